@@ -1,0 +1,210 @@
+"""The seed network and its files: build, save atomically, load, read metadata.
+
+Keras (and so TensorFlow) is imported inside the functions that need it, so reading a model's
+metadata or weights for inference never pays the ~5 s TensorFlow import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import io
+import json
+import os
+import platform
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import digitpad
+
+if TYPE_CHECKING:
+    import keras
+
+METADATA_NAME = "digitpad.json"
+OPTIMIZERS = ("rmsprop", "adam", "sgd")
+DEFAULT_LEARNING_RATES = {"rmsprop": 1e-3, "adam": 1e-3, "sgd": 1e-2}
+
+
+class ModelFileError(RuntimeError):
+    """A model file is missing, truncated or not a Keras model; the message names the file."""
+
+
+def build_seed_model(
+    optimizer: str = "rmsprop", learning_rate: float | None = None, seed: int | None = None
+) -> keras.Model:
+    """Chollet's ch. 2 network: Dense(512, relu) on 784 inputs, Dense(10, softmax)."""
+    import keras
+
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28 * 28,)),
+            keras.layers.Dense(512, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer=make_optimizer(optimizer, learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optimizers.Optimizer:
+    """A fresh Keras optimizer by name; ``None`` learning rate means the optimizer's default."""
+    import keras
+
+    name = name.lower()
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+    lr = DEFAULT_LEARNING_RATES[name] if learning_rate is None else float(learning_rate)
+    classes = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
+               "sgd": keras.optimizers.SGD}
+    return classes[name](learning_rate=lr)
+
+
+def describe_architecture(model: keras.Model) -> str:
+    """One line such as ``Dense(512, relu) -> Dense(10, softmax)`` for metadata and the UI."""
+    parts = []
+    for layer in model.layers:
+        cfg = layer.get_config()
+        if "units" in cfg:
+            parts.append(f"{type(layer).__name__}({cfg['units']}, {cfg.get('activation')})")
+        else:
+            parts.append(type(layer).__name__)
+    return " -> ".join(parts)
+
+
+def versions() -> dict[str, str]:
+    """Library versions recorded with a model, so a file says what made it."""
+    out = {"digitpad": digitpad.__version__, "python": platform.python_version(),
+           "numpy": np.__version__}
+    with contextlib.suppress(Exception):
+        import keras
+
+        out["keras"] = keras.__version__
+    with contextlib.suppress(Exception):
+        import tensorflow as tf
+
+        out["tensorflow"] = tf.__version__
+    return out
+
+
+def save_model(model: keras.Model, path: str | os.PathLike[str], metadata: dict[str, Any]) -> Path:
+    """Write ``model`` plus a ``digitpad.json`` record to ``path`` atomically.
+
+    The file is written next to its target and moved over it with ``os.replace``, so a crash
+    or a full disk mid-write leaves the previous model intact.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "architecture": describe_architecture(model),
+        "parameters": int(model.count_params()),
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": versions(),
+        **metadata,
+    }
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        model.save(tmp)
+        with zipfile.ZipFile(tmp, "a") as archive:
+            archive.writestr(METADATA_NAME, json.dumps(record, indent=2, default=str))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _open_archive(path: Path) -> zipfile.ZipFile:
+    if not path.is_file():
+        raise ModelFileError(f"model file {path} does not exist")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ModelFileError(
+            f"model file {path} is damaged or not a Keras .keras file ({exc})"
+        ) from exc
+    if "config.json" not in archive.namelist():
+        archive.close()
+        raise ModelFileError(f"model file {path} is not a Keras model (no config.json inside)")
+    return archive
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The digitpad record stored in a model file ({} for a plain Keras file)."""
+    with _open_archive(Path(path)) as archive:
+        if METADATA_NAME not in archive.namelist():
+            return {}
+        try:
+            return json.loads(archive.read(METADATA_NAME))
+        except (ValueError, zipfile.BadZipFile, OSError) as exc:
+            raise ModelFileError(f"model file {path} has an unreadable metadata record") from exc
+
+
+def load_model(path: str | os.PathLike[str]) -> keras.Model:
+    """Load a ``.keras`` file; any failure becomes :class:`ModelFileError` naming the file."""
+    path = Path(path)
+    with _open_archive(path) as archive:
+        bad = archive.testzip()
+    if bad is not None:
+        raise ModelFileError(f"model file {path} is damaged ({bad} fails its checksum)")
+    import warnings
+
+    import keras
+
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            return keras.models.load_model(path)
+    except Exception as exc:  # noqa: BLE001 - Keras raises many types for a bad file
+        raise ModelFileError(f"model file {path} could not be loaded: {exc}") from exc
+
+
+DenseLayers = list[tuple[np.ndarray, np.ndarray, str]]
+
+
+def read_dense_layers(path: str | os.PathLike[str]) -> DenseLayers | None:
+    """(kernel, bias, activation) per layer, read with h5py only, for a Dense-only Sequential.
+
+    Returns None when the file holds another architecture; raises :class:`ModelFileError` for
+    a damaged file. This avoids importing TensorFlow just to classify a drawing.
+    """
+    import h5py
+
+    path = Path(path)
+    with _open_archive(path) as archive:
+        try:
+            config = json.loads(archive.read("config.json"))
+            weights_bytes = archive.read("model.weights.h5")
+        except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise ModelFileError(f"model file {path} is damaged ({exc})") from exc
+    if config.get("class_name") != "Sequential":
+        return None
+    layers: DenseLayers = []
+    try:
+        with h5py.File(io.BytesIO(weights_bytes), "r") as h5:
+            for layer in config["config"]["layers"]:
+                kind, cfg = layer["class_name"], layer["config"]
+                if kind in ("InputLayer", "Flatten"):
+                    continue
+                if kind != "Dense" or not cfg.get("use_bias", True):
+                    return None
+                group = h5[f"layers/{cfg['name']}/vars"]
+                kernel = np.asarray(group["0"], dtype=np.float32)
+                bias = np.asarray(group["1"], dtype=np.float32)
+                layers.append((kernel, bias, cfg.get("activation") or "linear"))
+    except (OSError, KeyError, ValueError) as exc:
+        raise ModelFileError(f"model file {path} has damaged weights ({exc})") from exc
+    return layers or None

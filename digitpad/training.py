@@ -1,0 +1,156 @@
+"""Training as one plain function, shared by the GUI worker, ``train_model.py`` and the tests.
+
+Progress goes to plain callables with floats; cancellation is a ``threading.Event`` checked
+after every batch (``fit()`` resets ``model.stop_training`` when it starts, so setting that
+from outside before the first batch would be lost).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import keras
+
+BatchCallback = Callable[[int, int, dict[str, float]], None]
+EpochCallback = Callable[[int, dict[str, float]], None]
+
+
+class TrainingError(RuntimeError):
+    """Training could not run or diverged (e.g. NaN loss); the message says why."""
+
+
+@dataclass
+class TrainConfig:
+    """The seed's settings by default: 5 epochs, batch 128, rmsprop at its default rate."""
+
+    epochs: int = 5
+    batch_size: int = 128
+    optimizer: str = "rmsprop"
+    learning_rate: float | None = None
+    seed: int | None = None
+    validate_each_epoch: bool = True
+
+
+@dataclass
+class TrainResult:
+    history: dict[str, list[float]]
+    test_loss: float
+    test_accuracy: float
+    epochs_completed: int
+    cancelled: bool
+    seconds: float
+    train_accuracy: float = math.nan
+    per_epoch_seconds: list[float] = field(default_factory=list)
+
+
+def prepare_images(x: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) -> float32 (N, 784) in [0, 1], as in the seed notebook."""
+    return (np.asarray(x).reshape(len(x), 28 * 28).astype("float32")) / 255.0
+
+
+def one_hot(y: np.ndarray, classes: int = 10) -> np.ndarray:
+    """Integer labels -> float32 one-hot rows (``to_categorical`` without importing Keras)."""
+    out = np.zeros((len(y), classes), dtype=np.float32)
+    out[np.arange(len(y)), np.asarray(y, dtype=np.int64)] = 1.0
+    return out
+
+
+def _floats(logs: dict | None) -> dict[str, float]:
+    return {k: float(v) for k, v in (logs or {}).items() if np.ndim(v) == 0}
+
+
+def train(
+    model: keras.Model,
+    train_data: tuple[np.ndarray, np.ndarray],
+    test_data: tuple[np.ndarray, np.ndarray],
+    config: TrainConfig | None = None,
+    *,
+    on_batch: BatchCallback | None = None,
+    on_epoch: EpochCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> TrainResult:
+    """Fit ``model`` on uint8 MNIST-style arrays and evaluate on the test split.
+
+    ``on_batch(epoch, batch, logs)`` and ``on_epoch(epoch, logs)`` receive 0-based indices and
+    the Keras logs as floats (``on_epoch`` also gets ``val_loss``/``val_accuracy`` from the test
+    split when ``validate_each_epoch``). Setting ``cancel`` stops after the current batch; the
+    result then has ``cancelled=True`` and the model keeps its partly trained weights.
+    Raises :class:`TrainingError` if the loss becomes NaN or infinite.
+    """
+    import keras
+
+    config = config or TrainConfig()
+    if config.seed is not None:
+        keras.utils.set_random_seed(config.seed)
+    cancel = cancel or threading.Event()
+    x_train, y_train = prepare_images(train_data[0]), one_hot(train_data[1])
+    x_test, y_test = prepare_images(test_data[0]), one_hot(test_data[1])
+    if len(x_train) == 0:
+        raise TrainingError("no training images")
+    diverged: list[str] = []
+    epoch_times: list[float] = []
+    cancelled_in: list[int] = []  # the epoch a cancel cut short, if any
+
+    class _Relay(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.epoch = 0
+            self.epoch_start = 0.0
+
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self.epoch = epoch
+            self.epoch_start = time.perf_counter()
+
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            values = _floats(logs)
+            loss = values.get("loss", 0.0)
+            if not math.isfinite(loss):
+                diverged.append(f"loss became {loss} in epoch {self.epoch + 1}, batch {batch + 1}")
+                self.model.stop_training = True
+                return
+            if on_batch is not None:
+                on_batch(self.epoch, batch, values)
+            if cancel.is_set():
+                cancelled_in.append(self.epoch)
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            epoch_times.append(time.perf_counter() - self.epoch_start)
+            if on_epoch is not None and not diverged and not cancelled_in:
+                on_epoch(epoch, _floats(logs))
+
+    started = time.perf_counter()
+    history = model.fit(
+        x_train,
+        y_train,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        validation_data=(x_test, y_test) if config.validate_each_epoch else None,
+        callbacks=[_Relay()],
+        verbose=0,
+    )
+    if diverged:
+        raise TrainingError(
+            f"training diverged: {diverged[0]}. Try a lower learning rate."
+        )
+    test_loss, test_accuracy = (float(v) for v in model.evaluate(x_test, y_test, verbose=0,
+                                                                 batch_size=1024)[:2])
+    hist = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+    return TrainResult(
+        history=hist,
+        test_loss=test_loss,
+        test_accuracy=test_accuracy,
+        epochs_completed=cancelled_in[0] if cancelled_in else len(epoch_times),
+        cancelled=bool(cancelled_in),
+        seconds=time.perf_counter() - started,
+        train_accuracy=(hist.get("accuracy") or [math.nan])[-1],
+        per_epoch_seconds=epoch_times,
+    )

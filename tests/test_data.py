@@ -1,0 +1,133 @@
+"""MNIST loading: every failure is one clear MnistError; valid files load like Keras's."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitpad.data import MnistError, load_mnist, read_mnist_npz
+
+
+def write_npz(path: Path, n_train: int = 20, n_test: int = 10, **overrides) -> Path:
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        "y_train": rng.integers(0, 10, n_train).astype(np.uint8),
+        "x_test": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        "y_test": rng.integers(0, 10, n_test).astype(np.uint8),
+    }
+    arrays.update(overrides)
+    arrays = {k: v for k, v in arrays.items() if v is not None}
+    np.savez_compressed(path, **arrays)
+    return path
+
+
+def never_online(host: str) -> bool:
+    raise AssertionError("tests must never try to download")
+
+
+@pytest.fixture(autouse=True)
+def no_env_mnist(monkeypatch):
+    monkeypatch.delenv("DIGITPAD_MNIST", raising=False)
+
+
+def test_small_valid_npz_loads_like_keras(tmp_path):
+    path = write_npz(tmp_path / "mnist.npz")
+    (x_train, y_train), (x_test, y_test) = load_mnist(path, reachable=never_online)
+    assert x_train.shape == (20, 28, 28) and x_test.shape == (10, 28, 28)
+    assert y_train.shape == (20,) and y_test.shape == (10,)
+    assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {np.dtype(np.uint8)}
+
+
+def test_env_var_is_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITPAD_MNIST", str(write_npz(tmp_path / "m.npz", n_train=7)))
+    (x_train, _), _ = load_mnist(reachable=never_online)
+    assert len(x_train) == 7
+
+
+def test_explicit_path_wins_over_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITPAD_MNIST", str(write_npz(tmp_path / "env.npz", n_train=7)))
+    (x_train, _), _ = load_mnist(write_npz(tmp_path / "arg.npz", n_train=9))
+    assert len(x_train) == 9
+
+
+def test_user_data_dir_copy_is_used(isolated_user_dir):
+    write_npz(isolated_user_dir / "mnist.npz", n_train=11)
+    (x_train, _), _ = load_mnist(reachable=never_online)
+    assert len(x_train) == 11
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: p, "no such file"),
+        (lambda p: (p.write_bytes(b"this is not a zip"), p)[1], "unreadable or truncated"),
+        (lambda p: (write_npz(p), p.write_bytes(p.read_bytes()[:200]), p)[2],
+         "unreadable or truncated"),
+        (lambda p: write_npz(p, x_test=None), "missing arrays x_test"),
+        (lambda p: write_npz(p, x_train=np.zeros((5, 32, 32), np.uint8)), "expected (N, 28, 28)"),
+        (lambda p: write_npz(p, y_train=np.zeros(3, np.uint8)), "to match x_train"),
+        (lambda p: write_npz(p, x_train=np.zeros((20, 28, 28), np.float32)), "expected uint8"),
+        (lambda p: write_npz(p, y_test=np.full(10, 12, np.uint8)), "expected 0-9"),
+    ],
+    ids=["missing", "not-zip", "truncated", "missing-key", "bad-shape", "label-count",
+         "dtype", "label-range"],
+)
+def test_bad_files_give_one_clear_error(tmp_path, make, expected):
+    path = make(tmp_path / "mnist.npz")
+    with pytest.raises(MnistError) as info:
+        load_mnist(path, reachable=never_online)
+    message = str(info.value)
+    assert expected in message
+    assert str(path) in message
+    assert "DIGITPAD_MNIST=/path/to/mnist.npz" in message  # says how to fix it
+    with pytest.raises(MnistError):
+        read_mnist_npz(path)
+
+
+def test_offline_fails_fast_and_lists_what_was_tried():
+    started = time.perf_counter()
+    with pytest.raises(MnistError) as info:
+        load_mnist(reachable=lambda host: False)
+    assert time.perf_counter() - started < 1.0
+    message = str(info.value)
+    assert "DIGITPAD_MNIST (not set)" in message
+    assert "mnist.npz (not found)" in message
+    assert "unreachable" in message
+
+
+def test_failed_download_becomes_mnist_error(monkeypatch):
+    import digitpad.data
+
+    def broken_download():
+        raise OSError("connection reset")
+
+    monkeypatch.setattr(digitpad.data, "_keras_download", broken_download)
+    with pytest.raises(MnistError, match="connection reset"):
+        load_mnist(reachable=lambda host: True)
+
+
+def test_download_disabled():
+    with pytest.raises(MnistError, match="download \\(disabled\\)"):
+        load_mnist(download=False)
+
+
+def test_unreachable_host_probe_returns_quickly():
+    from digitpad.data import _host_reachable
+
+    started = time.perf_counter()
+    assert _host_reachable("nonexistent.invalid", timeout=0.5) is False
+    assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.mnist
+def test_full_mnist_has_known_shapes_and_class_counts(mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert np.bincount(y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265,
+                                             5851, 5949]
+    assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974,
+                                            1009]

@@ -1,0 +1,67 @@
+"""The shared training function: learns, reports floats, cancels within one batch."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+import pytest
+
+from digitpad.model import build_seed_model
+from digitpad.training import TrainConfig, TrainingError, train
+
+
+def test_short_run_beats_chance_and_reports_floats(small_data):
+    batches, epochs = [], []
+    model = build_seed_model(seed=0)
+    result = train(model, *small_data, TrainConfig(epochs=2, batch_size=64, seed=0),
+                   on_batch=lambda e, b, logs: batches.append((e, b, logs)),
+                   on_epoch=lambda e, logs: epochs.append((e, logs)))
+    assert result.test_accuracy > 0.5  # chance is 0.1
+    assert not result.cancelled and result.epochs_completed == 2
+    assert len(batches) == 2 * math.ceil(1000 / 64)
+    assert [e for e, _ in epochs] == [0, 1]
+    for _, _, logs in batches:
+        assert {"loss", "accuracy"} <= logs.keys()
+        assert all(type(v) is float for v in logs.values())
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= epochs[-1][1].keys()
+    assert all(type(v) is float for v in epochs[-1][1].values())
+    assert len(result.history["loss"]) == 2
+
+
+def test_cancel_stops_within_one_batch(small_data):
+    cancel = threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def on_batch(epoch, batch, logs):
+        seen.append((epoch, batch))
+        if len(seen) == 3:
+            cancel.set()
+
+    result = train(build_seed_model(seed=0), *small_data, TrainConfig(epochs=5, batch_size=32),
+                   on_batch=on_batch, cancel=cancel)
+    assert result.cancelled
+    assert len(seen) == 3  # the batch that saw the cancel was the last one
+    assert result.epochs_completed == 0
+
+
+def test_nan_loss_raises_training_error(small_data):
+    (x, y), test = small_data
+    with pytest.raises(TrainingError, match="diverged"):
+        train(build_seed_model(optimizer="sgd", learning_rate=1e9, seed=0), (x, y), test,
+              TrainConfig(epochs=2, batch_size=64))
+
+
+def test_empty_training_set_is_an_error(small_data):
+    with pytest.raises(TrainingError, match="no training images"):
+        train(build_seed_model(), (np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8)),
+              small_data[1])
+
+
+@pytest.mark.mnist
+def test_mnist_slice_learns_digits(mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    result = train(build_seed_model(seed=0), (x_train[:5000], y_train[:5000]),
+                   (x_test[:1000], y_test[:1000]), TrainConfig(epochs=2, seed=0))
+    assert result.test_accuracy > 0.85
