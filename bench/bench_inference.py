@@ -44,7 +44,8 @@ def main() -> None:
     load_keras_s = time.perf_counter() - start
 
     rows = [
-        (f"numpy forward pass ({predictor.kind})", median_ms(lambda: predictor(image), args.repeats)),
+        (f"numpy forward pass ({predictor.kind})",
+         median_ms(lambda: predictor(image), args.repeats)),
         ("model(x)", median_ms(lambda: model(flat, training=False), args.repeats)),
         ("model.predict(x)", median_ms(lambda: model.predict(flat, verbose=0),
                                        max(20, args.repeats // 10))),

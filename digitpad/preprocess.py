@@ -1,0 +1,201 @@
+"""Turn drawings into the 28x28 images an MNIST network expects (pure numpy, no Qt).
+
+MNIST digits were size-normalised into a 20x20 box keeping their aspect ratio, anti-aliased,
+and placed in a 28x28 field so that their centre of mass sits at the centre (pixel index 14.0
+measured over the training set), white ink on black. A network trained on them fails on
+drawings that are off-centre, too big or too thin, so every drawing is brought to that form.
+
+Strokes are kept as vectors, so they are re-rendered at the target scale with an MNIST-like
+pen instead of shrinking a canvas raster (which makes thin, faint digits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+SIZE = 28
+BOX = 20.0
+CENTRE = 14.0  # mean centre of mass of MNIST training digits, in pixel-index coordinates
+PEN_WIDTH = 2.6  # pen width in 28x28 pixels; chosen by bench/bench_drawn.py
+INK_THRESHOLD = 0.1
+
+Stroke = np.ndarray  # (k, 2) float array of (x, y) points in any consistent unit
+
+
+def as_strokes(strokes: Sequence[Sequence[Sequence[float]]]) -> list[Stroke]:
+    """Float (k, 2) arrays, dropping empty strokes (a click without a move is a 1-point stroke)."""
+    out = []
+    for stroke in strokes:
+        arr = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+        if len(arr):
+            out.append(arr)
+    return out
+
+
+def _resample(stroke: Stroke, spacing: float) -> Stroke:
+    """Points every ``spacing`` along the stroke (ends kept): dense mouse input is thinned and
+    long straight segments are split, so each segment touches only a few pixels."""
+    if len(stroke) == 1:
+        return stroke
+    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(stroke, axis=0).T))])
+    total = arc[-1]
+    if total <= spacing:
+        return stroke[[0, -1]]
+    samples = np.append(np.arange(0.0, total, spacing), total)
+    return np.stack([np.interp(samples, arc, stroke[:, 0]), np.interp(samples, arc, stroke[:, 1])],
+                    axis=1)
+
+
+def render_strokes(strokes: list[Stroke], shape: tuple[int, int], width: float,
+                   spacing: float | None = None) -> np.ndarray:
+    """Anti-aliased round-capped polylines: coverage = clip(radius + 0.5 - distance, 0, 1).
+
+    Coordinates are in pixel-index units (pixel (r, c) has its centre at x=c, y=r). Each
+    segment is tested only against the small window of pixels it can reach, so the cost grows
+    with the length of the ink, not with the canvas area.
+    """
+    radius = width / 2.0
+    spacing = spacing if spacing is not None else max(0.7, radius / 2.0)
+    starts, ends = [], []
+    for stroke in strokes:
+        pts = _resample(stroke, spacing)
+        if len(pts) == 1:
+            pts = np.vstack([pts, pts])
+        starts.append(pts[:-1])
+        ends.append(pts[1:])
+    if not starts:
+        return np.zeros(shape)
+    a, b = np.concatenate(starts), np.concatenate(ends)
+    reach = int(np.ceil(spacing + 2 * radius + 2))
+    base = np.floor(np.minimum(a, b) - radius - 0.5).astype(np.int64)  # (S, 2) as (x, y)
+    offsets = np.arange(reach + 1)
+    px = base[:, 0, None, None] + offsets[None, None, :]  # (S, 1, K)
+    py = base[:, 1, None, None] + offsets[None, :, None]  # (S, K, 1)
+    d = (b - a)[:, None, None, :]
+    length2 = np.maximum((d**2).sum(axis=-1), 1e-12)
+    relx, rely = px - a[:, 0, None, None], py - a[:, 1, None, None]
+    t = np.clip((relx * d[..., 0] + rely * d[..., 1]) / length2, 0.0, 1.0)
+    dist = np.hypot(relx - t * d[..., 0], rely - t * d[..., 1])
+    coverage = np.clip(radius + 0.5 - dist, 0.0, 1.0)
+    px, py = np.broadcast_to(px, coverage.shape), np.broadcast_to(py, coverage.shape)
+    inside = (coverage > 0) & (px >= 0) & (px < shape[1]) & (py >= 0) & (py < shape[0])
+    image = np.zeros(shape[0] * shape[1])
+    np.maximum.at(image, py[inside] * shape[1] + px[inside], coverage[inside])
+    return image.reshape(shape)
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """(row, col) centre of mass in pixel-index coordinates; the image must have ink."""
+    total = image.sum()
+    rows = (image.sum(axis=1) * np.arange(image.shape[0])).sum() / total
+    cols = (image.sum(axis=0) * np.arange(image.shape[1])).sum() / total
+    return float(rows), float(cols)
+
+
+def strokes_to_mnist(strokes: Sequence[Sequence[Sequence[float]]],
+                     pen_width: float = PEN_WIDTH, min_extent: float = 1.0) -> np.ndarray | None:
+    """The 28x28 float32 image in [0, 1] an MNIST net expects, or None for an empty drawing.
+
+    Scale-, translation- and pen-width-invariant: the centre line is fitted so that the ink
+    (with a ``pen_width`` pen) fills a 20x20 box keeping aspect ratio, then moved so its
+    centre of mass lands on MNIST's. Drawings smaller than ``min_extent`` (in the strokes'
+    units, e.g. the canvas pen width) are treated as that size, so a click stays a dot.
+    """
+    parts = as_strokes(strokes)
+    if not parts:
+        return None
+    points = np.concatenate(parts)
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    extent = max(float((hi - lo).max()), min_extent)
+    # A dot or a tiny jitter is not blown up into a big blob: ``min_extent`` caps magnification.
+    scale = (BOX - pen_width) / extent
+    centre = (lo + hi) / 2.0
+    offset = np.array([CENTRE, CENTRE])
+    limit = CENTRE - 0.5 - pen_width / 2  # farthest a centre line may reach from the centre
+
+    def render() -> np.ndarray:
+        return render_strokes([(stroke - centre) * scale + offset for stroke in parts],
+                              (SIZE, SIZE), pen_width)
+
+    for _ in range(3):
+        com_row, com_col = centre_of_mass(render())
+        offset = offset + np.array([CENTRE - com_col, CENTRE - com_row])
+        reach = float(np.abs((points - centre) * scale + offset - CENTRE).max())
+        if reach <= limit:
+            break
+        # Lopsided drawing (heavy on one side): centring by mass would push ink off the
+        # 28x28 field, so shrink about the centre of mass until it fits.
+        shrink = limit / reach
+        scale *= shrink
+        offset = (offset - CENTRE) * shrink + CENTRE
+    return render().astype(np.float32)
+
+
+def _area_weights(n_src: int, n_dst: int, scale: float, offset: float) -> np.ndarray:
+    """(n_dst, n_src) weights: source pixel i covers [i*scale+offset, (i+1)*scale+offset]."""
+    src_lo = np.arange(n_src) * scale + offset
+    src_hi = src_lo + scale
+    dst_lo = np.arange(n_dst)[:, None].astype(np.float64)
+    overlap = np.clip(np.minimum(src_hi[None], dst_lo + 1) - np.maximum(src_lo[None], dst_lo),
+                      0.0, None)
+    return overlap  # area fraction of each destination pixel covered by each source pixel
+
+
+def resample_area(image: np.ndarray, scale: float, offset: tuple[float, float],
+                  shape: tuple[int, int] = (SIZE, SIZE)) -> np.ndarray:
+    """Area-average resampling (anti-aliased) of ``image`` scaled by ``scale`` then shifted.
+
+    ``offset`` is (row, col) of the source's top-left corner in destination pixels.
+    """
+    rows = _area_weights(image.shape[0], shape[0], scale, offset[0])
+    cols = _area_weights(image.shape[1], shape[1], scale, offset[1])
+    return rows @ image @ cols.T
+
+
+def normalise_polarity(gray: np.ndarray) -> np.ndarray:
+    """White ink on black in [0, 1], whichever way round the picture was.
+
+    The border is mostly background, so a bright border means dark ink on light paper.
+    """
+    gray = np.asarray(gray, dtype=np.float64)
+    if gray.max() > 1.0:
+        gray = gray / 255.0
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background = float(np.median(border))
+    ink = gray - background if background < 0.5 else background - gray
+    ink = np.clip(ink, 0.0, None)
+    peak = ink.max()
+    return ink / peak if peak > 0 else ink
+
+
+def raster_to_mnist(gray: np.ndarray, *, detect_polarity: bool = True) -> np.ndarray | None:
+    """A greyscale picture of a digit -> 28x28 MNIST-style image, or None if it has no ink.
+
+    Crops to the ink, fits it into 20x20 keeping aspect ratio with area averaging, and
+    centres it by centre of mass.
+    """
+    ink = normalise_polarity(gray) if detect_polarity else np.asarray(gray, dtype=np.float64)
+    ink = np.where(ink >= INK_THRESHOLD, ink, 0.0)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return None
+    ink = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    scale = BOX / max(ink.shape)
+    # Centre the box first, then correct so the centre of mass lands on MNIST's.
+    offset = (CENTRE + 0.5 - ink.shape[0] * scale / 2, CENTRE + 0.5 - ink.shape[1] * scale / 2)
+    image = resample_area(ink, scale, offset)
+    com_row, com_col = centre_of_mass(image)
+    image = resample_area(ink, scale, (offset[0] + CENTRE - com_row, offset[1] + CENTRE - com_col))
+    peak = image.max()
+    return (image / peak if peak > 0 else image).astype(np.float32)
+
+
+def naive_resize(gray: np.ndarray) -> np.ndarray | None:
+    """What most demo apps do: shrink the whole canvas to 28x28. Kept for comparison only."""
+    ink = np.asarray(gray, dtype=np.float64)
+    if not ink.any():
+        return None
+    scale = SIZE / max(ink.shape)
+    return np.clip(resample_area(ink, scale, (0.0, 0.0)), 0, 1).astype(np.float32)

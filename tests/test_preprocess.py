@@ -1,0 +1,150 @@
+"""Drawings become MNIST-style images whatever their size, place or pen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digitpad.preprocess import (
+    CENTRE,
+    centre_of_mass,
+    naive_resize,
+    normalise_polarity,
+    raster_to_mnist,
+    render_strokes,
+    strokes_to_mnist,
+)
+from digitpad.skeleton import digit_strokes, thin, trace
+
+coordinate = st.floats(min_value=-2000, max_value=2000, allow_nan=False)
+point = st.tuples(coordinate, coordinate)
+stroke = st.lists(point, min_size=1, max_size=40)
+drawing = st.lists(stroke, min_size=1, max_size=5)
+
+
+def ink_box(image: np.ndarray, level: float = 0.0) -> tuple[int, int]:
+    rows = np.flatnonzero((image > level).any(axis=1))
+    cols = np.flatnonzero((image > level).any(axis=0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+def check_mnist_like(image: np.ndarray) -> None:
+    assert image.shape == (28, 28) and image.dtype == np.float32
+    assert image.min() >= 0.0 and image.max() <= 1.0 and image.max() > 0.5
+    row, col = centre_of_mass(image)
+    assert abs(row - CENTRE) <= 1.0 and abs(col - CENTRE) <= 1.0
+    height, width = ink_box(image, 0.5)
+    assert max(height, width) <= 20
+
+
+@settings(max_examples=150, deadline=None)
+@given(drawing)
+def test_any_drawing_gives_a_valid_centred_image(strokes):
+    check_mnist_like(strokes_to_mnist(strokes))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.5, 40.0), st.floats(-5000, 5000), st.floats(-5000, 5000))
+def test_scaling_and_translating_a_drawing_changes_nothing(scale, dx, dy):
+    eight = [np.array([[14 + 5 * np.sin(t), 14 + 8 * np.sin(t) * np.cos(t) * 1.2 - 0]
+                       for t in np.linspace(0, 2 * np.pi, 60)]) * [1, 1]]
+    base = strokes_to_mnist(eight)
+    moved = strokes_to_mnist([s * scale + [dx, dy] for s in eight])
+    np.testing.assert_allclose(moved, base, atol=1e-3)
+
+
+def test_translation_and_scale_keep_the_prediction(mnist, bundled_model_path):
+    from digitpad.inference import load_predictor
+
+    predictor = load_predictor(bundled_model_path)
+    _, (x_test, y_test) = mnist
+    rng = np.random.default_rng(5)
+    for i in range(30):
+        strokes = digit_strokes(x_test[i])
+        expected = predictor(strokes_to_mnist(strokes)).argmax()
+        scale, shift = rng.uniform(2, 30), rng.uniform(-500, 500, size=2)
+        moved = strokes_to_mnist([s * scale + shift for s in strokes])
+        assert predictor(moved).argmax() == expected
+
+
+def test_empty_drawing_is_no_digit():
+    assert strokes_to_mnist([]) is None
+    assert strokes_to_mnist([[]]) is None
+    assert raster_to_mnist(np.zeros((50, 50))) is None
+    assert raster_to_mnist(np.full((50, 50), 255.0)) is None  # blank white paper
+
+
+def test_a_dot_is_a_small_centred_blob():
+    image = strokes_to_mnist([[(100.0, 100.0)]])
+    check_mnist_like(image)
+    assert max(ink_box(image)) <= 4
+
+
+def test_vertical_bar_stays_thin_and_tall():
+    image = strokes_to_mnist([[(50, 10), (50, 300)]])
+    check_mnist_like(image)
+    height, width = ink_box(image, 0.5)
+    assert height >= 18 and width <= 4
+
+
+def test_horizontal_line_is_wide_and_flat():
+    height, width = ink_box(strokes_to_mnist([[(10, 50), (300, 50)]]), 0.5)
+    assert width >= 18 and height <= 4
+
+
+def test_huge_scribble_and_edge_touching_ink():
+    rng = np.random.default_rng(0)
+    scribble = [rng.uniform(0, 5000, size=(500, 2))]
+    check_mnist_like(strokes_to_mnist(scribble))
+    canvas = np.zeros((100, 100))
+    canvas[:, :8] = 1.0  # ink touching the left edge
+    canvas[90:, :] = 1.0  # and the bottom
+    check_mnist_like(raster_to_mnist(canvas, detect_polarity=False))
+
+
+def test_raster_recipe_reproduces_mnist(mnist, bundled_model_path):
+    """Re-normalising MNIST digits by our recipe keeps them MNIST: accuracy stays."""
+    from digitpad.inference import load_predictor
+
+    predictor = load_predictor(bundled_model_path)
+    _, (x_test, y_test) = mnist
+    images = np.stack([raster_to_mnist(im, detect_polarity=False) for im in x_test[:500]])
+    ours = np.mean(predictor(images).argmax(axis=1) == y_test[:500])
+    original = np.mean(predictor(x_test[:500] / 255.0).argmax(axis=1) == y_test[:500])
+    assert ours >= original - 0.01
+
+
+def test_polarity_is_detected():
+    dark_on_light = np.full((40, 40), 230.0)
+    dark_on_light[10:30, 18:22] = 20.0
+    light_on_dark = 255.0 - dark_on_light
+    np.testing.assert_allclose(normalise_polarity(dark_on_light), normalise_polarity(light_on_dark))
+    assert normalise_polarity(dark_on_light)[20, 20] == pytest.approx(1.0)
+    assert normalise_polarity(dark_on_light)[0, 0] == 0.0
+
+
+def test_render_is_antialiased_and_round_capped():
+    image = render_strokes([np.array([[10.0, 10.0], [20.0, 10.0]])], (21, 31), 4.0)
+    assert image[10, 15] == 1.0
+    assert 0.0 < image[12, 15] < 1.0  # a soft edge, not a staircase
+    assert image[10, 8] > 0 and image[10, 7] == 0  # the round cap reaches radius + 0.5 past the end
+    assert image[0, 0] == 0.0
+
+
+def test_naive_resize_is_what_peers_do():
+    canvas = np.zeros((280, 280))
+    canvas[100:180, 135:145] = 1.0
+    image = naive_resize(canvas)
+    assert image.shape == (28, 28)
+    assert ink_box(image, 0.2)[0] == 8  # stays small: far from the 20x20 box MNIST uses
+
+
+def test_skeleton_trace_covers_a_ring_in_one_stroke():
+    ring = np.zeros((28, 28), bool)
+    yy, xx = np.mgrid[0:28, 0:28]
+    radius = np.hypot(yy - 14, xx - 14)
+    ring[(radius > 6) & (radius < 9)] = True
+    strokes = trace(thin(ring))
+    assert len(strokes) == 1 and len(strokes[0]) > 20
