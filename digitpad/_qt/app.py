@@ -1,0 +1,28 @@
+"""Start the Qt application."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from digitpad.paths import PACKAGE_DIR
+
+
+def run_app(model_path: Path | None = None, data_path: Path | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("digitpad")
+    app.setOrganizationName("digitpad")
+    icon = PACKAGE_DIR.parent / "assets" / "icon.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in the terminal quits
+
+    from .main_window import MainWindow
+
+    window = MainWindow(model_path=model_path, data_path=data_path)
+    window.show()
+    return app.exec()

@@ -1,0 +1,215 @@
+"""The drawing canvas: strokes kept as vectors, painted into a backing image.
+
+Like Qt's Scribble example, each mouse move paints one segment into a QImage and repaints
+only the rectangle it touched, so drawing stays smooth however much is on the canvas. Undo,
+redo and resizing re-render from the vectors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QTabletEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+BACKGROUND = QColor("#101418")
+INK = QColor("#ffffff")
+HINT = QColor("#6b7785")
+
+
+@dataclass
+class Stroke:
+    width: float
+    points: list[tuple[float, float]] = field(default_factory=list)
+
+
+class DrawingCanvas(QWidget):
+    """White ink on black, like MNIST.
+
+    ``changed`` fires for every point added while drawing (throttle before heavy work);
+    ``edited`` fires once for a finished stroke, undo, redo, clear or resize.
+    """
+
+    changed = Signal()
+    edited = Signal()
+
+    def __init__(self, parent: QWidget | None = None, pen_width: float = 18.0) -> None:
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(200, 200)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setToolTip("Draw a digit with the left mouse button or a pen")
+        self.pen_width = pen_width
+        self.strokes: list[Stroke] = []
+        self._redo: list[Stroke] = []
+        self._drawing = False
+        self._image = QImage()
+
+    # ---- public API -------------------------------------------------------------------
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(420, 420)
+
+    def is_empty(self) -> bool:
+        return not self.strokes
+
+    def stroke_arrays(self) -> list[np.ndarray]:
+        """Strokes as (k, 2) float arrays of widget coordinates, for preprocessing."""
+        return [np.asarray(s.points, dtype=np.float64) for s in self.strokes if s.points]
+
+    def can_undo(self) -> bool:
+        return bool(self.strokes) and not self._drawing
+
+    def can_redo(self) -> bool:
+        return bool(self._redo) and not self._drawing
+
+    def undo(self) -> None:
+        if self.can_undo():
+            self._redo.append(self.strokes.pop())
+            self._rerender()
+
+    def redo(self) -> None:
+        if self.can_redo():
+            self.strokes.append(self._redo.pop())
+            self._rerender()
+
+    def clear(self) -> None:
+        """Remove every stroke; the cleared strokes can be brought back one by one with redo."""
+        if self._drawing or not self.strokes:
+            return
+        self._redo.extend(reversed(self.strokes))
+        self.strokes.clear()
+        self._rerender()
+
+    def set_pen_width(self, width: float) -> None:
+        self.pen_width = float(width)
+
+    def set_strokes(self, strokes: list[Stroke]) -> None:
+        """Replace the drawing (used by tests and demos)."""
+        self.strokes = list(strokes)
+        self._redo.clear()
+        self._rerender()
+
+    # ---- input --------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._begin(event.position())
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drawing and event.buttons() & Qt.MouseButton.LeftButton:
+            self._extend(event.position())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self._drawing:
+            self._extend(event.position())
+            self._finish()
+
+    def tabletEvent(self, event: QTabletEvent) -> None:  # noqa: N802
+        """A pen draws like the mouse; accepting stops Qt from synthesising mouse events."""
+        kind = event.type()
+        if kind == QTabletEvent.Type.TabletPress:
+            self._begin(event.position())
+        elif kind == QTabletEvent.Type.TabletMove and self._drawing:
+            self._extend(event.position())
+        elif kind == QTabletEvent.Type.TabletRelease and self._drawing:
+            self._finish()
+        event.accept()
+
+    def _begin(self, pos: QPointF) -> None:
+        self._drawing = True
+        self._redo.clear()
+        self.strokes.append(Stroke(self.pen_width, [(pos.x(), pos.y())]))
+        self._paint_segment(pos, pos)
+        self.changed.emit()
+
+    def _extend(self, pos: QPointF) -> None:
+        points = self.strokes[-1].points
+        last = QPointF(*points[-1])
+        if (pos - last).manhattanLength() < 0.5:
+            return
+        points.append((pos.x(), pos.y()))
+        self._paint_segment(last, pos)
+        self.changed.emit()
+
+    def _finish(self) -> None:
+        self._drawing = False
+        self.edited.emit()
+
+    # ---- painting -------------------------------------------------------------------------
+    def _pen(self, width: float) -> QPen:
+        return QPen(INK, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                    Qt.PenJoinStyle.RoundJoin)
+
+    def _paint_segment(self, start: QPointF, end: QPointF) -> None:
+        width = self.strokes[-1].width
+        painter = QPainter(self._image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self._pen(width))
+        painter.drawLine(start, end)
+        painter.end()
+        pad = int(width / 2) + 2
+        dirty = QRectF(start, end).normalized().toAlignedRect().adjusted(-pad, -pad, pad, pad)
+        if len(self.strokes) == 1 and len(self.strokes[0].points) == 1:
+            self.update()  # the "draw here" hint disappears
+        else:
+            self.update(dirty)
+
+    def _rerender(self) -> None:
+        self._image.fill(BACKGROUND)
+        painter = QPainter(self._image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for stroke in self.strokes:
+            painter.setPen(self._pen(stroke.width))
+            pts = [QPointF(x, y) for x, y in stroke.points]
+            if len(pts) == 1:
+                painter.drawPoint(pts[0])
+            else:
+                painter.drawPolyline(pts)
+        painter.end()
+        self.update()
+        self.edited.emit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        old, new = event.oldSize(), event.size()
+        if old.isValid() and old.width() > 0 and old.height() > 0 and self.strokes:
+            factor = min(new.width() / old.width(), new.height() / old.height())
+            for stroke in self.strokes + self._redo:
+                stroke.points = [(x * factor, y * factor) for x, y in stroke.points]
+                stroke.width *= factor
+        image = QImage(new, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(BACKGROUND)
+        self._image = image
+        self._rerender()
+        super().resizeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        rect: QRect = event.rect()
+        painter.drawImage(rect, self._image, rect)
+        if not self.strokes:
+            painter.setPen(HINT)
+            font = painter.font()
+            font.setPointSizeF(max(11.0, self.height() / 28))
+            painter.setFont(font)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             "Draw a digit here\n0 – 9, any size, anywhere")
+        painter.end()
+
+    def image(self) -> QImage:
+        """The rendered canvas (for screenshots and tests)."""
+        return self._image.copy()

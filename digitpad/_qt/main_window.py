@@ -1,0 +1,220 @@
+"""The main window: canvas, live prediction, training panel."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitpad.inference import NumpyDensePredictor, Predictor
+from digitpad.model import ModelFileError
+from digitpad.paths import bundled_model_path, user_model_path
+from digitpad.preprocess import strokes_to_mnist
+from digitpad.session import ActiveModel, choose_model, open_model
+
+from .canvas import DrawingCanvas
+from .prediction_view import PredictionView
+from .training_panel import TrainingPanel
+
+PREDICT_INTERVAL_MS = 15  # while drawing, classify at most ~60 times a second
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread, so a signal emitted from a plain thread arrives queued."""
+
+    loaded = Signal(object, object)  # ActiveModel | None, list of messages
+
+
+class MainWindow(QMainWindow):
+    """Draw on the left, see the prediction in the middle, train on the right."""
+
+    predictionUpdated = Signal()
+    modelReady = Signal()
+
+    def __init__(self, model_path: Path | None = None, data_path: Path | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("digitpad")
+        self.resize(1320, 780)
+        self.active_model: ActiveModel | None = None
+        self.predictor: Predictor | None = None
+        self.model_text = "Loading model…"
+        self.last_probabilities: np.ndarray | None = None
+        self.last_image: np.ndarray | None = None
+        self.last_latency_ms = 0.0
+
+        self.canvas = DrawingCanvas()
+        self.prediction_view = PredictionView()
+        self.training_panel = TrainingPanel(data_path)
+
+        self.pen_spin = QSpinBox(objectName="penWidthSpin", minimum=2, maximum=80, value=18,
+                                 suffix=" px")
+        self.pen_spin.setToolTip("Pen width on the canvas (the network always sees an "
+                                 "MNIST-like stroke)")
+        self.pen_spin.valueChanged.connect(self.canvas.set_pen_width)
+        self.undo_button = QPushButton("Undo", objectName="undoButton")
+        self.redo_button = QPushButton("Redo", objectName="redoButton")
+        self.clear_button = QPushButton("Clear", objectName="clearButton")
+        self.undo_button.clicked.connect(self.canvas.undo)
+        self.redo_button.clicked.connect(self.canvas.redo)
+        self.clear_button.clicked.connect(self.canvas.clear)
+        tools = QHBoxLayout()
+        for widget in (self.undo_button, self.redo_button, self.clear_button):
+            tools.addWidget(widget)
+        tools.addStretch(1)
+        tools.addWidget(QLabel("Pen"))
+        tools.addWidget(self.pen_spin)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.canvas, 1)
+        left_layout.addLayout(tools)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.prediction_view)
+        splitter.addWidget(self.training_panel)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 3)
+        splitter.setSizes([480, 330, 510])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self._make_actions()
+
+        self._predict_timer = QTimer(self, singleShot=True, interval=PREDICT_INTERVAL_MS)
+        self._predict_timer.timeout.connect(self.update_prediction)
+        self.canvas.changed.connect(self._schedule_prediction)
+        self.canvas.edited.connect(self.update_prediction)
+        self.training_panel.snapshotReady.connect(self._use_snapshot)
+        self.training_panel.modelSaved.connect(self._use_trained_model)
+        self.training_panel.runEnded.connect(self._on_run_ended)
+        self.training_panel.restoreRequested.connect(self.restore_bundled_model)
+
+        self._relay = _Relay(self)
+        self._relay.loaded.connect(self._on_model_loaded)
+        self.statusBar().showMessage("Loading model…")
+        threading.Thread(target=self._load_model, args=(model_path,), daemon=True,
+                         name="digitpad-model-loader").start()
+
+    def _make_actions(self) -> None:
+        def action(text: str, keys: list, slot) -> QAction:
+            act = QAction(text, self)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        std = QKeySequence.StandardKey
+        self.undo_action = action("Undo", [std.Undo], self.canvas.undo)
+        self.redo_action = action("Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.canvas.redo)
+        self.clear_action = action("Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
+                                   self.canvas.clear)
+        self.train_action = action("Train", ["Ctrl+T"], self.training_panel.start_training)
+        self.quit_action = action("Quit", [std.Quit, "Ctrl+Q"], self.close)
+
+    # ---- model -----------------------------------------------------------------------------
+    def _load_model(self, model_path: Path | None) -> None:
+        """Runs in a plain thread: even a model that needs TensorFlow never blocks the window."""
+        try:
+            active, messages = choose_model(model_path)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, drawing still works
+            active, messages = None, [f"No usable model: {exc}. Train one with the Train button."]
+        self._relay.loaded.emit(active, messages)
+
+    @Slot(object, object)
+    def _on_model_loaded(self, active: ActiveModel | None, messages: list[str]) -> None:
+        if active is not None:
+            self._set_active_model(active)
+        else:
+            self.model_text = "No model"
+            self.prediction_view.set_model_text("No model: use Train to make one.")
+        for message in messages:
+            self.statusBar().showMessage(message)
+            self.prediction_view.set_model_text(f"{self.model_text}\n⚠ {message}")
+        self.modelReady.emit()
+
+    def _set_active_model(self, active: ActiveModel) -> None:
+        self.active_model = active
+        self._set_predictor(active.predictor, f"Model: {active.describe()}")
+        self.training_panel.set_has_model(True)
+        self.statusBar().showMessage(f"Model: {active.describe()} ({active.path})")
+
+    def _set_predictor(self, predictor: Predictor, text: str) -> None:
+        self.predictor = predictor
+        self.model_text = text
+        self.prediction_view.set_model_text(text)
+        self.update_prediction()
+
+    @Slot(object, str)
+    def _use_snapshot(self, layers: object, label: str) -> None:
+        self._set_predictor(NumpyDensePredictor(layers), f"Model: {label}")
+
+    @Slot(str)
+    def _use_trained_model(self, path: str) -> None:
+        try:
+            self._set_active_model(open_model(Path(path), "trained"))
+        except ModelFileError as exc:
+            self.statusBar().showMessage(str(exc))
+
+    @Slot(bool)
+    def _on_run_ended(self, new_model: bool) -> None:
+        if not new_model and self.active_model is not None:
+            self._set_predictor(self.active_model.predictor,
+                                f"Model: {self.active_model.describe()}")
+
+    @Slot()
+    def restore_bundled_model(self) -> None:
+        """Go back to the bundled model; the trained file is kept as ``model.previous.keras``."""
+        trained = user_model_path()
+        try:
+            if trained.exists():
+                trained.replace(trained.with_name("model.previous.keras"))
+            self._set_active_model(open_model(bundled_model_path(), "bundled"))
+        except (OSError, ModelFileError) as exc:
+            QMessageBox.warning(self, "digitpad", f"Could not restore the bundled model:\n{exc}")
+
+    # ---- prediction ----------------------------------------------------------------------
+    @Slot()
+    def _schedule_prediction(self) -> None:
+        if not self._predict_timer.isActive():
+            self._predict_timer.start()
+
+    @Slot()
+    def update_prediction(self) -> None:
+        """Classify the canvas now (strokes -> 28x28 -> probabilities) and show it."""
+        self._predict_timer.stop()
+        start = time.perf_counter()
+        strokes = self.canvas.stroke_arrays()
+        image = strokes_to_mnist(strokes, min_extent=self.canvas.pen_width) if strokes else None
+        probabilities = None
+        if image is not None and self.predictor is not None:
+            probabilities = np.asarray(self.predictor(image), dtype=np.float64)
+        self.last_latency_ms = (time.perf_counter() - start) * 1000
+        self.last_image = image
+        self.last_probabilities = probabilities
+        waiting = "Draw a digit" if self.predictor is not None else "Model loading…"
+        self.prediction_view.show_probabilities(probabilities, image, waiting)
+        self.predictionUpdated.emit()
+
+    # ---- shutdown ------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """Cancel training and join its thread before the window goes away."""
+        if self.training_panel.is_training:
+            self.statusBar().showMessage("Stopping training…")
+        self.training_panel.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,110 @@
+"""What the network thinks: the winning digit, all ten probabilities, and its 28x28 input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+UNSURE_BELOW = 0.6  # top probability under this reads as "unsure"
+BAR = "#4c78a8"
+WINNER = "#f58518"
+UNSURE = "#9aa5b1"
+
+
+class PredictionView(QWidget):
+    """Big digit + confidence, a bar chart of the 10 probabilities, and the network's input."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("predictionView")
+        self.digit_label = QLabel("–")
+        self.digit_label.setObjectName("digitLabel")
+        self.digit_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.digit_label.setMinimumWidth(120)
+        self.confidence_label = QLabel("")
+        self.confidence_label.setObjectName("confidenceLabel")
+        self.confidence_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.model_label = QLabel("Loading model…")
+        self.model_label.setObjectName("modelLabel")
+        self.model_label.setWordWrap(True)
+        self.model_label.setStyleSheet("color: #52606d;")
+
+        self.preview = QLabel()
+        self.preview.setObjectName("preview")
+        self.preview.setFixedSize(112, 112)
+        self.preview.setToolTip("The 28x28 image the network sees")
+        self.preview.setStyleSheet("background: black; border: 1px solid #52606d;")
+        preview_caption = QLabel("network input (28×28)")
+        preview_caption.setStyleSheet("color: #52606d; font-size: 10px;")
+        preview_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("probabilityPlot")
+        self.plot.setBackground("w")
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.setYRange(0, 1, padding=0.02)
+        self.plot.setXRange(-0.6, 9.6, padding=0)
+        self.plot.setLabel("left", "probability")
+        axis = self.plot.getAxis("bottom")
+        axis.setTicks([[(d, str(d)) for d in range(10)]])
+        self.plot.setMinimumHeight(160)
+        self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
+                                    brushes=[BAR] * 10, pens=[pg.mkPen(None)] * 10)
+        self.plot.addItem(self.bars)
+
+        top = QHBoxLayout()
+        digit_box = QVBoxLayout()
+        digit_box.addWidget(self.digit_label)
+        digit_box.addWidget(self.confidence_label)
+        top.addLayout(digit_box, 1)
+        preview_box = QVBoxLayout()
+        preview_box.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignCenter)
+        preview_box.addWidget(preview_caption)
+        top.addLayout(preview_box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.model_label)
+        self.show_probabilities(None, None)
+
+    def set_model_text(self, text: str) -> None:
+        self.model_label.setText(text)
+
+    def show_probabilities(self, probabilities: np.ndarray | None, image: np.ndarray | None,
+                           waiting_text: str = "Draw a digit") -> None:
+        """Show a prediction, or the empty state when ``probabilities`` is None."""
+        self._show_preview(image)
+        if probabilities is None:
+            self.digit_label.setText("–")
+            self.digit_label.setStyleSheet(f"font-size: 72px; font-weight: bold; color: {UNSURE};")
+            self.confidence_label.setText(waiting_text)
+            self.bars.setOpts(height=np.zeros(10), brushes=[BAR] * 10)
+            return
+        winner = int(np.argmax(probabilities))
+        top = float(probabilities[winner])
+        unsure = top < UNSURE_BELOW
+        colour = UNSURE if unsure else WINNER
+        self.digit_label.setText(f"{winner}?" if unsure else str(winner))
+        self.digit_label.setStyleSheet(f"font-size: 72px; font-weight: bold; color: {colour};")
+        runner_up = int(np.argsort(probabilities)[-2])
+        self.confidence_label.setText(
+            f"unsure: {top:.0%} ({runner_up}: {probabilities[runner_up]:.0%})" if unsure
+            else f"{top:.1%} sure")
+        brushes = [BAR] * 10
+        brushes[winner] = colour
+        self.bars.setOpts(height=np.asarray(probabilities, dtype=float), brushes=brushes)
+
+    def _show_preview(self, image: np.ndarray | None) -> None:
+        if image is None:
+            image = np.zeros((28, 28), np.float32)
+        pixels = np.ascontiguousarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
+        qimage = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+        self.preview.setPixmap(QPixmap.fromImage(qimage).scaled(
+            112, 112, Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.FastTransformation))

@@ -1,0 +1,108 @@
+"""Training in a worker thread: a QObject moved to a QThread, plain-data signals, throttled.
+
+The worker calls the same :func:`digitpad.training.train` as ``train_model.py`` and the
+tests. It never touches widgets; everything it reports is floats, ints, strings or numpy
+arrays, delivered to the GUI thread by queued signals.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import asdict
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from digitpad.data import MnistError, load_mnist
+from digitpad.model import DEFAULT_LEARNING_RATES, build_seed_model, save_model
+from digitpad.training import TrainConfig, TrainingError, train
+
+BATCH_SIGNAL_INTERVAL = 0.05  # seconds: at most ~20 progress signals a second
+
+
+class TrainingWorker(QObject):
+    """Runs one training run when ``run`` is invoked (from its thread's ``started``)."""
+
+    status = Signal(str)
+    runStarted = Signal(int, int)  # epochs, batches per epoch
+    batchProgress = Signal(int, int, float, float)  # epoch, batch, loss, accuracy
+    epochFinished = Signal(int, object, object)  # epoch, logs, dense layers snapshot (or None)
+    finished = Signal(object)  # summary dict: cancelled, saved, test_accuracy, ...
+    failed = Signal(str)
+
+    def __init__(self, config: TrainConfig, data_path: Path | None, save_to: Path | None,
+                 keep_partial: bool = False, train_limit: int | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.data_path = data_path
+        self.save_to = save_to
+        self.keep_partial = keep_partial
+        self.train_limit = train_limit
+        self.cancel_event = threading.Event()
+
+    def cancel(self) -> None:
+        """Thread-safe: the run stops after the current batch."""
+        self.cancel_event.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self._run()
+        except (MnistError, TrainingError) as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - report anything; the app must survive
+            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            self.failed.emit(f"Training failed: {detail}")
+
+    def _run(self) -> None:
+        self.status.emit("Loading MNIST…")
+        (x_train, y_train), (x_test, y_test) = load_mnist(self.data_path)
+        if self.train_limit:
+            x_train, y_train = x_train[: self.train_limit], y_train[: self.train_limit]
+        if self.cancel_event.is_set():
+            self.finished.emit({"cancelled": True, "saved": None, "epochs_completed": 0})
+            return
+        self.status.emit("Starting TensorFlow…")
+        model = build_seed_model(self.config.optimizer, self.config.learning_rate,
+                                 self.config.seed)
+        batches = -(-len(x_train) // self.config.batch_size)
+        self.runStarted.emit(self.config.epochs, batches)
+        self.status.emit("Training…")
+        last_emit = [0.0]
+
+        def on_batch(epoch: int, batch: int, logs: dict[str, float]) -> None:
+            now = time.monotonic()
+            if now - last_emit[0] >= BATCH_SIGNAL_INTERVAL or batch == batches - 1:
+                last_emit[0] = now
+                self.batchProgress.emit(epoch, batch, logs.get("loss", float("nan")),
+                                        logs.get("accuracy", float("nan")))
+
+        def on_epoch(epoch: int, logs: dict[str, float]) -> None:
+            from digitpad.inference import dense_layers_of
+
+            self.epochFinished.emit(epoch, logs, dense_layers_of(model))
+
+        result = train(model, (x_train, y_train), (x_test, y_test), self.config,
+                       on_batch=on_batch, on_epoch=on_epoch, cancel=self.cancel_event)
+        saved = None
+        if self.save_to is not None and (not result.cancelled or self.keep_partial) \
+                and result.epochs_completed + (1 if result.cancelled else 0) > 0:
+            self.status.emit("Saving model…")
+            config = asdict(self.config)
+            config["learning_rate"] = (self.config.learning_rate
+                                       or DEFAULT_LEARNING_RATES[self.config.optimizer])
+            save_model(model, self.save_to, {
+                **config, "epochs": result.epochs_completed, "cancelled": result.cancelled,
+                "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
+                "train_accuracy": result.train_accuracy, "train_samples": int(len(x_train)),
+                "seconds_per_epoch": result.per_epoch_seconds,
+            })
+            saved = str(self.save_to)
+        self.finished.emit({
+            "cancelled": result.cancelled, "saved": saved,
+            "epochs_completed": result.epochs_completed,
+            "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
+            "train_accuracy": result.train_accuracy, "seconds": result.seconds,
+        })

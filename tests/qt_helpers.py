@@ -1,0 +1,59 @@
+"""Real mouse events for the canvas.
+
+QTest.mouseMove sends no button state, so a drag would not draw; like pyqtgraph's
+tests/ui_testing.py, these build QMouseEvents with the button held and send them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+LEFT = Qt.MouseButton.LeftButton
+NONE = Qt.MouseButton.NoButton
+
+
+def send_mouse(widget: QWidget, kind: QEvent.Type, pos: tuple[float, float],
+               button: Qt.MouseButton, buttons: Qt.MouseButton) -> None:
+    local = QPointF(*pos)
+    event = QMouseEvent(kind, local, widget.mapToGlobal(local), button, buttons,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def drag(widget: QWidget, points: Iterable[tuple[float, float]], release: bool = True) -> None:
+    """Press at the first point, move through the rest with the button held, release."""
+    points = [tuple(map(float, p)) for p in points]
+    send_mouse(widget, QEvent.Type.MouseButtonPress, points[0], LEFT, LEFT)
+    for point in points[1:]:
+        send_mouse(widget, QEvent.Type.MouseMove, point, NONE, LEFT)
+    if release:
+        send_mouse(widget, QEvent.Type.MouseButtonRelease, points[-1], LEFT, NONE)
+
+
+def draw_strokes(widget: QWidget, strokes: list[np.ndarray]) -> None:
+    for stroke in strokes:
+        drag(widget, stroke)
+
+
+def fit_to_canvas(strokes: list[np.ndarray], widget: QWidget, fraction: float = 0.6,
+                  corner: tuple[float, float] = (0.1, 0.15)) -> list[np.ndarray]:
+    """Strokes in 28x28 units scaled to ``fraction`` of the canvas, placed off-centre."""
+    points = np.concatenate(strokes)
+    lo, extent = points.min(axis=0), max(float(np.ptp(points, axis=0).max()), 1.0)
+    size = min(widget.width(), widget.height()) * fraction
+    origin = np.array([widget.width() * corner[0], widget.height() * corner[1]])
+    out = []
+    for stroke in strokes:
+        pts = (stroke - lo) / extent * size + origin
+        # Mouse events come every few pixels, not every pixel.
+        dense = [pts[0]]
+        for a, b in zip(pts[:-1], pts[1:], strict=True):
+            steps = max(1, int(np.hypot(*(b - a)) // 4))
+            dense.extend(a + (b - a) * (k / steps) for k in range(1, steps + 1))
+        out.append(np.array(dense))
+    return out

@@ -1,0 +1,154 @@
+"""The canvas and live prediction, driven by real mouse events (offscreen Qt)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence
+from qt_helpers import drag, draw_strokes, fit_to_canvas
+
+from digitpad._qt.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.predictor is not None, timeout=10_000)
+    yield win
+    win.close()
+
+
+def brightness(canvas, x: float, y: float) -> int:
+    return QColor(canvas.image().pixel(int(x), int(y))).value()
+
+
+def test_window_builds_without_arguments(qapp):
+    win = MainWindow()
+    assert win.canvas.objectName() == "canvas"
+    assert win.last_probabilities is None
+    win.close()
+
+
+def test_drag_leaves_ink_along_the_path(window):
+    canvas = window.canvas
+    path = [(60 + i * 10, 80 + i * 6) for i in range(20)]
+    drag(canvas, path)
+    for x, y in path[1:-1]:
+        assert brightness(canvas, x, y) > 200
+    assert brightness(canvas, 60, 300) < 60  # background away from the stroke
+    assert len(canvas.strokes) == 1 and len(canvas.strokes[0].points) == 20
+
+
+def test_right_button_and_hover_do_not_draw(window):
+    from PySide6.QtCore import QEvent
+    from qt_helpers import NONE, send_mouse
+
+    canvas = window.canvas
+    send_mouse(canvas, QEvent.Type.MouseMove, (50, 50), NONE, NONE)
+    send_mouse(canvas, QEvent.Type.MouseButtonPress, (50, 50), Qt.MouseButton.RightButton,
+               Qt.MouseButton.RightButton)
+    assert canvas.is_empty()
+
+
+def test_probabilities_update_while_drawing(window, qtbot):
+    canvas = window.canvas
+    assert window.last_probabilities is None
+    drag(canvas, [(200, 60 + i * 8) for i in range(30)], release=False)  # still drawing
+    qtbot.waitUntil(lambda: window.last_probabilities is not None, timeout=2000)
+    probabilities = window.last_probabilities
+    assert probabilities.shape == (10,)
+    assert probabilities.sum() == pytest.approx(1.0, abs=1e-4)
+    assert window.last_image.shape == (28, 28)
+    drag(canvas, [(200, 300), (200, 301)])  # finish
+
+
+def test_undo_redo_clear_with_keyboard(window, qtbot):
+    canvas = window.canvas
+    window.activateWindow()
+    canvas.setFocus()
+    drag(canvas, [(100, 100), (150, 150), (200, 200)])
+    drag(canvas, [(250, 100), (250, 250)])
+    assert len(canvas.strokes) == 2
+    qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(canvas.strokes) == 1 and brightness(canvas, 250, 200) < 60
+    qtbot.keyClick(canvas, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(canvas.strokes) == 2 and brightness(canvas, 250, 200) > 200
+    qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(canvas, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert len(canvas.strokes) == 2
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    assert canvas.is_empty() and window.last_probabilities is None
+    qtbot.keyClick(canvas, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert len(canvas.strokes) == 1
+    qtbot.keyClick(canvas, Qt.Key.Key_Delete)
+    assert canvas.is_empty()
+
+
+def test_shortcuts_are_the_documented_ones(window):
+    def keys(action):
+        return {s.toString() for s in action.shortcuts()}
+
+    assert QKeySequence("Ctrl+Z").toString() in keys(window.undo_action)
+    assert {"Ctrl+Shift+Z", "Ctrl+Y"} <= keys(window.redo_action)
+    assert {"Esc", "Del"} <= keys(window.clear_action)
+
+
+def test_clear_button_and_empty_canvas_show_no_prediction(window, qtbot):
+    drag(window.canvas, [(100, 100), (300, 300)])
+    qtbot.waitUntil(lambda: window.last_probabilities is not None, timeout=2000)
+    qtbot.mouseClick(window.clear_button, Qt.MouseButton.LeftButton)
+    assert window.canvas.is_empty()
+    assert window.last_probabilities is None
+    assert window.prediction_view.digit_label.text() == "–"
+
+
+def test_undo_at_the_wrong_time_is_harmless(window):
+    window.canvas.undo()
+    window.canvas.redo()
+    window.canvas.clear()
+    assert window.canvas.is_empty() and window.last_probabilities is None
+
+
+def test_resize_keeps_the_drawing(window, qtbot):
+    drag(window.canvas, [(100, 100), (200, 250), (300, 120)])
+    qtbot.waitUntil(lambda: window.last_probabilities is not None, timeout=2000)
+    before = window.last_probabilities.copy()
+    window.resize(900, 600)
+    qtbot.wait(50)
+    window.update_prediction()
+    assert len(window.canvas.strokes) == 1
+    np.testing.assert_allclose(window.last_probabilities, before, atol=1e-3)
+
+
+def test_broken_model_file_falls_back_to_bundled(qtbot, tmp_path):
+    bad = tmp_path / "broken.keras"
+    bad.write_bytes(b"definitely not a model")
+    win = MainWindow(model_path=bad)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.active_model is not None, timeout=10_000)
+    assert win.active_model.source == "bundled"
+    assert "broken.keras" in win.prediction_view.model_label.text()
+    assert "bundled" in win.prediction_view.model_label.text()
+
+
+@pytest.mark.mnist
+def test_mnist_digits_drawn_with_the_mouse_are_recognised(window, mnist):
+    from digitpad.skeleton import digit_strokes
+
+    _, (x_test, y_test) = mnist
+    rng = np.random.default_rng(7)
+    correct = 0
+    for i in range(50):
+        window.canvas.clear()
+        strokes = fit_to_canvas(digit_strokes(x_test[i]), window.canvas,
+                                fraction=rng.uniform(0.3, 0.8),
+                                corner=tuple(rng.uniform(0.02, 0.15, size=2)))
+        draw_strokes(window.canvas, strokes)
+        window.update_prediction()
+        correct += int(np.argmax(window.last_probabilities) == y_test[i])
+    assert correct >= 45, f"{correct}/50 drawn digits recognised"
