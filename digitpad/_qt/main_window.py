@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,12 +32,15 @@ from .prediction_view import PredictionView
 from .training_panel import TrainingPanel
 
 PREDICT_INTERVAL_MS = 15  # while drawing, classify at most ~60 times a second
+_LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-model-loader")
 
 
-class _Relay(QObject):
-    """Lives in the GUI thread, so a signal emitted from a plain thread arrives queued."""
-
-    loaded = Signal(object, object)  # ActiveModel | None, list of messages
+def _load_model(model_path: Path | None) -> tuple[ActiveModel | None, list[str]]:
+    """Runs in the loader thread; never raises, so the window always gets an answer."""
+    try:
+        return choose_model(model_path)
+    except Exception as exc:  # noqa: BLE001 - shown to the user, drawing still works
+        return None, [f"No usable model: {exc}. Train one with the Train button."]
 
 
 class MainWindow(QMainWindow):
@@ -104,11 +107,13 @@ class MainWindow(QMainWindow):
         self.training_panel.runEnded.connect(self._on_run_ended)
         self.training_panel.restoreRequested.connect(self.restore_bundled_model)
 
-        self._relay = _Relay(self)
-        self._relay.loaded.connect(self._on_model_loaded)
+        # The model loads in a plain thread (a model that needs TensorFlow takes seconds) and
+        # is picked up by a GUI-thread timer: no Qt call ever crosses threads here.
         self.statusBar().showMessage("Loading model…")
-        threading.Thread(target=self._load_model, args=(model_path,), daemon=True,
-                         name="digitpad-model-loader").start()
+        self._model_future: Future = _LOADER.submit(_load_model, model_path)
+        self._model_poll = QTimer(self, interval=10)
+        self._model_poll.timeout.connect(self._poll_model)
+        self._model_poll.start()
 
     def _make_actions(self) -> None:
         def action(text: str, keys: list, slot) -> QAction:
@@ -128,15 +133,12 @@ class MainWindow(QMainWindow):
         self.quit_action = action("Quit", [std.Quit, "Ctrl+Q"], self.close)
 
     # ---- model -----------------------------------------------------------------------------
-    def _load_model(self, model_path: Path | None) -> None:
-        """Runs in a plain thread: even a model that needs TensorFlow never blocks the window."""
-        try:
-            active, messages = choose_model(model_path)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, drawing still works
-            active, messages = None, [f"No usable model: {exc}. Train one with the Train button."]
-        self._relay.loaded.emit(active, messages)
+    @Slot()
+    def _poll_model(self) -> None:
+        if self._model_future.done():
+            self._model_poll.stop()
+            self._on_model_loaded(*self._model_future.result())
 
-    @Slot(object, object)
     def _on_model_loaded(self, active: ActiveModel | None, messages: list[str]) -> None:
         if active is not None:
             self._set_active_model(active)

@@ -1,0 +1,195 @@
+"""The training panel: a real run in a worker thread, Stop, one run at a time, clean close."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from conftest import REPO, synthetic_digits
+from PySide6.QtCore import Qt
+from qt_helpers import drag
+
+from digitpad._qt.main_window import MainWindow
+from digitpad.paths import user_model_path
+
+
+@pytest.fixture(scope="module")
+def small_npz(tmp_path_factory):
+    """A small MNIST-layout file (synthetic digits) so a run takes a few seconds anywhere."""
+    (x_train, y_train), (x_test, y_test) = synthetic_digits(300, seed=1), synthetic_digits(30, 2)
+    path = tmp_path_factory.mktemp("data") / "small.npz"
+    np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return path
+
+
+def make_window(qtbot, data_path):
+    win = MainWindow(data_path=data_path)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.predictor is not None, timeout=10_000)
+    return win
+
+
+def click(qtbot, widget):
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def test_train_shows_progress_curves_result_and_switches_model(qtbot, small_npz):
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    assert panel.train_button.text() == "Retrain"  # the bundled model exists
+    assert panel.epochs_spin.value() == 5 and panel.batch_spin.value() == 128
+    assert panel.optimizer_combo.currentText() == "rmsprop"
+    drag(win.canvas, [(120, 80), (300, 80), (200, 350)])  # a "7"
+    before = win.last_probabilities.copy()
+    panel.epochs_spin.setValue(3)
+    click(qtbot, panel.train_button)
+    assert not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
+    assert not panel.epochs_spin.isEnabled()
+    qtbot.waitUntil(lambda: panel.train_loss.size > 0, timeout=30_000)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
+    assert panel.status_label.styleSheet() == "", panel.status_label.text()
+    assert panel.last_result["epochs_completed"] == 3
+    assert panel.train_loss.size >= 3 and panel.test_acc.size == 3
+    xs, ys = panel.loss_plot.getPlotItem().listDataItems()[0].getData()
+    assert len(xs) == panel.train_loss.size and xs[-1] == pytest.approx(3.0)
+    assert np.all(np.isfinite(ys))
+    assert re.search(r"test_acc: [01]\.\d{4}", panel.result_label.text())
+    assert "gap" in panel.result_label.text()
+    assert panel.progress.value() == panel.progress.maximum()
+    assert panel.train_button.isEnabled() and not panel.stop_button.isEnabled()
+    assert user_model_path().is_file()
+    assert win.active_model.source == "trained"
+    win.update_prediction()
+    assert not np.allclose(win.last_probabilities, before, atol=1e-4)
+
+    # Next launch uses the trained model; "Restore bundled model" goes back.
+    win2 = make_window(qtbot, small_npz)
+    assert win2.active_model.source == "trained"
+    click(qtbot, win2.training_panel.restore_button)
+    assert win2.active_model.source == "bundled" and not user_model_path().exists()
+
+
+def test_stop_ends_run_quickly_and_keeps_previous_model(qtbot, small_npz):
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    panel.batch_spin.setValue(8)  # many batches: the run would take long
+    panel.epochs_spin.setValue(50)
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: panel.train_loss.size > 2, timeout=30_000)
+    click(qtbot, panel.train_button)  # a second click during the run does nothing
+    assert panel.is_training
+    click(qtbot, panel.stop_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=3_000)
+    assert panel.last_result["cancelled"] and panel.last_result["saved"] is None
+    assert "previous model is still in use" in panel.status_label.text()
+    assert win.active_model.source == "bundled"
+    assert not user_model_path().exists()
+    assert panel.train_button.isEnabled()
+
+
+def test_stop_with_keep_partial_uses_partial_model(qtbot, small_npz):
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    panel.keep_partial_check.setChecked(True)
+    panel.batch_spin.setValue(8)
+    panel.epochs_spin.setValue(50)
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: panel.test_acc.size >= 1, timeout=30_000)
+    click(qtbot, panel.stop_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=5_000)
+    assert panel.last_result["cancelled"] and panel.last_result["saved"]
+    assert win.active_model.source == "trained"
+
+
+def test_missing_data_gives_visible_error_and_app_stays_usable(qtbot, tmp_path, monkeypatch):
+    monkeypatch.delenv("DIGITPAD_MNIST", raising=False)
+    win = make_window(qtbot, tmp_path / "no-such-mnist.npz")
+    panel = win.training_panel
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=10_000)
+    assert "no-such-mnist.npz" in panel.status_label.text()
+    assert "DIGITPAD_MNIST" in panel.status_label.text()
+    assert "color: #c62828" in panel.status_label.styleSheet()
+    assert panel.train_button.isEnabled()
+    drag(win.canvas, [(100, 100), (100, 300)])
+    assert win.last_probabilities is not None and win.active_model.source == "bundled"
+
+
+def test_exception_inside_training_is_reported(qtbot, small_npz, monkeypatch):
+    import digitpad._qt.worker
+
+    def exploding_train(*args, **kwargs):
+        raise RuntimeError("simulated failure inside fit")
+
+    monkeypatch.setattr(digitpad._qt.worker, "train", exploding_train)
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=30_000)
+    assert "simulated failure inside fit" in panel.status_label.text()
+    assert panel.train_button.isEnabled() and win.active_model.source == "bundled"
+
+
+def test_nan_loss_is_reported(qtbot, small_npz, monkeypatch):
+    """Data that makes the loss NaN: the real train() detects it and the panel says so."""
+    import digitpad.training
+
+    real_one_hot = digitpad.training.one_hot
+
+    def poisoned(y):
+        labels = real_one_hot(y)
+        labels[::7] = np.nan
+        return labels
+
+    monkeypatch.setattr(digitpad.training, "one_hot", poisoned)
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=30_000)
+    assert "diverged" in panel.status_label.text()
+    assert "lower learning rate" in panel.status_label.text()
+    assert "color: #c62828" in panel.status_label.styleSheet()
+    assert win.active_model.source == "bundled" and not user_model_path().exists()
+
+
+def test_closing_during_training_exits_cleanly(small_npz, tmp_path):
+    script = textwrap.dedent(f"""
+        import os, sys, time
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        os.environ["DIGITPAD_DATA_DIR"] = {str(tmp_path)!r}
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from digitpad._qt.main_window import MainWindow
+        win = MainWindow(data_path={str(small_npz)!r})
+        win.show()
+        panel = win.training_panel
+        panel.batch_spin.setValue(8)
+        panel.epochs_spin.setValue(100)
+        panel.start_training()
+        state = {{}}
+        def poll():
+            if panel.train_loss.size > 2 and "t" not in state:
+                state["t"] = time.monotonic()
+                win.close()
+                app.quit()
+        timer = QTimer(interval=20)
+        timer.timeout.connect(poll)
+        timer.start()
+        QTimer.singleShot(60000, app.quit)
+        app.exec()
+        print("closed-in", time.monotonic() - state["t"], flush=True)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    closed_in = float(proc.stdout.split("closed-in")[1])
+    assert closed_in < 3.0
+    assert "QThread: Destroyed while thread is still running" not in proc.stderr
+    assert "Traceback" not in proc.stderr
