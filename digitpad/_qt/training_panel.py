@@ -35,7 +35,9 @@ from digitpad.training import TrainConfig
 
 from .worker import TrainingWorker
 
-REPAINT_INTERVAL_MS = 33
+# Curves repaint at most 10 times a second. Each pyqtgraph repaint redraws its axes (~10 ms
+# of GUI-thread CPU on this 2-core machine), and that CPU is taken from training.
+REPAINT_INTERVAL_MS = 100
 TRAIN_PEN = pg.mkPen("#4c78a8", width=2)
 TEST_PEN = pg.mkPen("#f58518", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
 
@@ -64,8 +66,22 @@ class GrowingCurve:
         self.item.setData(self.x[: self.size], self.y[: self.size])
 
 
+def _nice_ceiling(value: float) -> float:
+    """1, 2 or 5 times a power of ten, at least ``value``: axis limits that rarely change."""
+    if not math.isfinite(value) or value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+
+
 def _plot(object_name: str, y_label: str) -> pg.PlotWidget:
     plot = pg.PlotWidget()
+    # Fixed ranges, changed in coarse steps: auto-ranging on every point would re-layout the
+    # axes at every repaint.
+    plot.disableAutoRange()
+    plot.setMouseEnabled(x=False, y=False)
+    plot.setXRange(0, 1, padding=0.02)
+    plot.setYRange(0, 1, padding=0.02)
     plot.setObjectName(object_name)
     plot.setBackground("w")
     plot.showGrid(x=True, y=True, alpha=0.2)
@@ -96,6 +112,7 @@ class TrainingPanel(QWidget):
         self._batches = 0
         self._started_at = 0.0
         self._dirty = False
+        self._loss_top = 0.0
         self.last_result: dict | None = None
 
         self.train_button = QPushButton("Train")
@@ -270,6 +287,9 @@ class TrainingPanel(QWidget):
     @Slot(int, int)
     def _on_run_started(self, epochs: int, batches: int) -> None:
         self._epochs, self._batches = epochs, batches
+        self._loss_top = 0.0
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.setXRange(0, epochs, padding=0.02)
         self.progress.setRange(0, epochs * batches)
         self.progress.setValue(0)
         self._train_started_at = time.monotonic()
@@ -337,10 +357,17 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def _flush_curves(self, force: bool = False) -> None:
-        if self._dirty or force:
-            for curve in self.curves:
-                curve.flush()
-            self._dirty = False
+        if not (self._dirty or force):
+            return
+        for curve in self.curves:
+            curve.flush()
+        highest = max((float(c.y[: c.size].max()) for c in (self.train_loss, self.test_loss)
+                       if c.size), default=0.0)
+        top = _nice_ceiling(highest)
+        if top != self._loss_top:
+            self._loss_top = top
+            self.loss_plot.setYRange(0, top, padding=0.02)
+        self._dirty = False
 
 
 def _clock(seconds: float) -> str:

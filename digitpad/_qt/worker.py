@@ -19,7 +19,7 @@ from digitpad.data import MnistError, load_mnist
 from digitpad.model import DEFAULT_LEARNING_RATES, build_seed_model, save_model
 from digitpad.training import TrainConfig, TrainingError, train
 
-BATCH_SIGNAL_INTERVAL = 0.05  # seconds: at most ~20 progress signals a second
+BATCH_SIGNAL_INTERVAL = 0.1  # seconds: at most ~10 progress signals a second, as the plots
 
 
 class TrainingWorker(QObject):
