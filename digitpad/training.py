@@ -154,3 +154,37 @@ def train(
         train_accuracy=(hist.get("accuracy") or [math.nan])[-1],
         per_epoch_seconds=epoch_times,
     )
+
+
+class BatchSmoother:
+    """Per-batch curve values from Keras logs, smoothed across epoch boundaries.
+
+    Keras reports, after each batch, the running mean since the epoch began; plotted as is,
+    the curve jumps at every epoch start. This recovers each batch's own value from
+    consecutive running means and applies an exponential moving average instead.
+    """
+
+    def __init__(self, smoothing: float = 0.9) -> None:
+        self.smoothing = smoothing
+        self._previous_mean: dict[str, float] = {}
+        self._batch_in_epoch = 0
+        self._ema: dict[str, float] = {}
+
+    def new_epoch(self) -> None:
+        self._previous_mean.clear()
+        self._batch_in_epoch = 0
+
+    def update(self, logs: dict[str, float]) -> dict[str, float]:
+        """Feed one batch's logs (every batch, in order); returns the smoothed values."""
+        k = self._batch_in_epoch + 1
+        out = {}
+        for key, mean in logs.items():
+            previous = self._previous_mean.get(key, 0.0)
+            value = k * mean - (k - 1) * previous  # this batch's own value
+            self._previous_mean[key] = mean
+            ema = self._ema.get(key)
+            ema = value if ema is None else self.smoothing * ema + (1 - self.smoothing) * value
+            self._ema[key] = ema
+            out[key] = ema
+        self._batch_in_epoch = k
+        return out

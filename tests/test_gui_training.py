@@ -193,3 +193,14 @@ def test_closing_during_training_exits_cleanly(small_npz, tmp_path):
     assert closed_in < 3.0
     assert "QThread: Destroyed while thread is still running" not in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_plot_ranges_change_in_coarse_steps():
+    from digitpad._qt.training_panel import accuracy_floor, loss_decades
+
+    assert loss_decades(np.array([2.3, 0.5, 0.04])) == (-2.0, 1.0)
+    assert loss_decades(np.array([0.09, 0.05])) == (-2.0, -1.0)
+    assert loss_decades(np.array([np.nan])) == (-2.0, 1.0)
+    xs = np.array([0.01, 0.1, 0.5, 1.0, 2.0])
+    assert accuracy_floor(xs, np.array([0.1, 0.5, 0.91, 0.95, 0.97])) == pytest.approx(0.9)
+    assert accuracy_floor(xs[:2], np.array([0.1, 0.5])) == 0.0

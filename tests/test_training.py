@@ -65,3 +65,25 @@ def test_mnist_slice_learns_digits(mnist):
     result = train(build_seed_model(seed=0), (x_train[:5000], y_train[:5000]),
                    (x_test[:1000], y_test[:1000]), TrainConfig(epochs=2, seed=0))
     assert result.test_accuracy > 0.85
+
+
+def test_batch_smoother_recovers_batch_values_and_has_no_epoch_jumps():
+    from digitpad.training import BatchSmoother
+
+    raw = [[4.0, 2.0, 3.0], [1.0, 1.0, 1.0]]  # two epochs of per-batch losses
+    exact = BatchSmoother(smoothing=0.0)  # no smoothing: must return each batch's own value
+    recovered = []
+    for epoch in raw:
+        exact.new_epoch()
+        for k in range(len(epoch)):
+            running_mean = sum(epoch[: k + 1]) / (k + 1)  # what Keras logs
+            recovered.append(exact.update({"loss": running_mean})["loss"])
+    assert recovered == pytest.approx([4.0, 2.0, 3.0, 1.0, 1.0, 1.0])
+
+    smooth = BatchSmoother(smoothing=0.5)
+    values = []
+    for epoch in raw:
+        smooth.new_epoch()
+        for k in range(len(epoch)):
+            values.append(smooth.update({"loss": sum(epoch[: k + 1]) / (k + 1)})["loss"])
+    assert values[3] == pytest.approx(0.5 * values[2] + 0.5 * 1.0)  # continuous across epochs

@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
     def __init__(self, model_path: Path | None = None, data_path: Path | None = None) -> None:
         super().__init__()
         self.setWindowTitle("digitpad")
-        self.resize(1320, 780)
+        self.resize(1320, 720)
         self.active_model: ActiveModel | None = None
         self.predictor: Predictor | None = None
         self.model_text = "Loading model…"
@@ -85,6 +85,11 @@ class MainWindow(QMainWindow):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.canvas, 1)
         left_layout.addLayout(tools)
+        hint = QLabel("Ctrl+Z undo · Ctrl+Shift+Z / Ctrl+Y redo · Esc / Del clear · "
+                      "Ctrl+T train · Ctrl+Q quit")
+        hint.setObjectName("shortcutHint")
+        hint.setStyleSheet("color: #52606d; font-size: 11px;")
+        left_layout.addWidget(hint)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)

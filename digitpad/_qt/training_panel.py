@@ -66,12 +66,23 @@ class GrowingCurve:
         self.item.setData(self.x[: self.size], self.y[: self.size])
 
 
-def _nice_ceiling(value: float) -> float:
-    """1, 2 or 5 times a power of ten, at least ``value``: axis limits that rarely change."""
-    if not math.isfinite(value) or value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+def loss_decades(values: np.ndarray) -> tuple[float, float]:
+    """log10 y range for the loss plot in whole decades: it changes only a few times a run."""
+    finite = values[np.isfinite(values) & (values > 0)]
+    if not len(finite):
+        return -2.0, 1.0
+    low = math.floor(math.log10(max(float(finite.min()), 1e-6)))
+    high = math.ceil(math.log10(float(finite.max())))
+    return float(low), float(max(high, low + 1))
+
+
+def accuracy_floor(xs: np.ndarray, ys: np.ndarray) -> float:
+    """Bottom of the accuracy plot in steps of 0.05, ignoring the first quarter epoch (whose
+    near-chance values would squash the interesting 0.9-1.0 region into a thin band)."""
+    settled = ys[(xs >= 0.25) & np.isfinite(ys)]
+    if not len(settled):
+        return 0.0
+    return float(min(0.95, max(0.0, math.floor(float(settled.min()) * 20) / 20)))
 
 
 def _plot(object_name: str, y_label: str) -> pg.PlotWidget:
@@ -112,7 +123,8 @@ class TrainingPanel(QWidget):
         self._batches = 0
         self._started_at = 0.0
         self._dirty = False
-        self._loss_top = 0.0
+        self._loss_range = (math.nan, math.nan)
+        self._accuracy_floor = math.nan
         self.last_result: dict | None = None
 
         self.train_button = QPushButton("Train")
@@ -169,7 +181,9 @@ class TrainingPanel(QWidget):
         self.result_label.setObjectName("resultLabel")
         self.result_label.setWordWrap(True)
 
-        self.loss_plot = _plot("lossPlot", "loss")
+        self.loss_plot = _plot("lossPlot", "loss (log scale)")
+        self.loss_plot.setLogMode(y=True)
+        self.loss_plot.setYRange(-2, 1, padding=0.02)
         self.accuracy_plot = _plot("accuracyPlot", "accuracy")
         self.train_loss = GrowingCurve(self.loss_plot.plot(name="train (per batch)", pen=TRAIN_PEN))
         self.test_loss = GrowingCurve(self.loss_plot.plot(
@@ -287,7 +301,8 @@ class TrainingPanel(QWidget):
     @Slot(int, int)
     def _on_run_started(self, epochs: int, batches: int) -> None:
         self._epochs, self._batches = epochs, batches
-        self._loss_top = 0.0
+        self._loss_range = (math.nan, math.nan)
+        self._accuracy_floor = math.nan
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.setXRange(0, epochs, padding=0.02)
         self.progress.setRange(0, epochs * batches)
@@ -361,12 +376,17 @@ class TrainingPanel(QWidget):
             return
         for curve in self.curves:
             curve.flush()
-        highest = max((float(c.y[: c.size].max()) for c in (self.train_loss, self.test_loss)
-                       if c.size), default=0.0)
-        top = _nice_ceiling(highest)
-        if top != self._loss_top:
-            self._loss_top = top
-            self.loss_plot.setYRange(0, top, padding=0.02)
+        losses = np.concatenate([c.y[: c.size] for c in (self.train_loss, self.test_loss)])
+        decades = loss_decades(losses)
+        if decades != self._loss_range:
+            self._loss_range = decades
+            self.loss_plot.setYRange(*decades, padding=0.02)
+        xs = np.concatenate([c.x[: c.size] for c in (self.train_acc, self.test_acc)])
+        ys = np.concatenate([c.y[: c.size] for c in (self.train_acc, self.test_acc)])
+        floor = accuracy_floor(xs, ys)
+        if floor != self._accuracy_floor:
+            self._accuracy_floor = floor
+            self.accuracy_plot.setYRange(floor, 1.0, padding=0.02)
         self._dirty = False
 
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from digitpad.data import MnistError, load_mnist
 from digitpad.model import DEFAULT_LEARNING_RATES, build_seed_model, save_model
-from digitpad.training import TrainConfig, TrainingError, train
+from digitpad.training import BatchSmoother, TrainConfig, TrainingError, train
 
 BATCH_SIGNAL_INTERVAL = 0.1  # seconds: at most ~10 progress signals a second, as the plots
 
@@ -71,13 +71,17 @@ class TrainingWorker(QObject):
         self.runStarted.emit(self.config.epochs, batches)
         self.status.emit("Training…")
         last_emit = [0.0]
+        smoother = BatchSmoother()
 
         def on_batch(epoch: int, batch: int, logs: dict[str, float]) -> None:
+            if batch == 0:
+                smoother.new_epoch()
+            smooth = smoother.update(logs)  # every batch, so the smoothing sees them all
             now = time.monotonic()
             if now - last_emit[0] >= BATCH_SIGNAL_INTERVAL or batch == batches - 1:
                 last_emit[0] = now
-                self.batchProgress.emit(epoch, batch, logs.get("loss", float("nan")),
-                                        logs.get("accuracy", float("nan")))
+                self.batchProgress.emit(epoch, batch, smooth.get("loss", float("nan")),
+                                        smooth.get("accuracy", float("nan")))
 
         def on_epoch(epoch: int, logs: dict[str, float]) -> None:
             from digitpad.inference import dense_layers_of

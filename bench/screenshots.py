@@ -1,0 +1,92 @@
+#!/usr/bin/env python
+"""Drive the real window like a user and save the README screenshots.
+
+Draws MNIST test digits with mouse events, clicks Train with the default settings (5 epochs,
+batch 128, rmsprop on full MNIST), saves a screenshot mid-training and one at the end, and
+prints the final test accuracy. Run it on a real display (e.g. Xvfb):
+
+    Xvfb :99 -screen 0 1600x1000x24 &
+    DISPLAY=:99 DIGITPAD_MNIST=/path/to/mnist.npz python bench/screenshots.py --out assets
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+os.environ.setdefault("DIGITPAD_DATA_DIR", tempfile.mkdtemp(prefix="digitpad-shots-"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("assets"))
+    parser.add_argument("--digit-index", type=int, default=3, help="MNIST test image to draw")
+    parser.add_argument("--no-train", action="store_true")
+    args = parser.parse_args()
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+    from qt_helpers import draw_strokes, fit_to_canvas
+
+    from digitpad._qt.main_window import MainWindow
+    from digitpad.data import load_mnist
+    from digitpad.skeleton import digit_strokes
+
+    app = QApplication([])
+    started = time.perf_counter()
+    win = MainWindow()
+    win.show()
+    app.processEvents()
+    print(f"window painted after {time.perf_counter() - started:.2f} s")
+    while win.predictor is None:
+        app.processEvents()
+    print(f"model ready after {time.perf_counter() - started:.2f} s")
+
+    _, (x_test, y_test) = load_mnist()
+
+    def draw(index: int) -> None:
+        win.canvas.clear()
+        strokes = fit_to_canvas(digit_strokes(x_test[index]), win.canvas, fraction=0.62,
+                                corner=(0.22, 0.16))
+        draw_strokes(win.canvas, strokes)
+        win.update_prediction()
+        app.processEvents()
+        print(f"drew a {y_test[index]}: predicted {int(np.argmax(win.last_probabilities))} "
+              f"({win.last_probabilities.max():.1%}), {win.last_latency_ms:.2f} ms")
+
+    def wait(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    draw(args.digit_index)
+    wait(300)
+    args.out.mkdir(parents=True, exist_ok=True)
+    win.grab().save(str(args.out / "screenshot.png"))
+    if args.no_train:
+        return
+    panel = win.training_panel
+    panel.start_training()
+    while panel.is_training and panel.test_acc.size < 3:
+        wait(50)
+    draw(args.digit_index + 1)
+    wait(300)
+    win.grab().save(str(args.out / "screenshot-training.png"))
+    while panel.is_training:
+        wait(100)
+    print(panel.result_label.text())
+    print(panel.status_label.text())
+    print("model in use:", win.active_model.describe() if win.active_model else None)
+    win.grab().save(str(args.out / "screenshot-trained.png"))
+    win.close()
+
+
+if __name__ == "__main__":
+    main()
