@@ -114,6 +114,9 @@ def save_model(model: keras.Model, path: str | os.PathLike[str], metadata: dict[
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a model file is an ordinary file
     try:
         model.save(tmp)
         with zipfile.ZipFile(tmp, "a") as archive:

@@ -54,3 +54,30 @@ def test_train_model_script_help():
     assert proc.returncode == 0
     for option in ("--out", "--epochs", "--batch-size", "--data", "--seed"):
         assert option in proc.stdout
+
+
+def test_app_starts_and_classifies_without_importing_tensorflow(tmp_path):
+    """``digitpad`` opens a window with the bundled model ready; TensorFlow stays unloaded."""
+    script = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from digitpad.__main__ import main\n"
+        "def check():\n"
+        "    win = [w for w in app.topLevelWidgets() if w.objectName() == 'digitpadMain']\n"
+        "    if win and win[0].predictor is not None:\n"
+        "        print('ready', win[0].active_model.source)\n"
+        "        print('tensorflow' in sys.modules)\n"
+        "        app.quit()\n"
+        "    else:\n"
+        "        QTimer.singleShot(20, check)\n"
+        "QTimer.singleShot(0, check)\n"
+        "sys.exit(main([]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, env={**__import__("os").environ,
+                                           "DIGITPAD_DATA_DIR": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["ready", "bundled", "False"]

@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
     def __init__(self, model_path: Path | None = None, data_path: Path | None = None) -> None:
         super().__init__()
         self.setWindowTitle("digitpad")
+        self.setObjectName("digitpadMain")
         self.resize(1320, 720)
         self.active_model: ActiveModel | None = None
         self.predictor: Predictor | None = None
