@@ -152,3 +152,32 @@ def test_mnist_digits_drawn_with_the_mouse_are_recognised(window, mnist):
         window.update_prediction()
         correct += int(np.argmax(window.last_probabilities) == y_test[i])
     assert correct >= 45, f"{correct}/50 drawn digits recognised"
+
+
+def test_tablet_pen_draws_like_the_mouse(window):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+    from PySide6.QtWidgets import QApplication
+
+    pen = QPointingDevice("test pen", 1, QInputDevice.DeviceType.Stylus,
+                          QPointingDevice.PointerType.Pen,
+                          QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+                          1, 2)
+    canvas = window.canvas
+
+    def send(kind, x, y, buttons):
+        local = QPointF(x, y)
+        event = QTabletEvent(kind, pen, local, canvas.mapToGlobal(local), 0.8, 0.0, 0.0, 0.0,
+                             0.0, 0.0, Qt.KeyboardModifier.NoModifier,
+                             Qt.MouseButton.LeftButton, buttons)
+        QApplication.sendEvent(canvas, event)
+        assert event.isAccepted()
+
+    held = Qt.MouseButton.LeftButton
+    send(QEvent.Type.TabletPress, 150, 80, held)
+    for i in range(1, 20):
+        send(QEvent.Type.TabletMove, 150, 80 + 12 * i, held)
+    send(QEvent.Type.TabletRelease, 150, 80 + 12 * 19, Qt.MouseButton.NoButton)
+    assert len(canvas.strokes) == 1 and len(canvas.strokes[0].points) == 20
+    assert brightness(canvas, 150, 200) > 200
+    assert window.last_probabilities is not None
