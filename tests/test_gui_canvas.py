@@ -181,3 +181,21 @@ def test_tablet_pen_draws_like_the_mouse(window):
     assert len(canvas.strokes) == 1 and len(canvas.strokes[0].points) == 20
     assert brightness(canvas, 150, 200) > 200
     assert window.last_probabilities is not None
+
+
+def test_without_any_model_drawing_still_works(qtbot, monkeypatch):
+    import digitpad._qt.main_window as main_window
+    from digitpad.model import ModelFileError
+
+    def no_model(path):
+        raise ModelFileError("model file assets/model.keras does not exist")
+
+    monkeypatch.setattr(main_window, "choose_model", no_model)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: "No model" in win.prediction_view.model_label.text(), timeout=5000)
+    drag(win.canvas, [(100, 100), (100, 300)])
+    assert win.last_image is not None  # the preview shows what the network would see
+    assert win.last_probabilities is None
+    assert "Model loading" not in win.prediction_view.confidence_label.text()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -37,6 +36,15 @@ def make_window(qtbot, data_path):
 
 def click(qtbot, widget):
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def train_until_done(qtbot, data_path, timeout_ms: int = 30_000):
+    """Open a window, click Train, wait for the run to end; returns (window, panel)."""
+    win = make_window(qtbot, data_path)
+    panel = win.training_panel
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=timeout_ms)
+    return win, panel
 
 
 def test_train_shows_progress_curves_result_and_switches_model(qtbot, small_npz):
@@ -109,10 +117,7 @@ def test_stop_with_keep_partial_uses_partial_model(qtbot, small_npz):
 
 def test_missing_data_gives_visible_error_and_app_stays_usable(qtbot, tmp_path, monkeypatch):
     monkeypatch.delenv("DIGITPAD_MNIST", raising=False)
-    win = make_window(qtbot, tmp_path / "no-such-mnist.npz")
-    panel = win.training_panel
-    click(qtbot, panel.train_button)
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=10_000)
+    win, panel = train_until_done(qtbot, tmp_path / "no-such-mnist.npz", timeout_ms=10_000)
     assert "no-such-mnist.npz" in panel.status_label.text()
     assert "DIGITPAD_MNIST" in panel.status_label.text()
     assert "color: #c62828" in panel.status_label.styleSheet()
@@ -128,10 +133,7 @@ def test_exception_inside_training_is_reported(qtbot, small_npz, monkeypatch):
         raise RuntimeError("simulated failure inside fit")
 
     monkeypatch.setattr(digitpad._qt.worker, "train", exploding_train)
-    win = make_window(qtbot, small_npz)
-    panel = win.training_panel
-    click(qtbot, panel.train_button)
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=30_000)
+    win, panel = train_until_done(qtbot, small_npz)
     assert "simulated failure inside fit" in panel.status_label.text()
     assert panel.train_button.isEnabled() and win.active_model.source == "bundled"
 
@@ -148,49 +150,55 @@ def test_nan_loss_is_reported(qtbot, small_npz, monkeypatch):
         return labels
 
     monkeypatch.setattr(digitpad.training, "one_hot", poisoned)
-    win = make_window(qtbot, small_npz)
-    panel = win.training_panel
-    click(qtbot, panel.train_button)
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=30_000)
+    win, panel = train_until_done(qtbot, small_npz)
     assert "diverged" in panel.status_label.text()
     assert "lower learning rate" in panel.status_label.text()
     assert "color: #c62828" in panel.status_label.styleSheet()
     assert win.active_model.source == "bundled" and not user_model_path().exists()
 
 
-def test_closing_during_training_exits_cleanly(small_npz, tmp_path):
-    script = textwrap.dedent(f"""
-        import os, sys, time
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        os.environ["DIGITPAD_DATA_DIR"] = {str(tmp_path)!r}
-        from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
-        app = QApplication([])
-        from digitpad._qt.main_window import MainWindow
-        win = MainWindow(data_path={str(small_npz)!r})
-        win.show()
-        panel = win.training_panel
-        panel.batch_spin.setValue(8)
-        panel.epochs_spin.setValue(100)
-        panel.start_training()
-        state = {{}}
-        def poll():
-            if panel.train_loss.size > 2 and "t" not in state:
-                state["t"] = time.monotonic()
-                win.close()
-                app.quit()
-        timer = QTimer(interval=20)
-        timer.timeout.connect(poll)
-        timer.start()
-        QTimer.singleShot(60000, app.quit)
-        app.exec()
-        print("closed-in", time.monotonic() - state["t"], flush=True)
-    """)
+CLOSE_SCRIPT = """
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["DIGITPAD_DATA_DIR"] = {data_dir!r}
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from digitpad._qt.main_window import MainWindow
+win = MainWindow(data_path={data_path!r})
+win.show()
+panel = win.training_panel
+panel.batch_spin.setValue(8)
+panel.epochs_spin.setValue(100)
+panel.start_training()
+state = {{}}
+def poll():
+    if "t" not in state and panel.train_loss.size >= {batches_before_close}:
+        state["t"] = time.monotonic()
+        win.close()
+        state["hidden"] = not win.isVisible()
+timer = QTimer(interval=20)
+timer.timeout.connect(poll)
+timer.start()
+QTimer.singleShot(60000, app.quit)
+app.exec()
+print("hidden", state["hidden"], "closed-in", time.monotonic() - state["t"], flush=True)
+"""
+
+
+@pytest.mark.parametrize("batches_before_close", [3, 0], ids=["mid-fit", "during-start-up"])
+def test_closing_during_training_exits_cleanly(small_npz, tmp_path, batches_before_close):
+    """Closing mid-fit ends within ~2 s; closing while TensorFlow is still being imported
+    hides the window at once and exits as soon as the import returns. No Qt thread errors."""
+    script = CLOSE_SCRIPT.format(data_dir=str(tmp_path), data_path=str(small_npz),
+                                 batches_before_close=batches_before_close)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, cwd=REPO)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    closed_in = float(proc.stdout.split("closed-in")[1])
-    assert closed_in < 3.0
+    words = proc.stdout.split()
+    assert words[words.index("hidden") + 1] == "True"
+    closed_in = float(words[words.index("closed-in") + 1])
+    assert closed_in < (3.0 if batches_before_close else 15.0)
     assert "QThread: Destroyed while thread is still running" not in proc.stderr
     assert "Traceback" not in proc.stderr
 

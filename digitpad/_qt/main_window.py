@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -31,6 +32,7 @@ from .canvas import DrawingCanvas
 from .prediction_view import PredictionView
 from .training_panel import TrainingPanel
 
+CLOSE_WAIT_MS = 2000  # a run stops within one batch; longer means an uninterruptible step
 PREDICT_INTERVAL_MS = 15  # while drawing, classify at most ~60 times a second
 _LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-model-loader")
 
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self.last_probabilities: np.ndarray | None = None
         self.last_image: np.ndarray | None = None
         self.last_latency_ms = 0.0
+        self._closing = False
 
         self.canvas = DrawingCanvas()
         self.prediction_view = PredictionView()
@@ -215,14 +218,39 @@ class MainWindow(QMainWindow):
         self.last_latency_ms = (time.perf_counter() - start) * 1000
         self.last_image = image
         self.last_probabilities = probabilities
-        waiting = "Draw a digit" if self.predictor is not None else "Model loading…"
+        if self.predictor is not None:
+            waiting = "Draw a digit"
+        elif self._model_poll.isActive():
+            waiting = "Model loading…"
+        else:
+            waiting = "No model: click Train"
         self.prediction_view.show_probabilities(probabilities, image, waiting)
         self.predictionUpdated.emit()
 
     # ---- shutdown ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Cancel training and join its thread before the window goes away."""
-        if self.training_panel.is_training:
-            self.statusBar().showMessage("Stopping training…")
-        self.training_panel.shutdown()
+        """Cancel training and join its thread before the window goes away.
+
+        A run stops within one batch. If the worker is inside something that cannot be
+        interrupted (importing TensorFlow, reading MNIST), the window hides at once and the
+        close completes when the worker returns, so the thread is never destroyed running.
+        """
+        panel = self.training_panel
+        if panel.is_training and not panel.shutdown(timeout_ms=CLOSE_WAIT_MS):
+            self.hide()
+            if not self._closing:
+                self._closing = True
+                panel.runEnded.connect(self._finish_close)
+            event.ignore()
+            return
         super().closeEvent(event)
+
+    @Slot(bool)
+    def _finish_close(self, _new_model: bool) -> None:
+        """The deferred close. A hidden window's close does not count as the last window
+        closing, so quit here as closing it visibly would have."""
+        self.close()
+        app = QApplication.instance()
+        if app.quitOnLastWindowClosed() and not any(
+                w.isVisible() for w in app.topLevelWidgets()):
+            app.quit()
