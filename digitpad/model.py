@@ -12,6 +12,7 @@ import io
 import json
 import os
 import platform
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -178,6 +179,11 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
 DenseLayers = list[tuple[np.ndarray, np.ndarray, str]]
 
 
+def _snake_case(name: str) -> str:
+    """``Dense`` -> ``dense``, ``BatchNormalization`` -> ``batch_normalization`` (as Keras)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def read_dense_layers(path: str | os.PathLike[str]) -> DenseLayers | None:
     """(kernel, bias, activation) per layer, read with h5py only, for a Dense-only Sequential.
 
@@ -196,15 +202,23 @@ def read_dense_layers(path: str | os.PathLike[str]) -> DenseLayers | None:
     if config.get("class_name") != "Sequential":
         return None
     layers: DenseLayers = []
+    used_names: dict[str, int] = {}
     try:
         with h5py.File(io.BytesIO(weights_bytes), "r") as h5:
             for layer in config["config"]["layers"]:
                 kind, cfg = layer["class_name"], layer["config"]
-                if kind in ("InputLayer", "Flatten"):
+                if kind == "InputLayer":
+                    continue
+                # Keras stores weights under the snake-cased class name numbered per model
+                # ("dense", "dense_1"), not under the layer's own name ("dense_7").
+                base = _snake_case(kind)
+                used_names[base] = used_names.get(base, -1) + 1
+                if kind == "Flatten":
                     continue
                 if kind != "Dense" or not cfg.get("use_bias", True):
                     return None
-                group = h5[f"layers/{cfg['name']}/vars"]
+                store = base if not used_names[base] else f"{base}_{used_names[base]}"
+                group = h5[f"layers/{store}/vars"]
                 kernel = np.asarray(group["0"], dtype=np.float32)
                 bias = np.asarray(group["1"], dtype=np.float32)
                 layers.append((kernel, bias, cfg.get("activation") or "linear"))

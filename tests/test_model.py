@@ -146,3 +146,31 @@ def test_metadata_is_plain_json(tmp_path, seed_model):
     path = save_model(seed_model, tmp_path / "m.keras", {"epochs": 5})
     with zipfile.ZipFile(path) as z:
         assert json.loads(z.read("digitpad.json"))["epochs"] == 5
+
+
+def test_numpy_loader_finds_weights_whatever_the_layer_names(tmp_path):
+    """The third model built in a process has layers dense_4/dense_5; the file still loads."""
+    for _ in range(2):
+        build_seed_model()
+    model = build_seed_model(seed=4)
+    assert model.layers[0].name != "dense"
+    path = save_model(model, tmp_path / "m.keras", {})
+    predictor = load_predictor(path)
+    assert predictor.kind == "numpy"
+    images = np.random.default_rng(4).random((3, 28, 28), dtype=np.float32)
+    np.testing.assert_allclose(predictor(images), np.asarray(model(images.reshape(3, 784))),
+                               atol=1e-5)
+
+
+def test_numpy_loader_handles_flatten_input(tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    path = tmp_path / "flat.keras"
+    model.save(path)
+    predictor = load_predictor(path)
+    assert predictor.kind == "numpy"
+    images = np.random.default_rng(5).random((3, 28, 28), dtype=np.float32)
+    np.testing.assert_allclose(predictor(images), np.asarray(model(images)), atol=1e-5)
