@@ -117,11 +117,16 @@ def in_app(epochs: int, batch_size: int, probes: bool) -> dict:
     draw_timer.stop()
     wall = finished[0] - start
     steady = np.diff(ticks[measuring_from or 0:])
+    tick_times = np.array(ticks[measuring_from or 0:]) - start
+    worst = np.argsort(steady)[-5:][::-1] if len(steady) else []
+    worst_gaps = [(float(tick_times[i]), float(steady[i] * 1000)) for i in worst]
     win.close()
     return {"wall": wall, "worker_seconds": (panel.last_result or {}).get("seconds", float("nan")),
             "max_gap_ms": float(steady.max() * 1000) if len(steady) else float("nan"),
             "p99_gap_ms": float(np.percentile(steady, 99) * 1000) if len(steady) else float("nan"),
-            "latency_ms": latencies, "stalls": stalls, "gui_cpu": gui_cpu}
+            "latency_ms": latencies, "stalls": stalls, "gui_cpu": gui_cpu,
+            "worst_gaps": worst_gaps, "first_batch_at": (ticks[measuring_from] - start)
+            if measuring_from is not None and measuring_from < len(ticks) else float("nan")}
 
 
 def main() -> None:
@@ -153,6 +158,8 @@ def main() -> None:
               f"and save {run['wall']:.2f} s; GUI thread CPU {run['gui_cpu']:.2f} s")
     print(f"10 ms timer during training: longest gap {gui['max_gap_ms']:.1f} ms, "
           f"99th percentile {gui['p99_gap_ms']:.1f} ms")
+    print(f"  (first batch {gui['first_batch_at']:.1f} s after the click; longest gaps at "
+          + ", ".join(f"{t:.1f} s: {ms:.0f} ms" for t, ms in gui["worst_gaps"]) + ")")
     lat = gui["latency_ms"]
     if lat:
         print(f"canvas strokes -> probabilities during training: median "

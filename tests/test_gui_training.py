@@ -75,6 +75,10 @@ def test_train_shows_progress_curves_result_and_switches_model(qtbot, small_npz)
     assert win.active_model.source == "trained"
     win.update_prediction()
     assert not np.allclose(win.last_probabilities, before, atol=1e-4)
+    from digitpad.inference import load_predictor  # the model in use is the file on disk
+
+    np.testing.assert_allclose(load_predictor(user_model_path())(win.last_image),
+                               win.last_probabilities, atol=1e-5)
 
     # Next launch uses the trained model; "Restore bundled model" goes back.
     win2 = make_window(qtbot, small_npz)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from digitpad.inference import NumpyDensePredictor, Predictor
-from digitpad.model import ModelFileError
+from digitpad.model import ModelFileError, read_metadata
 from digitpad.paths import bundled_model_path, user_model_path
 from digitpad.preprocess import strokes_to_mnist
 from digitpad.session import ActiveModel, choose_model, open_model
@@ -175,10 +175,16 @@ class MainWindow(QMainWindow):
     def _use_snapshot(self, layers: object, label: str) -> None:
         self._set_predictor(NumpyDensePredictor(layers), f"Model: {label}")
 
-    @Slot(str)
-    def _use_trained_model(self, path: str) -> None:
+    @Slot(str, object)
+    def _use_trained_model(self, path: str, layers: object) -> None:
+        """Switch to the model just saved; dense weights come with the signal, so the GUI
+        thread does not re-read the file (~50 ms of h5py)."""
         try:
-            self._set_active_model(open_model(Path(path), "trained"))
+            if layers is not None:
+                self._set_active_model(ActiveModel(NumpyDensePredictor(layers), Path(path),
+                                                   "trained", read_metadata(path)))
+            else:
+                self._set_active_model(open_model(Path(path), "trained"))
         except ModelFileError as exc:
             self.statusBar().showMessage(str(exc))
 

@@ -107,7 +107,7 @@ class TrainingPanel(QWidget):
     """Train the seed network on MNIST in the background and watch it learn."""
 
     snapshotReady = Signal(object, str)  # dense layers, label: classify with them meanwhile
-    modelSaved = Signal(str)  # path of the newly trained model
+    modelSaved = Signal(str, object)  # path of the new model, its dense layers (or None)
     runEnded = Signal(bool)  # True if the run produced a new model in use
     restoreRequested = Signal()
 
@@ -358,7 +358,7 @@ class TrainingPanel(QWidget):
             f"({verdict})")
         self._set_status(f"Finished in {_clock(seconds)}. The new model is saved and in use.")
         if summary.get("saved"):
-            self.modelSaved.emit(summary["saved"])
+            self.modelSaved.emit(summary["saved"], summary.get("layers"))
         self.runEnded.emit(bool(summary.get("saved")))
 
     @Slot(str)
