@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from digitpad.data import MnistError, load_mnist
-from digitpad.model import DEFAULT_LEARNING_RATES, ModelFileError, build_seed_model, save_model
-from digitpad.training import TrainConfig, TrainingError, train
+from digitpad.model import ModelFileError, build_seed_model, save_model
+from digitpad.training import TrainConfig, TrainingError, run_metadata, train
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "assets" / "model.keras"
 
@@ -55,16 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"test_acc: {result.test_accuracy:.4f}")
-    metadata = {
-        "epochs": result.epochs_completed, "batch_size": config.batch_size,
-        "optimizer": config.optimizer, "seed": args.seed,
-        "learning_rate": config.learning_rate or DEFAULT_LEARNING_RATES[config.optimizer],
-        "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
-        "train_accuracy": result.train_accuracy, "train_samples": int(len(train_images)),
-        "seconds_per_epoch": result.per_epoch_seconds,
-    }
     try:
-        save_model(model, args.out, metadata)
+        save_model(model, args.out, run_metadata(config, result, len(train_images)))
     except (OSError, ModelFileError) as exc:
         print(f"error: could not write {args.out}: {exc}", file=sys.stderr)
         return 1

@@ -51,6 +51,21 @@ class TrainResult:
     per_epoch_seconds: list[float] = field(default_factory=list)
 
 
+def run_metadata(config: TrainConfig, result: TrainResult, train_samples: int) -> dict:
+    """What a saved model records about the run that made it (see ``model.save_model``)."""
+    from digitpad.model import DEFAULT_LEARNING_RATES
+
+    return {
+        "epochs": result.epochs_completed, "batch_size": config.batch_size,
+        "optimizer": config.optimizer, "seed": config.seed,
+        "learning_rate": config.learning_rate or DEFAULT_LEARNING_RATES[config.optimizer],
+        "cancelled": result.cancelled,
+        "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
+        "train_accuracy": result.train_accuracy, "train_samples": int(train_samples),
+        "seconds_per_epoch": result.per_epoch_seconds,
+    }
+
+
 def prepare_images(x: np.ndarray) -> np.ndarray:
     """uint8 (N, 28, 28) -> float32 (N, 784) in [0, 1], as in the seed notebook."""
     return (np.asarray(x).reshape(len(x), 28 * 28).astype("float32")) / 255.0

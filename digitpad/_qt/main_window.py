@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.last_image: np.ndarray | None = None
         self.last_latency_ms = 0.0
         self._closing = False
+        self._model_poll = QTimer(self, interval=10)  # active while the model is loading
 
         self.canvas = DrawingCanvas()
         self.prediction_view = PredictionView()
@@ -120,7 +121,6 @@ class MainWindow(QMainWindow):
         # is picked up by a GUI-thread timer: no Qt call ever crosses threads here.
         self.statusBar().showMessage("Loading model…")
         self._model_future: Future = _LOADER.submit(_load_model, model_path)
-        self._model_poll = QTimer(self, interval=10)
         self._model_poll.timeout.connect(self._poll_model)
         self._model_poll.start()
 

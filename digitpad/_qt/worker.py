@@ -12,15 +12,14 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import asdict
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from digitpad.data import MnistError, load_mnist
 from digitpad.inference import dense_layers_of
-from digitpad.model import DEFAULT_LEARNING_RATES, build_seed_model, save_model
-from digitpad.training import BatchSmoother, TrainConfig, TrainingError, train
+from digitpad.model import build_seed_model, save_model
+from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
 
 BATCH_SIGNAL_INTERVAL = 0.1  # seconds: at most ~10 progress signals a second, as the plots
 
@@ -126,18 +125,9 @@ class TrainingWorker(QObject):
         result = train(model, (x_train, y_train), (x_test, y_test), self.config,
                        on_batch=on_batch, on_epoch=on_epoch, cancel=self.cancel_event)
         saved = None
-        if self.save_to is not None and (not result.cancelled or self.keep_partial) \
-                and result.epochs_completed + (1 if result.cancelled else 0) > 0:
+        if self.save_to is not None and (not result.cancelled or self.keep_partial):
             self.status.emit("Saving model…")
-            config = asdict(self.config)
-            config["learning_rate"] = (self.config.learning_rate
-                                       or DEFAULT_LEARNING_RATES[self.config.optimizer])
-            save_model(model, self.save_to, {
-                **config, "epochs": result.epochs_completed, "cancelled": result.cancelled,
-                "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
-                "train_accuracy": result.train_accuracy, "train_samples": int(len(x_train)),
-                "seconds_per_epoch": result.per_epoch_seconds,
-            })
+            save_model(model, self.save_to, run_metadata(self.config, result, len(x_train)))
             saved = str(self.save_to)
         self.finished.emit({
             "cancelled": result.cancelled, "saved": saved,
