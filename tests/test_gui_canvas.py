@@ -99,12 +99,15 @@ def test_shortcuts_are_the_documented_ones(window):
 
 
 def test_clear_button_and_empty_canvas_show_no_prediction(window, qtbot):
+    assert not window.clear_button.isEnabled() and not window.undo_button.isEnabled()
     drag(window.canvas, [(100, 100), (300, 300)])
+    assert window.clear_button.isEnabled() and window.undo_button.isEnabled()
     qtbot.waitUntil(lambda: window.last_probabilities is not None, timeout=2000)
     qtbot.mouseClick(window.clear_button, Qt.MouseButton.LeftButton)
     assert window.canvas.is_empty()
     assert window.last_probabilities is None
     assert window.prediction_view.digit_label.text() == "–"
+    assert not window.clear_button.isEnabled() and window.redo_button.isEnabled()
 
 
 def test_undo_at_the_wrong_time_is_harmless(window):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -191,7 +191,10 @@ class DrawingCanvas(QWidget):
             for stroke in self.strokes + self._redo:
                 stroke.points = [(x * factor, y * factor) for x, y in stroke.points]
                 stroke.width *= factor
-        image = QImage(new, QImage.Format.Format_ARGB32_Premultiplied)
+        # The backing image has the screen's pixel density, so ink stays sharp on HiDPI.
+        ratio = self.devicePixelRatioF()
+        image = QImage(new * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
         image.fill(BACKGROUND)
         self._image = image
         self._rerender()
@@ -199,8 +202,8 @@ class DrawingCanvas(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
-        rect: QRect = event.rect()
-        painter.drawImage(rect, self._image, rect)
+        painter.setClipRect(event.rect())  # only the dirty rectangle is copied
+        painter.drawImage(QPointF(0, 0), self._image)
         if not self.strokes:
             painter.setPen(HINT)
             font = painter.font()

@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         self._predict_timer.timeout.connect(self.update_prediction)
         self.canvas.changed.connect(self._schedule_prediction)
         self.canvas.edited.connect(self.update_prediction)
+        self.canvas.edited.connect(self._update_edit_buttons)
+        self._update_edit_buttons()
         self.training_panel.snapshotReady.connect(self._use_snapshot)
         self.training_panel.modelSaved.connect(self._use_trained_model)
         self.training_panel.runEnded.connect(self._on_run_ended)
@@ -140,6 +142,12 @@ class MainWindow(QMainWindow):
                                    self.canvas.clear)
         self.train_action = action("Train", ["Ctrl+T"], self.training_panel.start_training)
         self.quit_action = action("Quit", [std.Quit, "Ctrl+Q"], self.close)
+
+    @Slot()
+    def _update_edit_buttons(self) -> None:
+        self.undo_button.setEnabled(self.canvas.can_undo())
+        self.redo_button.setEnabled(self.canvas.can_redo())
+        self.clear_button.setEnabled(not self.canvas.is_empty())
 
     # ---- model -----------------------------------------------------------------------------
     @Slot()
