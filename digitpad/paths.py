@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -27,10 +28,14 @@ def user_model_path() -> Path:
     return user_data_dir() / "model.keras"
 
 
+def asset_path(name: str) -> Path:
+    """A shipped file: ``assets/`` of the source tree (editable install), else the copy a
+    wheel installs under ``<prefix>/share/digitpad`` (see pyproject's data-files)."""
+    candidates = [PACKAGE_DIR.parent / "assets" / name,
+                  Path(sys.prefix) / "share" / APP_NAME / name]
+    return next((path for path in candidates if path.exists()), candidates[0])
+
+
 def bundled_model_path() -> Path:
-    """The pretrained model shipped with digitpad (``assets/model.keras`` in the source tree)."""
-    for candidate in (PACKAGE_DIR / "assets" / "model.keras",
-                      PACKAGE_DIR.parent / "assets" / "model.keras"):
-        if candidate.exists():
-            return candidate
-    return PACKAGE_DIR.parent / "assets" / "model.keras"
+    """The pretrained model shipped with digitpad."""
+    return asset_path("model.keras")

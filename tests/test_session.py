@@ -42,3 +42,16 @@ def test_no_usable_model_at_all_raises(monkeypatch, tmp_path):
     monkeypatch.setattr(digitpad.session, "bundled_model_path", lambda: tmp_path / "gone.keras")
     with pytest.raises(ModelFileError, match="gone.keras"):
         choose_model()
+
+
+def test_installed_wheel_finds_the_bundled_model_under_share(tmp_path, monkeypatch):
+    """A non-editable install has no assets/ beside the package; pyproject's data-files put
+    the model under <prefix>/share/digitpad instead."""
+    import digitpad.paths as paths
+
+    monkeypatch.setattr(paths, "PACKAGE_DIR", tmp_path / "site-packages" / "digitpad")
+    monkeypatch.setattr(paths.sys, "prefix", str(tmp_path / "prefix"))
+    shared = tmp_path / "prefix" / "share" / "digitpad"
+    shared.mkdir(parents=True)
+    (shared / "model.keras").write_bytes(b"x")
+    assert paths.bundled_model_path() == shared / "model.keras"

@@ -9,14 +9,14 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from digitpad.paths import PACKAGE_DIR
+from digitpad.paths import asset_path
 
 
 def run_app(model_path: Path | None = None, data_path: Path | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("digitpad")
     app.setOrganizationName("digitpad")
-    icon = PACKAGE_DIR.parent / "assets" / "icon.png"
+    icon = asset_path("icon.png")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C in the terminal quits
