@@ -113,13 +113,17 @@ def test_numpy_predictor_matches_keras(seed_model):
     assert single.sum() == pytest.approx(1.0, abs=1e-5)
 
 
-def test_predictor_from_file_needs_no_keras_and_matches(tmp_path, seed_model):
-    path = save_model(seed_model, tmp_path / "m.keras", {})
+def assert_file_predicts_like(model, path, kind="numpy", as_model_input=None) -> None:
+    """The predictor loaded from ``path`` is of ``kind`` and matches Keras to 1e-5."""
     predictor = load_predictor(path)
-    assert predictor.kind == "numpy"
+    assert predictor.kind == kind
     images = np.random.default_rng(2).random((5, 28, 28), dtype=np.float32)
-    np.testing.assert_allclose(predictor(images), np.asarray(seed_model(images.reshape(5, 784))),
-                               atol=1e-5)
+    inputs = as_model_input(images) if as_model_input else images.reshape(5, 784)
+    np.testing.assert_allclose(predictor(images), np.asarray(model(inputs)), atol=1e-5)
+
+
+def test_predictor_from_file_needs_no_keras_and_matches(tmp_path, seed_model):
+    assert_file_predicts_like(seed_model, save_model(seed_model, tmp_path / "m.keras", {}))
 
 
 def test_predictor_rejects_wrong_shapes(seed_model):
@@ -136,10 +140,7 @@ def test_other_architectures_use_a_compiled_call(tmp_path):
     path = tmp_path / "cnn.keras"
     cnn.save(path)
     assert read_dense_layers(path) is None
-    predictor = load_predictor(path)
-    assert predictor.kind == "keras"
-    images = np.random.default_rng(3).random((4, 28, 28), dtype=np.float32)
-    np.testing.assert_allclose(predictor(images), np.asarray(cnn(images[..., None])), atol=1e-5)
+    assert_file_predicts_like(cnn, path, kind="keras", as_model_input=lambda x: x[..., None])
 
 
 def test_metadata_is_plain_json(tmp_path, seed_model):
@@ -154,12 +155,7 @@ def test_numpy_loader_finds_weights_whatever_the_layer_names(tmp_path):
         build_seed_model()
     model = build_seed_model(seed=4)
     assert model.layers[0].name != "dense"
-    path = save_model(model, tmp_path / "m.keras", {})
-    predictor = load_predictor(path)
-    assert predictor.kind == "numpy"
-    images = np.random.default_rng(4).random((3, 28, 28), dtype=np.float32)
-    np.testing.assert_allclose(predictor(images), np.asarray(model(images.reshape(3, 784))),
-                               atol=1e-5)
+    assert_file_predicts_like(model, save_model(model, tmp_path / "m.keras", {}))
 
 
 def test_numpy_loader_handles_flatten_input(tmp_path):
@@ -170,7 +166,4 @@ def test_numpy_loader_handles_flatten_input(tmp_path):
                               keras.layers.Dense(10, activation="softmax")])
     path = tmp_path / "flat.keras"
     model.save(path)
-    predictor = load_predictor(path)
-    assert predictor.kind == "numpy"
-    images = np.random.default_rng(5).random((3, 28, 28), dtype=np.float32)
-    np.testing.assert_allclose(predictor(images), np.asarray(model(images)), atol=1e-5)
+    assert_file_predicts_like(model, path, as_model_input=lambda x: x)
