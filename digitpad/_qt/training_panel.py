@@ -38,8 +38,10 @@ from .worker import TrainingWorker
 # Curves repaint at most 10 times a second. Each pyqtgraph repaint redraws its axes (~10 ms
 # of GUI-thread CPU on this 2-core machine), and that CPU is taken from training.
 REPAINT_INTERVAL_MS = 100
-TRAIN_PEN = pg.mkPen("#4c78a8", width=2)
-TEST_PEN = pg.mkPen("#f58518", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
+TRAIN_STYLE = {"name": "train (per batch)", "pen": pg.mkPen("#4c78a8", width=2)}
+TEST_STYLE = {"name": "test (per epoch)", "symbol": "o", "symbolSize": 8,
+              "symbolBrush": "#f58518", "symbolPen": None,
+              "pen": pg.mkPen("#f58518", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)}
 
 
 class GrowingCurve:
@@ -185,15 +187,10 @@ class TrainingPanel(QWidget):
         self.loss_plot.setLogMode(y=True)
         self.loss_plot.setYRange(-2, 1, padding=0.02)
         self.accuracy_plot = _plot("accuracyPlot", "accuracy")
-        self.train_loss = GrowingCurve(self.loss_plot.plot(name="train (per batch)", pen=TRAIN_PEN))
-        self.test_loss = GrowingCurve(self.loss_plot.plot(
-            name="test (per epoch)", pen=TEST_PEN, symbol="o", symbolSize=8,
-            symbolBrush="#f58518", symbolPen=None))
-        self.train_acc = GrowingCurve(self.accuracy_plot.plot(name="train (per batch)",
-                                                              pen=TRAIN_PEN))
-        self.test_acc = GrowingCurve(self.accuracy_plot.plot(
-            name="test (per epoch)", pen=TEST_PEN, symbol="o", symbolSize=8,
-            symbolBrush="#f58518", symbolPen=None))
+        self.train_loss = GrowingCurve(self.loss_plot.plot(**TRAIN_STYLE))
+        self.test_loss = GrowingCurve(self.loss_plot.plot(**TEST_STYLE))
+        self.train_acc = GrowingCurve(self.accuracy_plot.plot(**TRAIN_STYLE))
+        self.test_acc = GrowingCurve(self.accuracy_plot.plot(**TEST_STYLE))
         self.curves = [self.train_loss, self.test_loss, self.train_acc, self.test_acc]
 
         layout = QVBoxLayout(self)
