@@ -202,3 +202,22 @@ def test_without_any_model_drawing_still_works(qtbot, monkeypatch):
     assert win.last_image is not None  # the preview shows what the network would see
     assert win.last_probabilities is None
     assert "Model loading" not in win.prediction_view.confidence_label.text()
+
+
+def test_low_confidence_looks_unsure(qapp):
+    from digitpad._qt.prediction_view import UNSURE, WINNER, PredictionView
+
+    view = PredictionView()
+    sure = np.full(10, 0.01)
+    sure[3] = 0.91
+    view.show_probabilities(sure, np.zeros((28, 28)))
+    assert view.digit_label.text() == "3" and WINNER in view.digit_label.styleSheet()
+    assert view.confidence_label.text() == "91.0% sure"
+    torn = np.full(10, 0.05)
+    torn[4], torn[9] = 0.35, 0.25
+    view.show_probabilities(torn, np.zeros((28, 28)))
+    assert view.digit_label.text() == "4?" and UNSURE in view.digit_label.styleSheet()
+    assert view.confidence_label.text() == "unsure: 35% (9: 25%)"
+    heights = view.bars.opts["height"]
+    np.testing.assert_allclose(heights, torn)
+    assert view.bars.opts["brushes"][4] == UNSURE
