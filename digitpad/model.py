@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import digitpad
+from digitpad.numpy_net import NumpyLayer, UnsupportedLayer, layer_from_config
 
 if TYPE_CHECKING:
     import keras
@@ -34,27 +35,58 @@ class ModelFileError(RuntimeError):
     """A model file is missing, truncated or not a Keras model; the message names the file."""
 
 
-def build_seed_model(
-    optimizer: str = "rmsprop", learning_rate: float | None = None, seed: int | None = None
-) -> keras.Model:
+ARCHITECTURES = {
+    "dense": "Dense (the book)",
+    "convnet": "Convnet",
+}
+
+
+def _dense_layers(keras: Any) -> list:
     """Chollet's ch. 2 network: Dense(512, relu) on 784 inputs, Dense(10, softmax)."""
+    return [keras.layers.Dense(512, activation="relu"),
+            keras.layers.Dense(10, activation="softmax")]
+
+
+def _convnet_layers(keras: Any) -> list:
+    """The book's MNIST convnet (ch. 8: conv 32/64/128, 3x3, two max-pools) with dropout
+    before the classifier, the regularisation the book adds when data is augmented."""
+    conv = keras.layers.Conv2D
+    return [keras.layers.Reshape((28, 28, 1)),
+            conv(32, 3, activation="relu"), keras.layers.MaxPooling2D(2),
+            conv(64, 3, activation="relu"), keras.layers.MaxPooling2D(2),
+            conv(128, 3, activation="relu"), keras.layers.Flatten(),
+            keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
+
+
+def build_model(architecture: str = "dense", optimizer: str = "rmsprop",
+                learning_rate: float | None = None, seed: int | None = None) -> keras.Model:
+    """A compiled, untrained network of ``architecture`` (a key of :data:`ARCHITECTURES`).
+
+    Every architecture takes the same flat (N, 784) input in [0, 1], so data preparation,
+    training and inference are shared.
+    """
     import keras
 
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {architecture!r}; choose one of "
+                         f"{', '.join(ARCHITECTURES)}")
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(28 * 28,)),
-            keras.layers.Dense(512, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
+    layers = _dense_layers(keras) if architecture == "dense" else _convnet_layers(keras)
+    model = keras.Sequential([keras.Input(shape=(28 * 28,)), *layers])
     model.compile(
         optimizer=make_optimizer(optimizer, learning_rate),
         loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
     return model
+
+
+def build_seed_model(
+    optimizer: str = "rmsprop", learning_rate: float | None = None, seed: int | None = None
+) -> keras.Model:
+    """Chollet's ch. 2 network: Dense(512, relu) on 784 inputs, Dense(10, softmax)."""
+    return build_model("dense", optimizer, learning_rate, seed)
 
 
 def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optimizers.Optimizer:
@@ -77,7 +109,10 @@ def describe_architecture(model: keras.Model) -> str:
         cfg = layer.get_config()
         if "units" in cfg:
             parts.append(f"{type(layer).__name__}({cfg['units']}, {cfg.get('activation')})")
-        else:
+        elif "filters" in cfg:
+            parts.append(f"Conv2D({cfg['filters']}, {cfg['kernel_size'][0]}x"
+                         f"{cfg['kernel_size'][1]}, {cfg.get('activation')})")
+        elif type(layer).__name__ != "Reshape":
             parts.append(type(layer).__name__)
     return " -> ".join(parts)
 
@@ -176,19 +211,28 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
         raise ModelFileError(f"model file {path} could not be loaded: {exc}") from exc
 
 
-DenseLayers = list[tuple[np.ndarray, np.ndarray, str]]
-
-
 def _snake_case(name: str) -> str:
     """``Dense`` -> ``dense``, ``BatchNormalization`` -> ``batch_normalization`` (as Keras)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)  # Keras's own to_snake_case
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def read_dense_layers(path: str | os.PathLike[str]) -> DenseLayers | None:
-    """(kernel, bias, activation) per layer, read with h5py only, for a Dense-only Sequential.
+def input_reshape(shape: Any) -> list[NumpyLayer]:
+    """The numpy layer that turns the predictor's (N, 784) rows into a model's input shape
+    (none for a flat 784 input); a shape that is not 28x28 pixels is unsupported."""
+    shape = tuple(int(d) for d in shape)
+    if shape == (784,):
+        return []
+    if int(np.prod(shape)) != 784:
+        raise UnsupportedLayer(f"input shape {shape} is not a 28x28 image")
+    return [NumpyLayer("Reshape", options={"shape": shape})]
 
-    Returns None when the file holds another architecture; raises :class:`ModelFileError` for
-    a damaged file. This avoids importing TensorFlow just to classify a drawing.
+
+def read_layers(path: str | os.PathLike[str]) -> list[NumpyLayer] | None:
+    """The network as numpy layers, read with h5py only (no TensorFlow import).
+
+    Returns None when the file holds an architecture the numpy path does not cover (the
+    caller then loads it with Keras); raises :class:`ModelFileError` for a damaged file.
     """
     import h5py
 
@@ -199,29 +243,33 @@ def read_dense_layers(path: str | os.PathLike[str]) -> DenseLayers | None:
             weights_bytes = archive.read("model.weights.h5")
         except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ModelFileError(f"model file {path} is damaged ({exc})") from exc
-    if config.get("class_name") != "Sequential":
+    if not isinstance(config, dict) or config.get("class_name") != "Sequential":
         return None
-    layers: DenseLayers = []
+    layers: list[NumpyLayer] = []
     used_names: dict[str, int] = {}
     try:
         with h5py.File(io.BytesIO(weights_bytes), "r") as h5:
             for layer in config["config"]["layers"]:
                 kind, cfg = layer["class_name"], layer["config"]
                 if kind == "InputLayer":
+                    shape = cfg.get("batch_shape") or cfg.get("batch_input_shape") or [None, 784]
+                    try:
+                        layers.extend(input_reshape(shape[1:]))
+                    except UnsupportedLayer:
+                        return None
                     continue
                 # Keras stores weights under the snake-cased class name numbered per model
                 # ("dense", "dense_1"), not under the layer's own name ("dense_7").
                 base = _snake_case(kind)
                 used_names[base] = used_names.get(base, -1) + 1
-                if kind == "Flatten":
-                    continue
-                if kind != "Dense" or not cfg.get("use_bias", True):
-                    return None
                 store = base if not used_names[base] else f"{base}_{used_names[base]}"
-                group = h5[f"layers/{store}/vars"]
-                kernel = np.asarray(group["0"], dtype=np.float32)
-                bias = np.asarray(group["1"], dtype=np.float32)
-                layers.append((kernel, bias, cfg.get("activation") or "linear"))
-    except (OSError, KeyError, ValueError) as exc:
+                group = h5.get(f"layers/{store}/vars")
+                weights = [] if group is None else [
+                    np.asarray(group[str(i)]) for i in range(len(group))]
+                try:
+                    layers.append(layer_from_config(kind, cfg, weights))
+                except UnsupportedLayer:
+                    return None
+    except (OSError, KeyError, ValueError, TypeError) as exc:
         raise ModelFileError(f"model file {path} has damaged weights ({exc})") from exc
     return layers or None

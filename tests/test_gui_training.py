@@ -13,7 +13,13 @@ from PySide6.QtCore import Qt
 from qt_helpers import drag
 
 from digitpad._qt.main_window import MainWindow
-from digitpad.paths import user_model_path
+from digitpad.session import selected_model_path, trained_models_dir
+
+
+def trained_files():
+    """The models trained runs saved (the picker lists them)."""
+    folder = trained_models_dir()
+    return sorted(folder.glob("*.keras")) if folder.is_dir() else []
 
 
 @pytest.fixture(scope="module")
@@ -71,20 +77,24 @@ def test_train_shows_progress_curves_result_and_switches_model(qtbot, small_npz)
     assert "gap" in panel.result_label.text()
     assert panel.progress.value() == panel.progress.maximum()
     assert panel.train_button.isEnabled() and not panel.stop_button.isEnabled()
-    assert user_model_path().is_file()
-    assert win.active_model.source == "trained"
+    [saved] = trained_files()
+    assert win.active_model.source == "trained" and win.active_model.path == saved
+    assert str(saved) in win.model_picker.paths()  # listed in the picker
     win.update_prediction()
     assert not np.allclose(win.last_probabilities, before, atol=1e-4)
     from digitpad.inference import load_predictor  # the model in use is the file on disk
 
-    np.testing.assert_allclose(load_predictor(user_model_path())(win.last_image),
+    np.testing.assert_allclose(load_predictor(saved)(win.last_image),
                                win.last_probabilities, atol=1e-5)
 
-    # Next launch uses the trained model; "Restore bundled model" goes back.
+    # Next launch uses the trained model; "Restore bundled model" goes back, and the
+    # trained run stays one pick away.
     win2 = make_window(qtbot, small_npz)
-    assert win2.active_model.source == "trained"
+    assert win2.active_model.source == "trained" and win2.active_model.path == saved
     click(qtbot, win2.training_panel.restore_button)
-    assert win2.active_model.source == "bundled" and not user_model_path().exists()
+    assert win2.active_model.source == "bundled" and saved.exists()
+    assert str(saved) in win2.model_picker.paths()
+    assert selected_model_path() != saved
 
 
 def test_stop_ends_run_quickly_and_keeps_previous_model(qtbot, small_npz):
@@ -101,7 +111,7 @@ def test_stop_ends_run_quickly_and_keeps_previous_model(qtbot, small_npz):
     assert panel.last_result["cancelled"] and panel.last_result["saved"] is None
     assert "previous model is still in use" in panel.status_label.text()
     assert win.active_model.source == "bundled"
-    assert not user_model_path().exists()
+    assert trained_files() == []
     assert panel.train_button.isEnabled()
 
 
@@ -158,7 +168,7 @@ def test_nan_loss_is_reported(qtbot, small_npz, monkeypatch):
     assert "diverged" in panel.status_label.text()
     assert "lower learning rate" in panel.status_label.text()
     assert "color: #c62828" in panel.status_label.styleSheet()
-    assert win.active_model.source == "bundled" and not user_model_path().exists()
+    assert win.active_model.source == "bundled" and trained_files() == []
 
 
 CLOSE_SCRIPT = """

@@ -8,12 +8,12 @@ import zipfile
 import numpy as np
 import pytest
 
-from digitpad.inference import NumpyDensePredictor, load_predictor, predictor_for_model
+from digitpad.inference import NumpyPredictor, load_predictor, predictor_for_model
 from digitpad.model import (
     ModelFileError,
     build_seed_model,
     load_model,
-    read_dense_layers,
+    read_layers,
     read_metadata,
     save_model,
 )
@@ -83,7 +83,7 @@ def test_bad_model_files_raise_clear_error_naming_file(tmp_path, seed_model, con
             z.writestr("hello.txt", "hi")
     elif content is not None:
         path.write_bytes(content)
-    for reader in (load_model, read_metadata, read_dense_layers, load_predictor):
+    for reader in (load_model, read_metadata, read_layers, load_predictor):
         with pytest.raises(ModelFileError, match=str(path)):
             reader(path)
 
@@ -105,7 +105,7 @@ def test_numpy_predictor_matches_keras(seed_model):
     images = rng.random((32, 28, 28), dtype=np.float32)
     expected = np.asarray(seed_model(images.reshape(32, 784)))
     predictor = predictor_for_model(seed_model)
-    assert isinstance(predictor, NumpyDensePredictor)
+    assert isinstance(predictor, NumpyPredictor)
     np.testing.assert_allclose(predictor(images), expected, atol=1e-5)
     single = predictor(images[0])
     assert single.shape == (10,)
@@ -131,7 +131,8 @@ def test_predictor_rejects_wrong_shapes(seed_model):
         predictor_for_model(seed_model)(np.zeros((27, 28)))
 
 
-def test_other_architectures_use_a_compiled_call(tmp_path):
+def test_image_shaped_inputs_run_in_numpy_too(tmp_path):
+    """A convnet taking (28, 28, 1) images (no Reshape layer) still gets the numpy path."""
     import keras
 
     keras.utils.set_random_seed(0)
@@ -139,8 +140,8 @@ def test_other_architectures_use_a_compiled_call(tmp_path):
                             keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
     path = tmp_path / "cnn.keras"
     cnn.save(path)
-    assert read_dense_layers(path) is None
-    assert_file_predicts_like(cnn, path, kind="keras", as_model_input=lambda x: x[..., None])
+    assert read_layers(path)[0].kind == "Reshape"
+    assert_file_predicts_like(cnn, path, kind="numpy", as_model_input=lambda x: x[..., None])
 
 
 def test_metadata_is_plain_json(tmp_path, seed_model):

@@ -1,34 +1,76 @@
-"""Which model the app starts with, and what happens when a file is damaged."""
+"""Which model the app starts with, the models on offer, and damaged files."""
 
 from __future__ import annotations
 
 import pytest
 
 from digitpad.model import ModelFileError, build_seed_model, save_model
-from digitpad.paths import user_model_path
-from digitpad.session import choose_model
+from digitpad.paths import asset_path
+from digitpad.session import (
+    choose_model,
+    list_models,
+    new_trained_model_path,
+    prune_trained,
+    remember_selection,
+    selected_model_path,
+    trained_models_dir,
+)
 
 
-def test_bundled_model_by_default():
+def test_bundled_convnet_by_default():
     active, warnings = choose_model()
     assert active.source == "bundled" and warnings == []
-    assert active.describe().startswith("bundled model · test acc 98.")
+    assert active.path.name == "model-convnet.keras"
+    assert active.predictor.architecture == "convnet"  # numpy path, no TensorFlow
+    assert active.describe().startswith("Convnet, MNIST + pen digits (default) · MNIST 99.")
+    assert "real handwriting 9" in active.describe()
 
 
-def test_trained_model_is_preferred(tmp_path):
-    save_model(build_seed_model(seed=0), user_model_path(), {"test_accuracy": 0.5})
+def test_both_bundled_models_are_listed_with_their_accuracies():
+    entries = list_models()
+    assert [e.path.name for e in entries[:2]] == ["model-convnet.keras", "model.keras"]
+    assert entries[1].describe().startswith("Dense (the book) · MNIST 98.")
+    assert all(e.source == "bundled" for e in entries)
+
+
+def test_selection_survives_and_is_used():
+    remember_selection(asset_path("model.keras"))
     active, warnings = choose_model()
-    assert active.source == "trained" and warnings == []
-    assert active.describe() == "your trained model · test acc 50.00%"
+    assert active.path.name == "model.keras" and warnings == []
+    assert active.predictor.architecture == "dense"
 
 
-def test_damaged_trained_model_is_reported_and_bundled_used():
-    user_model_path().parent.mkdir(parents=True, exist_ok=True)
-    user_model_path().write_bytes(b"PK\x03\x04 truncated")
+def test_trained_models_are_listed_newest_first_and_pruned():
+    paths = []
+    for _ in range(3):
+        path = new_trained_model_path("dense")
+        save_model(build_seed_model(seed=0), path, {"test_accuracy": 0.5, "pen_accuracy": 0.4,
+                                                    "architecture_key": "dense"})
+        paths.append(path)
+    listed = [e for e in list_models() if e.source == "trained"]
+    assert [e.path for e in listed] == paths[::-1]
+    assert listed[0].label.startswith("Your Dense (")
+    assert listed[0].accuracies == "MNIST 50.0% · real handwriting 40.0%"
+    remember_selection(paths[0])  # the oldest, but picked: never pruned
+    prune_trained(keep=1, protect=paths[2])
+    assert sorted(trained_models_dir().glob("*.keras")) == sorted([paths[0], paths[2]])
+
+
+def test_damaged_selected_model_is_reported_and_bundled_used():
+    path = new_trained_model_path("dense")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"PK\x03\x04 truncated")
+    remember_selection(path)
     active, warnings = choose_model()
     assert active.source == "bundled"
-    assert len(warnings) == 1 and str(user_model_path()) in warnings[0]
-    assert "Using the bundled model instead" in warnings[0]
+    assert len(warnings) == 1 and str(path) in warnings[0]
+    assert "Using a bundled model instead" in warnings[0]
+
+
+def test_damaged_selection_record_is_ignored(isolated_user_dir):
+    (isolated_user_dir / "selected-model.json").write_text("[1, 2")
+    assert selected_model_path() is None
+    assert choose_model()[0].path.name == "model-convnet.keras"
 
 
 def test_missing_explicit_model_is_reported(tmp_path):
@@ -39,8 +81,8 @@ def test_missing_explicit_model_is_reported(tmp_path):
 def test_no_usable_model_at_all_raises(monkeypatch, tmp_path):
     import digitpad.session
 
-    monkeypatch.setattr(digitpad.session, "bundled_model_path", lambda: tmp_path / "gone.keras")
-    with pytest.raises(ModelFileError, match="gone.keras"):
+    monkeypatch.setattr(digitpad.session, "asset_path", lambda name: tmp_path / name)
+    with pytest.raises(ModelFileError, match="model-convnet.keras"):
         choose_model()
 
 

@@ -22,13 +22,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.inference import NumpyDensePredictor, Predictor
+from digitpad.inference import NumpyPredictor, Predictor
 from digitpad.model import ModelFileError, read_metadata
-from digitpad.paths import bundled_model_path, user_model_path
 from digitpad.preprocess import strokes_to_mnist
-from digitpad.session import ActiveModel, choose_model, open_model
+from digitpad.session import (
+    ActiveModel,
+    choose_model,
+    default_model_path,
+    label_for,
+    open_model,
+    remember_selection,
+)
 
 from .canvas import DrawingCanvas
+from .model_picker import ModelPicker
 from .prediction_view import PredictionView
 from .training_panel import TrainingPanel
 
@@ -67,6 +74,8 @@ class MainWindow(QMainWindow):
 
         self.canvas = DrawingCanvas()
         self.prediction_view = PredictionView()
+        self.model_picker = ModelPicker()
+        self.model_picker.picked.connect(self.pick_model)
         self.training_panel = TrainingPanel(data_path)
 
         self.pen_spin = QSpinBox(objectName="penWidthSpin", minimum=2, maximum=80, value=18,
@@ -96,9 +105,14 @@ class MainWindow(QMainWindow):
         hint.setStyleSheet("color: #52606d; font-size: 11px;")
         left_layout.addWidget(hint)
 
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.model_picker)
+        middle_layout.addWidget(self.prediction_view, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(self.prediction_view)
+        splitter.addWidget(middle)
         splitter.addWidget(self.training_panel)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -171,7 +185,25 @@ class MainWindow(QMainWindow):
         self.active_model = active
         self._set_predictor(active.predictor, f"Model: {active.describe()}")
         self.training_panel.set_has_model(True)
+        self.model_picker.refresh(active.path)
         self.statusBar().showMessage(f"Model: {active.describe()} ({active.path})")
+
+    @Slot(str)
+    def pick_model(self, path: str) -> None:
+        """Use the model picked in the combo and remember the choice for the next launch.
+        A file that fails to load is reported and the current model stays."""
+        if self.training_panel.is_training:
+            self.statusBar().showMessage("Training is running: pick a model when it ends.")
+            self.model_picker.refresh(self.active_model.path if self.active_model else None)
+            return
+        try:
+            active = open_model(Path(path), self.model_picker.source_of(path))
+            remember_selection(Path(path))
+        except (OSError, ModelFileError) as exc:
+            QMessageBox.warning(self, "digitpad", f"Could not use that model:\n{exc}")
+            self.model_picker.refresh(self.active_model.path if self.active_model else None)
+            return
+        self._set_active_model(active)
 
     def _set_predictor(self, predictor: Predictor, text: str) -> None:
         self.predictor = predictor
@@ -181,19 +213,22 @@ class MainWindow(QMainWindow):
 
     @Slot(object, str)
     def _use_snapshot(self, layers: object, label: str) -> None:
-        self._set_predictor(NumpyDensePredictor(layers), f"Model: {label}")
+        self._set_predictor(NumpyPredictor(layers), f"Model: {label}")
 
     @Slot(str, object)
     def _use_trained_model(self, path: str, layers: object) -> None:
-        """Switch to the model just saved; dense weights come with the signal, so the GUI
-        thread does not re-read the file (~50 ms of h5py)."""
+        """Switch to the model just saved (and remember it); its numpy weights come with the
+        signal, so the GUI thread does not re-read the file (~50 ms of h5py)."""
         try:
             if layers is not None:
-                self._set_active_model(ActiveModel(NumpyDensePredictor(layers), Path(path),
-                                                   "trained", read_metadata(path)))
+                metadata = read_metadata(path)
+                self._set_active_model(ActiveModel(NumpyPredictor(layers), Path(path),
+                                                   "trained", metadata,
+                                                   label_for(Path(path), "trained", metadata)))
             else:
                 self._set_active_model(open_model(Path(path), "trained"))
-        except ModelFileError as exc:
+            remember_selection(Path(path))
+        except (OSError, ModelFileError) as exc:
             self.statusBar().showMessage(str(exc))
 
     @Slot(bool)
@@ -204,14 +239,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def restore_bundled_model(self) -> None:
-        """Go back to the bundled model; the trained file is kept as ``model.previous.keras``."""
-        trained = user_model_path()
-        try:
-            if trained.exists():
-                trained.replace(trained.with_name("model.previous.keras"))
-            self._set_active_model(open_model(bundled_model_path(), "bundled"))
-        except (OSError, ModelFileError) as exc:
-            QMessageBox.warning(self, "digitpad", f"Could not restore the bundled model:\n{exc}")
+        """Go back to the bundled default model; trained runs stay in the picker."""
+        self.pick_model(str(default_model_path()))
 
     # ---- prediction ----------------------------------------------------------------------
     @Slot()

@@ -1,8 +1,8 @@
-"""The training panel: settings, Train/Stop, live loss and accuracy curves, progress.
+"""The training panel: run control (Train/Stop/Restore, progress, summaries) over its parts,
+the settings form (:mod:`.training_settings`) and the live curves (:mod:`.training_plots`).
 
 A thin view over :class:`~digitpad._qt.worker.TrainingWorker`; the worker runs in its own
-QThread, and every curve is created once and fed with ``setData`` from growing numpy buffers,
-repainted at most ~30 times a second.
+QThread and the curves repaint at most 10 times a second.
 """
 
 from __future__ import annotations
@@ -11,105 +11,36 @@ import math
 import time
 from pathlib import Path
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from digitpad.model import DEFAULT_LEARNING_RATES, OPTIMIZERS
-from digitpad.paths import user_model_path
 from digitpad.training import TrainConfig
 
+from .training_plots import PEN_TOOLTIP, TrainingPlots, accuracy_floor, loss_decades
+from .training_settings import TrainingSettings
 from .worker import TrainingWorker
+
+__all__ = ["TrainingPanel", "accuracy_floor", "loss_decades"]
 
 # Curves repaint at most 10 times a second. Each pyqtgraph repaint redraws its axes (~10 ms
 # of GUI-thread CPU on this 2-core machine), and that CPU is taken from training.
 REPAINT_INTERVAL_MS = 100
-TRAIN_STYLE = {"name": "train (per batch)", "pen": pg.mkPen("#4c78a8", width=2)}
-TEST_STYLE = {"name": "test (per epoch)", "symbol": "o", "symbolSize": 8,
-              "symbolBrush": "#f58518", "symbolPen": None,
-              "pen": pg.mkPen("#f58518", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)}
-
-
-class GrowingCurve:
-    """A plot curve backed by a preallocated numpy buffer that doubles when full."""
-
-    def __init__(self, item: pg.PlotDataItem) -> None:
-        self.item = item
-        self.x = np.empty(256)
-        self.y = np.empty(256)
-        self.size = 0
-
-    def append(self, x: float, y: float) -> None:
-        if self.size == len(self.x):
-            self.x = np.concatenate([self.x, np.empty_like(self.x)])
-            self.y = np.concatenate([self.y, np.empty_like(self.y)])
-        self.x[self.size], self.y[self.size] = x, y
-        self.size += 1
-
-    def clear(self) -> None:
-        self.size = 0
-        self.item.setData([], [])
-
-    def flush(self) -> None:
-        self.item.setData(self.x[: self.size], self.y[: self.size])
-
-
-def loss_decades(values: np.ndarray) -> tuple[float, float]:
-    """log10 y range for the loss plot in whole decades: it changes only a few times a run."""
-    finite = values[np.isfinite(values) & (values > 0)]
-    if not len(finite):
-        return -2.0, 1.0
-    low = math.floor(math.log10(max(float(finite.min()), 1e-6)))
-    high = math.ceil(math.log10(float(finite.max())))
-    return float(low), float(max(high, low + 1))
-
-
-def accuracy_floor(xs: np.ndarray, ys: np.ndarray) -> float:
-    """Bottom of the accuracy plot in steps of 0.05, ignoring the first quarter epoch (whose
-    near-chance values would squash the interesting 0.9-1.0 region into a thin band)."""
-    settled = ys[(xs >= 0.25) & np.isfinite(ys)]
-    if not len(settled):
-        return 0.0
-    return float(min(0.95, max(0.0, math.floor(float(settled.min()) * 20) / 20)))
-
-
-def _plot(object_name: str, y_label: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget()
-    # Fixed ranges, changed in coarse steps: auto-ranging on every point would re-layout the
-    # axes at every repaint.
-    plot.disableAutoRange()
-    plot.setMouseEnabled(x=False, y=False)
-    plot.setXRange(0, 1, padding=0.02)
-    plot.setYRange(0, 1, padding=0.02)
-    plot.setObjectName(object_name)
-    plot.setBackground("w")
-    plot.showGrid(x=True, y=True, alpha=0.2)
-    plot.setLabel("bottom", "epoch")
-    plot.setLabel("left", y_label)
-    plot.addLegend(offset=(-10, 10))
-    plot.setMinimumHeight(150)
-    return plot
 
 
 class TrainingPanel(QWidget):
     """Train the seed network on MNIST in the background and watch it learn."""
 
-    snapshotReady = Signal(object, str)  # dense layers, label: classify with them meanwhile
-    modelSaved = Signal(str, object)  # path of the new model, its dense layers (or None)
+    snapshotReady = Signal(object, str)  # numpy layers, label: classify with them meanwhile
+    modelSaved = Signal(str, object)  # path of the new model, its numpy layers (or None)
     runEnded = Signal(bool)  # True if the run produced a new model in use
     restoreRequested = Signal()
 
@@ -118,15 +49,13 @@ class TrainingPanel(QWidget):
         self.setObjectName("trainingPanel")
         self.data_path = data_path
         self.train_limit: int | None = None  # tests and demos may train on a slice
-        self.save_to: Path | None = user_model_path()
+        self.pen_path: Path | None = None  # pen digits (default: the file in the package)
+        self.save = True
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._epochs = 0
         self._batches = 0
         self._started_at = 0.0
-        self._dirty = False
-        self._loss_range = (math.nan, math.nan)
-        self._accuracy_floor = math.nan
         self.last_result: dict | None = None
 
         self.train_button = QPushButton("Train")
@@ -139,36 +68,23 @@ class TrainingPanel(QWidget):
         self.restore_button = QPushButton("Restore bundled model")
         self.restore_button.setObjectName("restoreButton")
 
-        self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=200, value=5)
-        self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=8192,
-                                   value=128)
-        self.optimizer_combo = QComboBox(objectName="optimizerCombo")
-        self.optimizer_combo.addItems(list(OPTIMIZERS))
-        self.lr_spin = QDoubleSpinBox(objectName="learningRateSpin", decimals=5,
-                                      minimum=1e-5, maximum=10.0, singleStep=1e-4)
-        self.lr_spin.setValue(DEFAULT_LEARNING_RATES["rmsprop"])
-        self.optimizer_combo.currentTextChanged.connect(
-            lambda name: self.lr_spin.setValue(DEFAULT_LEARNING_RATES[name]))
+        self.settings = TrainingSettings()
+        self.epochs_spin, self.batch_spin = self.settings.epochs_spin, self.settings.batch_spin
+        self.optimizer_combo = self.settings.optimizer_combo
         self.keep_partial_check = QCheckBox("If stopped, use the partly trained model")
         self.keep_partial_check.setObjectName("keepPartialCheck")
         self.keep_partial_check.setToolTip(
             "Off (default): Stop discards the run and the previous model stays in use.\n"
             "On: Stop saves and uses the weights trained so far.")
 
-        form = QFormLayout()
-        form.addRow("Epochs", self.epochs_spin)
-        form.addRow("Batch size", self.batch_spin)
-        form.addRow("Optimizer", self.optimizer_combo)
-        form.addRow("Learning rate", self.lr_spin)
-        self.settings_widgets = [self.epochs_spin, self.batch_spin, self.optimizer_combo,
-                                 self.lr_spin, self.keep_partial_check, self.restore_button]
+        self.settings_widgets = [self.settings, self.keep_partial_check, self.restore_button]
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.stop_button)
-        settings_box = QGroupBox("Training (Dense 512 relu → Dense 10 softmax)")
+        settings_box = QGroupBox("Training")
         settings_layout = QVBoxLayout(settings_box)
-        settings_layout.addLayout(form)
+        settings_layout.addWidget(self.settings)
         settings_layout.addWidget(self.keep_partial_check)
         settings_layout.addLayout(buttons)
         settings_layout.addWidget(self.restore_button)
@@ -183,23 +99,18 @@ class TrainingPanel(QWidget):
         self.result_label.setObjectName("resultLabel")
         self.result_label.setWordWrap(True)
 
-        self.loss_plot = _plot("lossPlot", "loss (log scale)")
-        self.loss_plot.setLogMode(y=True)
-        self.loss_plot.setYRange(-2, 1, padding=0.02)
-        self.accuracy_plot = _plot("accuracyPlot", "accuracy")
-        self.train_loss = GrowingCurve(self.loss_plot.plot(**TRAIN_STYLE))
-        self.test_loss = GrowingCurve(self.loss_plot.plot(**TEST_STYLE))
-        self.train_acc = GrowingCurve(self.accuracy_plot.plot(**TRAIN_STYLE))
-        self.test_acc = GrowingCurve(self.accuracy_plot.plot(**TEST_STYLE))
-        self.curves = [self.train_loss, self.test_loss, self.train_acc, self.test_acc]
+        self.result_label.setToolTip(PEN_TOOLTIP)
+        self.plots = TrainingPlots()
+        self.loss_plot, self.accuracy_plot = self.plots.loss_plot, self.plots.accuracy_plot
+        self.train_loss, self.test_acc = self.plots.train_loss, self.plots.test_acc
+        self.pen_acc = self.plots.pen_acc
 
         layout = QVBoxLayout(self)
         layout.addWidget(settings_box)
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
         layout.addWidget(self.result_label)
-        layout.addWidget(self.loss_plot, 1)
-        layout.addWidget(self.accuracy_plot, 1)
+        layout.addWidget(self.plots, 1)
 
         self._repaint_timer = QTimer(self, interval=REPAINT_INTERVAL_MS)
         self._repaint_timer.timeout.connect(self._flush_curves)
@@ -213,9 +124,7 @@ class TrainingPanel(QWidget):
         return self._thread is not None
 
     def config(self) -> TrainConfig:
-        return TrainConfig(epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
-                           optimizer=self.optimizer_combo.currentText(),
-                           learning_rate=self.lr_spin.value())
+        return self.settings.config()
 
     def set_has_model(self, has_model: bool) -> None:
         self.train_button.setText("Retrain" if has_model else "Train")
@@ -236,17 +145,16 @@ class TrainingPanel(QWidget):
         """Start a run; ignored while one is running (one run at a time)."""
         if self.is_training:
             return
-        for curve in self.curves:
-            curve.clear()
+        self.plots.clear()
         self.result_label.setText("")
         self.last_result = None
         self.progress.setRange(0, 0)  # busy until the first batch
         self.progress.setFormat("starting…")
         self._set_running(True)
         self._set_status("Starting…")
-        worker = TrainingWorker(self.config(), self.data_path, self.save_to,
+        worker = TrainingWorker(self.config(), self.data_path, self.save,
                                 keep_partial=self.keep_partial_check.isChecked(),
-                                train_limit=self.train_limit)
+                                train_limit=self.train_limit, pen_path=self.pen_path)
         thread = QThread(self)
         thread.setObjectName("digitpad-training")
         worker.moveToThread(thread)
@@ -298,10 +206,7 @@ class TrainingPanel(QWidget):
     @Slot(int, int)
     def _on_run_started(self, epochs: int, batches: int) -> None:
         self._epochs, self._batches = epochs, batches
-        self._loss_range = (math.nan, math.nan)
-        self._accuracy_floor = math.nan
-        for plot in (self.loss_plot, self.accuracy_plot):
-            plot.setXRange(0, epochs, padding=0.02)
+        self.plots.set_epochs(epochs)
         self.progress.setRange(0, epochs * batches)
         self.progress.setValue(0)
         self._train_started_at = time.monotonic()
@@ -309,9 +214,7 @@ class TrainingPanel(QWidget):
     @Slot(int, int, float, float)
     def _on_batch(self, epoch: int, batch: int, loss: float, accuracy: float) -> None:
         x = epoch + (batch + 1) / self._batches
-        self.train_loss.append(x, loss)
-        self.train_acc.append(x, accuracy)
-        self._dirty = True
+        self.plots.add_batch(x, loss, accuracy)
         done = epoch * self._batches + batch + 1
         self.progress.setValue(done)
         elapsed = time.monotonic() - self._train_started_at
@@ -321,13 +224,13 @@ class TrainingPanel(QWidget):
 
     @Slot(int, object, object)
     def _on_epoch(self, epoch: int, logs: dict, layers: object) -> None:
+        self.plots.add_epoch(epoch, logs)
         if "val_loss" in logs:
-            self.test_loss.append(epoch + 1, logs["val_loss"])
-            self.test_acc.append(epoch + 1, logs["val_accuracy"])
-            self._dirty = True
+            pen = (f", real handwriting {logs['pen_accuracy']:.1%}" if "pen_accuracy" in logs
+                   else "")
             self._set_status(f"Epoch {epoch + 1}/{self._epochs}: loss {logs['loss']:.4f}, "
-                             f"accuracy {logs['accuracy']:.4f}, test accuracy "
-                             f"{logs['val_accuracy']:.4f}")
+                             f"accuracy {logs['accuracy']:.4f}, MNIST test "
+                             f"{logs['val_accuracy']:.1%}{pen}")
         if layers is not None:
             self.snapshotReady.emit(layers, f"epoch {epoch + 1}/{self._epochs} weights "
                                             "(training…)")
@@ -350,9 +253,12 @@ class TrainingPanel(QWidget):
         self.progress.setFormat("stopped (partial model kept)" if summary.get("cancelled")
                                 else "done")
         self.progress.setValue(self.progress.maximum())
+        pen_acc = summary.get("pen_accuracy", math.nan)
+        headline = f"MNIST test {acc:.1%}" + (
+            f" · real handwriting {pen_acc:.1%}" if math.isfinite(pen_acc) else "")
         self.result_label.setText(
-            f"test_acc: {acc:.4f}   train acc {train_acc:.4f}   gap {gap:+.2f} points "
-            f"({verdict})")
+            f"{headline}\ntest_acc: {acc:.4f}   train acc {train_acc:.4f}   gap {gap:+.2f} "
+            f"points ({verdict})")
         self._set_status(f"Finished in {_clock(seconds)}. The new model is saved and in use.")
         if summary.get("saved"):
             self.modelSaved.emit(summary["saved"], summary.get("layers"))
@@ -369,22 +275,7 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def _flush_curves(self, force: bool = False) -> None:
-        if not (self._dirty or force):
-            return
-        for curve in self.curves:
-            curve.flush()
-        losses = np.concatenate([c.y[: c.size] for c in (self.train_loss, self.test_loss)])
-        decades = loss_decades(losses)
-        if decades != self._loss_range:
-            self._loss_range = decades
-            self.loss_plot.setYRange(*decades, padding=0.02)
-        xs = np.concatenate([c.x[: c.size] for c in (self.train_acc, self.test_acc)])
-        ys = np.concatenate([c.y[: c.size] for c in (self.train_acc, self.test_acc)])
-        floor = accuracy_floor(xs, ys)
-        if floor != self._accuracy_floor:
-            self._accuracy_floor = floor
-            self.accuracy_plot.setYRange(floor, 1.0, padding=0.02)
-        self._dirty = False
+        self.plots.flush(force)
 
 
 def _clock(seconds: float) -> str:

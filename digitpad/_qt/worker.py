@@ -16,9 +16,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from digitpad.data import MnistError, load_mnist
-from digitpad.inference import dense_layers_of
-from digitpad.model import build_seed_model, save_model
+from digitpad.data import MnistError
+from digitpad.dataset import load_training_data
+from digitpad.inference import layers_of
+from digitpad.model import build_model, save_model
+from digitpad.pen import PenDataError
+from digitpad.session import new_trained_model_path, prune_trained
 from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
 
 BATCH_SIGNAL_INTERVAL = 0.1  # seconds: at most ~10 progress signals a second, as the plots
@@ -65,12 +68,14 @@ class TrainingWorker(QObject):
     finished = Signal(object)  # summary dict: cancelled, saved, test_accuracy, ...
     failed = Signal(str)
 
-    def __init__(self, config: TrainConfig, data_path: Path | None, save_to: Path | None,
-                 keep_partial: bool = False, train_limit: int | None = None) -> None:
+    def __init__(self, config: TrainConfig, data_path: Path | None, save: bool = True,
+                 keep_partial: bool = False, train_limit: int | None = None,
+                 pen_path: Path | None = None) -> None:
         super().__init__()
         self.config = config
         self.data_path = data_path
-        self.save_to = save_to
+        self.pen_path = pen_path
+        self.save = save
         self.keep_partial = keep_partial
         self.train_limit = train_limit
         self.cancel_event = threading.Event()
@@ -83,7 +88,7 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         try:
             self._run()
-        except (MnistError, TrainingError) as exc:
+        except (MnistError, PenDataError, TrainingError) as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - report anything; the app must survive
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
@@ -91,16 +96,16 @@ class TrainingWorker(QObject):
 
     def _run(self) -> None:
         deprioritise_background_threads()
-        self.status.emit("Loading MNIST…")
-        (x_train, y_train), (x_test, y_test) = load_mnist(self.data_path)
-        if self.train_limit:
-            x_train, y_train = x_train[: self.train_limit], y_train[: self.train_limit]
+        self.status.emit("Loading training data…")
+        data = load_training_data(self.config.data, self.data_path,
+                                  self.pen_path).limit(self.train_limit)
+        x_train = data.train[0]
         if self.cancel_event.is_set():
             self.finished.emit({"cancelled": True, "saved": None, "epochs_completed": 0})
             return
         self.status.emit("Starting TensorFlow…")
-        model = build_seed_model(self.config.optimizer, self.config.learning_rate,
-                                 self.config.seed)
+        model = build_model(self.config.architecture, self.config.optimizer,
+                            self.config.learning_rate, self.config.seed)
         batches = -(-len(x_train) // self.config.batch_size)
         self.runStarted.emit(self.config.epochs, batches)
         self.status.emit("Training…")
@@ -120,20 +125,24 @@ class TrainingWorker(QObject):
                                         smooth.get("accuracy", float("nan")))
 
         def on_epoch(epoch: int, logs: dict[str, float]) -> None:
-            self.epochFinished.emit(epoch, logs, dense_layers_of(model))
+            self.epochFinished.emit(epoch, logs, layers_of(model))
 
-        result = train(model, (x_train, y_train), (x_test, y_test), self.config,
-                       on_batch=on_batch, on_epoch=on_epoch, cancel=self.cancel_event)
+        result = train(model, data.train, data.test, self.config, on_batch=on_batch,
+                       on_epoch=on_epoch, cancel=self.cancel_event, monitors=data.monitors,
+                       strokes=data.strokes, redraw_share=data.redraw_share)
         saved = None
-        if self.save_to is not None and (not result.cancelled or self.keep_partial):
+        if self.save and (not result.cancelled or self.keep_partial):
             self.status.emit("Saving model…")
-            save_model(model, self.save_to, run_metadata(self.config, result, len(x_train)))
-            saved = str(self.save_to)
+            target = new_trained_model_path(self.config.architecture)
+            save_model(model, target, run_metadata(self.config, result, len(x_train)))
+            prune_trained(protect=target)
+            saved = str(target)
         self.finished.emit({
             "cancelled": result.cancelled, "saved": saved,
             "epochs_completed": result.epochs_completed,
             "test_accuracy": result.test_accuracy, "test_loss": result.test_loss,
             "train_accuracy": result.train_accuracy, "seconds": result.seconds,
+            "pen_accuracy": result.monitor_accuracy.get("pen", float("nan")),
             # The final weights as numpy, so the GUI need not read the file it just saved.
-            "layers": dense_layers_of(model) if saved else None,
+            "layers": layers_of(model) if saved else None,
         })

@@ -1,0 +1,85 @@
+"""The training settings form: network, data, augmentation, epochs, batch, optimizer, rate."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QSpinBox,
+    QWidget,
+)
+
+from digitpad.dataset import DATA_CHOICES
+from digitpad.model import ARCHITECTURES, DEFAULT_LEARNING_RATES, OPTIMIZERS
+from digitpad.training import TrainConfig
+
+
+def _combo(object_name: str, choices: dict[str, str], tooltip: str) -> QComboBox:
+    combo = QComboBox(objectName=object_name)
+    for key, label in choices.items():
+        combo.addItem(label, key)
+    combo.setToolTip(tooltip)
+    return combo
+
+
+class TrainingSettings(QWidget):
+    """Plain form; :meth:`config` turns it into a :class:`TrainConfig`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.architecture_combo = _combo(
+            "architectureCombo", ARCHITECTURES,
+            "Dense (the book): Chollet's ch. 2 network, ~5 s an epoch.\n"
+            "Convnet: the book's MNIST convnet; reads real handwriting better, ~30 s an epoch.")
+        self.data_combo = _combo(
+            "dataCombo", DATA_CHOICES,
+            "MNIST (the book): 60,000 scanned pencil digits.\n"
+            "MNIST + pen digits: adds 11,498 real pen-drawn digits (UNIPEN, 12 sites);\n"
+            "the 'real handwriting' curve is measured on 3 other sites never trained on.")
+        self.augment_check = QCheckBox("Augment (rotate, shear, scale, shift, warp, pen width)")
+        self.augment_check.setObjectName("augmentCheck")
+        self.augment_check.setToolTip(
+            "Every batch is changed at random the way drawings differ: small rotations,\n"
+            "shears, scales and shifts, elastic warps, thicker or thinner strokes, and\n"
+            "digits re-drawn as uniform pen strokes. Helps the network read real handwriting.")
+        self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=200, value=5)
+        self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=8192,
+                                   value=128)
+        self.optimizer_combo = QComboBox(objectName="optimizerCombo")
+        self.optimizer_combo.addItems(list(OPTIMIZERS))
+        self.lr_spin = QDoubleSpinBox(objectName="learningRateSpin", decimals=5,
+                                      minimum=1e-5, maximum=10.0, singleStep=1e-4)
+        self.lr_spin.setValue(DEFAULT_LEARNING_RATES["rmsprop"])
+        self.optimizer_combo.currentTextChanged.connect(
+            lambda name: self.lr_spin.setValue(DEFAULT_LEARNING_RATES[name]))
+
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Network", self.architecture_combo)
+        form.addRow("Data", self.data_combo)
+        form.addRow("", self.augment_check)
+        form.addRow("Epochs", self.epochs_spin)
+        form.addRow("Batch size", self.batch_spin)
+        form.addRow("Optimizer", self.optimizer_combo)
+        form.addRow("Learning rate", self.lr_spin)
+
+    def config(self) -> TrainConfig:
+        return TrainConfig(epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
+                           optimizer=self.optimizer_combo.currentText(),
+                           learning_rate=self.lr_spin.value(),
+                           architecture=self.architecture_combo.currentData(),
+                           data=self.data_combo.currentData(),
+                           augment=self.augment_check.isChecked())
+
+    def set_choice(self, architecture: str | None = None, data: str | None = None,
+                   augment: bool | None = None) -> None:
+        """Select by key (tests and presets)."""
+        if architecture is not None:
+            self.architecture_combo.setCurrentIndex(
+                self.architecture_combo.findData(architecture))
+        if data is not None:
+            self.data_combo.setCurrentIndex(self.data_combo.findData(data))
+        if augment is not None:
+            self.augment_check.setChecked(augment)

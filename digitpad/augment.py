@@ -1,0 +1,156 @@
+"""Drawing-like augmentation, in numpy and seeded: what makes MNIST look like pen input.
+
+MNIST digits are scanned pencil of US writers; the canvas gets pen strokes of uniform width
+from anyone, normalised to a 20x20 box. Two kinds of change bridge that gap:
+
+* **image level** (every sample, cheap, vectorised over a batch): small rotation, shear,
+  scale and shift; elastic distortion (a smooth random displacement field); thicker or
+  thinner strokes (grey dilation/erosion);
+* **stroke level** (samples that have strokes): the strokes are bent by a random affine map
+  and re-rendered through the canvas path with a random pen width. MNIST digits traced with
+  :mod:`digitpad.skeleton` get this too, so they become uniform pen strokes as drawn.
+
+All functions keep shape (N, 28, 28), range [0, 1] and labels; the same seed gives the same
+result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from digitpad.preprocess import PEN_WIDTH, SIZE, strokes_to_mnist
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Strengths of each change; the defaults were chosen by ``bench/bench_pen.py``."""
+
+    rotation_deg: float = 12.0
+    shear: float = 0.25
+    scale: tuple[float, float] = (0.9, 1.1)
+    shift_px: float = 1.5
+    elastic_px: float = 1.6
+    elastic_share: float = 0.5
+    thickness_share: float = 0.5
+    pen_width: tuple[float, float] = (PEN_WIDTH * 0.7, PEN_WIDTH * 1.4)
+
+
+def _bilinear(images: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Sample (N, H, W) images at float coordinates (N, H, W); outside is background (0)."""
+    n, h, w = images.shape
+    r0, c0 = np.floor(rows).astype(np.int64), np.floor(cols).astype(np.int64)
+    fr, fc = rows - r0, cols - c0
+    padded = np.pad(images, ((0, 0), (1, 2), (1, 2)))
+    r0 = np.clip(r0 + 1, 0, h + 1)
+    c0 = np.clip(c0 + 1, 0, w + 1)
+    idx = np.arange(n)[:, None, None]
+    top = padded[idx, r0, c0] * (1 - fc) + padded[idx, r0, c0 + 1] * fc
+    bottom = padded[idx, r0 + 1, c0] * (1 - fc) + padded[idx, r0 + 1, c0 + 1] * fc
+    return top * (1 - fr) + bottom * fr
+
+
+def random_affine_matrices(n: int, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:
+    """(n, 2, 2) matrices: rotation @ shear @ anisotropic scale, drawn uniformly."""
+    angle = np.deg2rad(rng.uniform(-cfg.rotation_deg, cfg.rotation_deg, n))
+    shear = rng.uniform(-cfg.shear, cfg.shear, n)
+    sx, sy = rng.uniform(*cfg.scale, n), rng.uniform(*cfg.scale, n)
+    cos, sin = np.cos(angle), np.sin(angle)
+    rotation = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)
+    shearing = np.zeros((n, 2, 2))
+    shearing[:, 0, 0] = shearing[:, 1, 1] = 1.0
+    shearing[:, 0, 1] = shear
+    scaling = np.zeros((n, 2, 2))
+    scaling[:, 0, 0], scaling[:, 1, 1] = sx, sy
+    return rotation @ shearing @ scaling
+
+
+def _smooth_field(n: int, rng: np.random.Generator, amplitude: float) -> np.ndarray:
+    """(n, 2, 28, 28) displacement: a random 4x4 grid of offsets, bilinearly upsampled."""
+    coarse = rng.normal(0.0, amplitude, (n, 2, 4, 4))
+    t = np.linspace(0.0, 3.0, SIZE)
+    i0 = np.minimum(np.floor(t).astype(int), 2)
+    f = t - i0
+    # Separable linear interpolation along rows, then columns.
+    rows = coarse[:, :, i0, :] * (1 - f)[:, None] + coarse[:, :, i0 + 1, :] * f[:, None]
+    return rows[..., i0] * (1 - f) + rows[..., i0 + 1] * f
+
+
+def warp_images(images: np.ndarray, rng: np.random.Generator,
+                cfg: AugmentConfig = AugmentConfig()) -> np.ndarray:
+    """Random affine map about the centre plus elastic distortion, float (N, 28, 28) in [0, 1]."""
+    x = np.asarray(images, dtype=np.float32)
+    n = len(x)
+    if n == 0:
+        return x.copy()
+    inverse = np.linalg.inv(random_affine_matrices(n, rng, cfg))  # output -> input coords
+    grid = np.arange(SIZE, dtype=np.float64) - (SIZE - 1) / 2
+    ys, xs = np.meshgrid(grid, grid, indexing="ij")
+    shift = rng.uniform(-cfg.shift_px, cfg.shift_px, (n, 2))
+    px = xs[None] - shift[:, 0, None, None]
+    py = ys[None] - shift[:, 1, None, None]
+    src_x = inverse[:, 0, 0, None, None] * px + inverse[:, 0, 1, None, None] * py
+    src_y = inverse[:, 1, 0, None, None] * px + inverse[:, 1, 1, None, None] * py
+    if cfg.elastic_px > 0:
+        field = _smooth_field(n, rng, cfg.elastic_px)
+        elastic = (rng.random(n) < cfg.elastic_share)[:, None, None]
+        src_x = src_x + field[:, 0] * elastic
+        src_y = src_y + field[:, 1] * elastic
+    centre = (SIZE - 1) / 2
+    return np.clip(_bilinear(x, src_y + centre, src_x + centre), 0.0, 1.0).astype(np.float32)
+
+
+def _neighbourhood(images: np.ndarray, reduce: np.ufunc) -> np.ndarray:
+    """3x3 grey dilation (``np.maximum``) or erosion (``np.minimum``)."""
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    out = images.copy()
+    for dr in (0, 1, 2):
+        for dc in (0, 1, 2):
+            out = reduce(out, padded[:, dr:dr + SIZE, dc:dc + SIZE])
+    return out
+
+
+def change_thickness(images: np.ndarray, rng: np.random.Generator,
+                     cfg: AugmentConfig = AugmentConfig()) -> np.ndarray:
+    """Thicker or thinner strokes on a random share: a random blend towards dilation/erosion."""
+    x = np.asarray(images, dtype=np.float32)
+    n = len(x)
+    amount = rng.uniform(-0.6, 0.6, n).astype(np.float32)
+    amount *= rng.random(n) < cfg.thickness_share
+    thick = _neighbourhood(x, np.maximum)
+    thin = _neighbourhood(x, np.minimum)
+    grow, shrink = np.maximum(amount, 0)[:, None, None], np.maximum(-amount, 0)[:, None, None]
+    return np.clip(x + grow * (thick - x) + shrink * (thin - x), 0.0, 1.0)
+
+
+def redraw_strokes(strokes: Sequence[np.ndarray], rng: np.random.Generator,
+                   cfg: AugmentConfig = AugmentConfig()) -> np.ndarray | None:
+    """The strokes bent by a random affine map and rendered as the canvas does, random pen."""
+    matrix = random_affine_matrices(1, rng, cfg)[0]
+    width = float(rng.uniform(*cfg.pen_width))
+    bent = [np.asarray(s, dtype=np.float64) @ matrix.T for s in strokes]
+    return strokes_to_mnist(bent, pen_width=width)
+
+
+def augment_batch(images: np.ndarray, rng: np.random.Generator,
+                  strokes: Sequence[Sequence[np.ndarray] | None] | None = None,
+                  cfg: AugmentConfig = AugmentConfig()) -> np.ndarray:
+    """One training batch, float (N, 28, 28) in [0, 1] -> augmented copy of the same shape.
+
+    Samples given ``strokes[i]`` (not None) are re-drawn from their bent pen strokes; the
+    others are warped and thickened as images.
+    """
+    x = np.asarray(images, dtype=np.float32).copy()
+    redrawn = np.zeros(len(x), dtype=bool)
+    if strokes is not None:
+        for i, sample in enumerate(strokes):
+            if sample:
+                image = redraw_strokes(sample, rng, cfg)
+                if image is not None:
+                    x[i], redrawn[i] = image, True
+    rest = ~redrawn
+    if rest.any():
+        x[rest] = change_thickness(warp_images(x[rest], rng, cfg), rng, cfg)
+    return x

@@ -1,0 +1,111 @@
+"""What a run trains and measures on: MNIST, optionally plus pen digits, and the
+real-handwriting set watched after every epoch. Shared by the GUI worker, ``train_model.py``,
+the benches and the tests, so every caller gets the same data for the same choice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from digitpad.pen import PenImages, load_pen_images
+from digitpad.skeleton import digit_strokes
+
+DATA_CHOICES = {
+    "mnist": "MNIST (the book)",
+    "mnist+pen": "MNIST + pen digits",
+}
+PEN_MONITOR = "pen"  # key of the real-handwriting set in TrainingData.monitors
+
+Strokes = list[np.ndarray]
+StrokeSource = Callable[[int], "Strokes | None"]
+Split = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass
+class TrainingData:
+    """uint8 images and labels; ``monitors`` are extra test sets measured every epoch;
+    ``strokes(i)`` gives train sample i as pen strokes (for re-drawing augmentation)."""
+
+    train: Split
+    test: Split
+    monitors: dict[str, Split] = field(default_factory=dict)
+    strokes: StrokeSource | None = None
+    redraw_share: np.ndarray | None = None  # per train sample: chance to be re-drawn
+
+    def limit(self, n: int | None) -> TrainingData:
+        """The first ``n`` training samples (tests and demos train on a slice)."""
+        if not n:
+            return self
+        x, y = self.train
+        share = None if self.redraw_share is None else self.redraw_share[:n]
+        return TrainingData((x[:n], y[:n]), self.test, self.monitors, self.strokes, share)
+
+
+class MnistStrokes:
+    """MNIST digits traced as pen strokes on first use (~0.5 ms each) and remembered."""
+
+    def __init__(self, images: np.ndarray) -> None:
+        self.images = images
+        self._cache: dict[int, Strokes] = {}
+
+    def __call__(self, index: int) -> Strokes | None:
+        if index not in self._cache:
+            self._cache[index] = digit_strokes(self.images[index])
+        return self._cache[index] or None
+
+
+def assemble(mnist: tuple[Split, Split], data: str = "mnist", pen: PenImages | None = None,
+             mnist_redraw_share: float = 0.15, pen_redraw_share: float = 0.5) -> TrainingData:
+    """Training and test sets for a ``data`` choice (a key of :data:`DATA_CHOICES`).
+
+    ``pen`` (rendered pen digits) adds its ``train`` split to the training set for
+    ``mnist+pen`` and its ``test`` split (sites never trained on) as the ``pen`` monitor for
+    every choice, so each run shows how well it reads real handwriting.
+    """
+    if data not in DATA_CHOICES:
+        raise ValueError(f"unknown data {data!r}; choose one of {', '.join(DATA_CHOICES)}")
+    (x_train, y_train), test = mnist
+    monitors = {PEN_MONITOR: pen.part("test")} if pen is not None else {}
+    mnist_strokes = MnistStrokes(x_train)
+    share = np.full(len(x_train), mnist_redraw_share)
+    source: StrokeSource = mnist_strokes
+    if data == "mnist+pen":
+        if pen is None:
+            raise ValueError("MNIST + pen digits needs the pen digits")
+        x_pen, y_pen = pen.part("train")
+        pen_strokes = pen.stroke_lists("train")
+        offset = len(x_train)
+        x_train = np.concatenate([x_train, x_pen])
+        y_train = np.concatenate([y_train, y_pen])
+        share = np.concatenate([share, np.full(len(x_pen), pen_redraw_share)])
+
+        def source(index: int) -> Strokes | None:
+            if index < offset:
+                return mnist_strokes(index)
+            return pen_strokes[index - offset] if pen_strokes else None
+
+    return TrainingData((x_train, y_train), test, monitors, source, share)
+
+
+def load_training_data(data: str = "mnist", mnist_path: str | os.PathLike[str] | None = None,
+                       pen_path: str | os.PathLike[str] | None = None) -> TrainingData:
+    """Load MNIST and the pen digits (the file shipped in the package by default) and assemble.
+
+    The pen digits are optional for ``mnist``: without them the run simply has no
+    real-handwriting curve. Raises ``MnistError`` / ``PenDataError`` with a message.
+    """
+    from digitpad.data import load_mnist
+    from digitpad.pen import PenDataError
+
+    mnist = load_mnist(mnist_path)
+    try:
+        pen = load_pen_images(pen_path)
+    except PenDataError:
+        if data != "mnist":
+            raise
+        pen = None
+    return assemble(mnist, data, pen)

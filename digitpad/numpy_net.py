@@ -1,0 +1,144 @@
+"""Numpy forward passes for every bundled architecture (dense and convnet), no TensorFlow.
+
+``model.predict`` costs ~120 ms a call and importing TensorFlow ~5 s; the canvas classifies on
+every mouse move, so inference runs over copies of the weights in numpy instead (~0.07 ms for
+the dense net, well under 1 ms for the convnet). A network is a list of :class:`NumpyLayer`,
+built from a Keras layer config plus its weights, whether those come from a live model or
+straight from a ``.keras`` file's HDF5 (see :func:`digitpad.model.read_layers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "softmax": _softmax,
+    "linear": lambda z: z,
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "tanh": np.tanh,
+}
+# Layers that do nothing at inference time.
+PASS_THROUGH = {"Dropout", "SpatialDropout2D", "GaussianNoise", "InputLayer"}
+SUPPORTED = {"Dense", "Conv2D", "MaxPooling2D", "Flatten", "Reshape",
+             "BatchNormalization"} | PASS_THROUGH
+
+
+class UnsupportedLayer(ValueError):
+    """The model has a layer or option the numpy path does not implement."""
+
+
+@dataclass
+class NumpyLayer:
+    """One layer: its Keras class name, the options used, and float32 weights."""
+
+    kind: str
+    weights: list[np.ndarray] = field(default_factory=list)
+    activation: str = "linear"
+    options: dict = field(default_factory=dict)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if self.kind == "Dense":
+            return ACTIVATIONS[self.activation](x @ self.weights[0] + self.weights[1])
+        if self.kind == "Conv2D":
+            return ACTIVATIONS[self.activation](_conv2d(x, *self.weights,
+                                                        self.options["padding"]))
+        if self.kind == "MaxPooling2D":
+            return _max_pool(x, self.options["pool"])
+        if self.kind == "Flatten":
+            return x.reshape(len(x), -1)
+        if self.kind == "Reshape":
+            return x.reshape((len(x), *self.options["shape"]))
+        if self.kind == "BatchNormalization":
+            gamma, beta, mean, var = self.weights
+            return (x - mean) / np.sqrt(var + self.options["epsilon"]) * gamma + beta
+        return x  # pass-through at inference (Dropout and friends)
+
+    @property
+    def shape_note(self) -> str:
+        return f"{self.kind}({', '.join(str(w.shape) for w in self.weights)})"
+
+
+def _conv2d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, padding: str) -> np.ndarray:
+    """Stride-1 2-D convolution (Keras layout: x (N, H, W, C), kernel (kh, kw, C, F))."""
+    kh, kw = kernel.shape[:2]
+    if padding == "same":
+        x = np.pad(x, ((0, 0), ((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2), (0, 0)))
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2))
+    # windows: (N, H', W', C, kh, kw); contract (C, kh, kw) with the kernel as one matmul.
+    n, h, w, c = windows.shape[:4]
+    cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * h * w, kh * kw * c)
+    out = cols @ kernel.reshape(kh * kw * c, -1) + bias
+    return out.reshape(n, h, w, -1)
+
+
+def _max_pool(x: np.ndarray, pool: int) -> np.ndarray:
+    """Non-overlapping max pooling with Keras's default 'valid' padding (edges dropped)."""
+    n, h, w, c = x.shape
+    h2, w2 = h // pool, w // pool
+    x = x[:, :h2 * pool, :w2 * pool].reshape(n, h2, pool, w2, pool, c)
+    return x.max(axis=(2, 4))
+
+
+def layer_from_config(kind: str, config: dict, weights: Sequence[np.ndarray]) -> NumpyLayer:
+    """Check a Keras layer's options against what numpy implements and wrap its weights."""
+    if kind not in SUPPORTED:
+        raise UnsupportedLayer(f"layer {kind} has no numpy forward pass")
+    activation = config.get("activation", "linear") or "linear"
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise UnsupportedLayer(f"{kind}: activation {activation!r} not supported")
+    weights = [np.asarray(w, dtype=np.float32) for w in weights]
+    options: dict = {}
+    has_bias = config.get("use_bias", True) and len(weights) == 2
+    if kind in ("Dense", "Conv2D") and not has_bias:
+        raise UnsupportedLayer(f"{kind} without a bias is not supported")
+    if kind == "Conv2D":
+        strides, dilation = config.get("strides", (1, 1)), config.get("dilation_rate", (1, 1))
+        if tuple(strides) != (1, 1) or tuple(dilation) != (1, 1):
+            raise UnsupportedLayer("Conv2D with strides or dilation is not supported")
+        if config.get("data_format", "channels_last") != "channels_last" or \
+                config.get("groups", 1) != 1:
+            raise UnsupportedLayer("Conv2D must be channels_last and ungrouped")
+        options["padding"] = config.get("padding", "valid")
+        if options["padding"] not in ("valid", "same"):
+            raise UnsupportedLayer(f"Conv2D padding {options['padding']!r} is not supported")
+    elif kind == "MaxPooling2D":
+        pool = tuple(config.get("pool_size", (2, 2)))
+        strides = tuple(config.get("strides") or pool)
+        if pool[0] != pool[1] or strides != pool or config.get("padding", "valid") != "valid":
+            raise UnsupportedLayer("only square, non-overlapping, valid max pooling")
+        options["pool"] = int(pool[0])
+    elif kind == "Reshape":
+        options["shape"] = tuple(int(d) for d in config["target_shape"])
+    elif kind == "BatchNormalization":
+        if config.get("axis", -1) not in (-1, [-1], 3, [3], 1, [1]) or len(weights) != 4:
+            raise UnsupportedLayer("BatchNormalization must normalise the last axis with "
+                                   "scale and centre")
+        options["epsilon"] = float(config.get("epsilon", 1e-3))
+    return NumpyLayer(kind, weights, activation, options)
+
+
+def forward(layers: Sequence[NumpyLayer], x: np.ndarray) -> np.ndarray:
+    """Run (N, 784) float32 inputs through the layers; returns the last layer's output."""
+    for layer in layers:
+        x = layer(x)
+    return x
+
+
+def activations(layers: Sequence[NumpyLayer], x: np.ndarray) -> list[np.ndarray]:
+    """Every layer's output for inputs ``x`` (for views of what happens inside)."""
+    outs = []
+    for layer in layers:
+        x = layer(x)
+        outs.append(x)
+    return outs

@@ -1,0 +1,68 @@
+"""The numpy forward passes equal Keras for every bundled architecture and layer kind."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitpad.inference import KerasPredictor, NumpyPredictor, load_predictor
+from digitpad.model import read_layers, save_model
+from digitpad.paths import asset_path
+from digitpad.pen import read_rendered
+
+
+@pytest.fixture(scope="module")
+def digits(request):
+    """1,000 test digits: MNIST test when available, else real pen digits."""
+    try:
+        mnist = request.getfixturevalue("mnist")
+        return mnist[1][0][:1000].astype(np.float32) / 255
+    except pytest.skip.Exception:
+        return read_rendered().part("test")[0][:1000].astype(np.float32) / 255
+
+
+@pytest.mark.parametrize("name", ["model-convnet.keras", "model.keras"])
+def test_bundled_models_numpy_equals_keras(name, digits):
+    import keras
+
+    path = asset_path(name)
+    predictor = load_predictor(path)
+    assert isinstance(predictor, NumpyPredictor)
+    model = keras.models.load_model(path, compile=False)
+    expected = np.asarray(model(digits.reshape(len(digits), 784), training=False))
+    np.testing.assert_allclose(predictor(digits), expected, atol=1e-5)
+    assert predictor(digits[0]).shape == (10,)
+
+
+def test_every_supported_layer_kind(tmp_path):
+    """'same' padding, batch norm, dropout and tanh as well as the bundled kinds."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input(shape=(784,)), keras.layers.Reshape((28, 28, 1)),
+        keras.layers.Conv2D(4, 5, padding="same", activation="tanh"),
+        keras.layers.BatchNormalization(), keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(6, 3, activation="relu"), keras.layers.Flatten(),
+        keras.layers.Dropout(0.3), keras.layers.Dense(10, activation="softmax")])
+    model.compile(loss="categorical_crossentropy")
+    x = np.random.default_rng(0).random((64, 784)).astype(np.float32)
+    model.fit(x, np.eye(10)[np.arange(64) % 10], epochs=1, verbose=0)  # move BN statistics
+    save_model(model, tmp_path / "m.keras", {})
+    predictor = load_predictor(tmp_path / "m.keras")
+    assert isinstance(predictor, NumpyPredictor)
+    np.testing.assert_allclose(predictor(x.reshape(64, 28, 28)),
+                               np.asarray(model(x, training=False)), atol=1e-5)
+
+
+def test_unsupported_layer_falls_back_to_keras(tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Reshape((28, 28, 1)),
+                              keras.layers.Conv2D(4, 3, strides=2), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
+    save_model(model, tmp_path / "strided.keras", {})
+    assert read_layers(tmp_path / "strided.keras") is None
+    predictor = load_predictor(tmp_path / "strided.keras")
+    assert isinstance(predictor, KerasPredictor)
+    assert predictor(np.zeros((28, 28), np.float32)).shape == (10,)
