@@ -1,0 +1,96 @@
+"""Network and data choices in the panel, the real-handwriting curve, and the model picker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import synthetic_digits
+from PySide6.QtCore import Qt
+from qt_helpers import drag
+
+from digitpad._qt.main_window import MainWindow
+from digitpad.paths import asset_path
+from digitpad.session import selected_model_path
+
+
+@pytest.fixture(scope="module")
+def small_npz(tmp_path_factory):
+    (x_train, y_train), (x_test, y_test) = synthetic_digits(60, seed=1), synthetic_digits(20, 2)
+    path = tmp_path_factory.mktemp("data") / "small.npz"
+    np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return path
+
+
+def make_window(qtbot, data_path=None):
+    win = MainWindow(data_path=data_path)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.predictor is not None, timeout=10_000)
+    return win
+
+
+def test_convnet_choice_trains_a_convnet_that_the_canvas_then_uses(qtbot, small_npz):
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    panel.settings.set_choice(architecture="convnet", data="mnist+pen", augment=True)
+    panel.epochs_spin.setValue(2)
+    panel.train_limit = 600  # a slice: seconds, not minutes
+    drag(win.canvas, [(120, 80), (300, 80), (200, 350)])
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=120_000)
+    assert panel.status_label.styleSheet() == "", panel.status_label.text()
+    result = panel.last_result
+    assert result["epochs_completed"] == 2 and result["saved"]
+    # One real-handwriting point per epoch, beside MNIST test accuracy.
+    assert panel.pen_acc.size == 2 and panel.test_acc.size == 2
+    assert 0.0 <= panel.pen_acc.values.min() <= 1.0
+    assert "real handwriting" in panel.result_label.text()
+    assert panel.result_label.text().startswith("MNIST test ")
+    # The canvas now classifies with the new convnet, through numpy.
+    assert win.active_model.source == "trained"
+    assert win.predictor.architecture == "convnet"
+    assert win.active_model.metadata["architecture_key"] == "convnet"
+    assert win.active_model.metadata["augment"] is True
+    assert 0 <= win.active_model.metadata["pen_accuracy"] <= 1
+    assert win.model_picker.combo.currentText().startswith("Your Convnet + pen")
+
+
+def test_picker_switches_models_and_the_choice_survives_a_restart(qtbot):
+    win = make_window(qtbot)
+    assert win.active_model.path.name == "model-convnet.keras"  # the default at first launch
+    paths = win.model_picker.paths()
+    assert paths[:2] == [str(asset_path("model-convnet.keras")), str(asset_path("model.keras"))]
+    assert "real handwriting" in win.model_picker.combo.itemText(0)
+    drag(win.canvas, [(200, 80), (200, 350)])  # a "1"
+    convnet_answer = win.last_probabilities.copy()
+    win.model_picker.combo.setCurrentIndex(1)
+    win.model_picker.combo.activated.emit(1)
+    assert win.predictor.architecture == "dense"
+    assert not np.allclose(win.last_probabilities, convnet_answer)
+    assert selected_model_path() == asset_path("model.keras").resolve()
+    win.close()
+
+    again = make_window(qtbot)
+    assert again.active_model.path.resolve() == asset_path("model.keras").resolve()
+    assert again.model_picker.combo.currentIndex() == 1
+    qtbot.mouseClick(again.training_panel.restore_button, Qt.MouseButton.LeftButton)
+    assert again.active_model.path.name == "model-convnet.keras"
+
+
+def test_picking_a_damaged_model_keeps_the_current_one(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    import digitpad.session as session
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    win = make_window(qtbot)
+    broken = session.new_trained_model_path("dense")
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"not a zip")
+    win.model_picker.refresh(win.active_model.path)
+    win.pick_model(str(broken))
+    assert warnings and str(broken) in warnings[0]
+    assert win.active_model.path.name == "model-convnet.keras"
+    assert selected_model_path() is None
