@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Train a digitpad network and save it; the same train() as the app's Train button.
 
-    python train_model.py                     # the book: dense, MNIST, 5 epochs -> assets/model.keras
-    python train_model.py --preset convnet    # the bundled default -> assets/model-convnet.keras
+    python train_model.py                   # the book (dense, MNIST, 5 epochs): assets/model.keras
+    python train_model.py --preset convnet  # the bundled default: assets/model-convnet.keras
     python train_model.py --arch convnet --train-on mnist+pen --augment --epochs 8 --out my.keras
 
 Both presets are seeded, so they reproduce the bundled files' accuracies.

@@ -36,6 +36,7 @@ class AugmentConfig:
     elastic_share: float = 0.5
     thickness_share: float = 0.5
     pen_width: tuple[float, float] = (PEN_WIDTH * 0.7, PEN_WIDTH * 1.4)
+    style_share: float = 0.4  # of re-drawn 0s, 1s and 7s, given another national style
 
 
 def _bilinear(images: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -125,6 +126,56 @@ def change_thickness(images: np.ndarray, rng: np.random.Generator,
     return np.clip(x + grow * (thick - x) + shrink * (thin - x), 0.0, 1.0)
 
 
+def _segment(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.stack([a, b]).astype(np.float64)
+
+
+def add_style(strokes: Sequence[np.ndarray], label: int,
+              rng: np.random.Generator) -> list[np.ndarray]:
+    """The digit written in another common style, by adding one pen stroke: a 1 with a
+    flag (continental) or a base, a 0 slashed or barred, a 7 crossed. Others are unchanged.
+
+    Sizes are relative to the digit's height, chosen so the new stroke cannot turn the digit
+    into another one (a flag stays short and steep, unlike a 7's bar).
+    """
+    parts = [np.asarray(s, dtype=np.float64) for s in strokes]
+    if label not in (0, 1, 7) or not parts:
+        return parts
+    points = np.concatenate(parts)
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    height = max(float(hi[1] - lo[1]), 1e-6)
+    width = float(hi[0] - lo[0])
+    if label == 1:
+        if width > 0.45 * height:  # already has a flag or base: leave it
+            return parts
+        top = points[points[:, 1].argmin()]
+        bottom = points[points[:, 1].argmax()]
+        if rng.random() < 0.65:
+            flag = top + np.array([-rng.uniform(0.15, 0.32), rng.uniform(0.12, 0.3)]) * height
+            parts.append(_segment(flag, top))
+        if rng.random() < 0.4:
+            half = rng.uniform(0.12, 0.25) * height
+            parts.append(_segment(bottom - [half, 0], bottom + [half, 0]))
+    elif label == 0:
+        over = rng.uniform(0.0, 0.15, 2) * [width, height]
+        if rng.random() < 0.5:  # slashed, bottom-left to top-right
+            parts.append(_segment(np.array([lo[0], hi[1]]) - [over[0], -over[1]],
+                                  np.array([hi[0], lo[1]]) + [over[0], -over[1]]))
+        else:  # barred across the middle
+            y = lo[1] + height * rng.uniform(0.4, 0.6)
+            parts.append(_segment(np.array([lo[0] - over[0], y]),
+                                  np.array([hi[0] + over[0], y + rng.normal(0, 0.05) * height])))
+    else:  # 7: a short bar across the stem at mid height
+        y = lo[1] + height * rng.uniform(0.45, 0.6)
+        near = points[np.abs(points[:, 1] - y) < 0.1 * height]
+        if not len(near):
+            return parts
+        x = float(near[:, 0].mean())
+        half = rng.uniform(0.12, 0.22) * height
+        parts.append(_segment(np.array([x - half, y]), np.array([x + half, y])))
+    return parts
+
+
 def redraw_strokes(strokes: Sequence[np.ndarray], rng: np.random.Generator,
                    cfg: AugmentConfig = AugmentConfig()) -> np.ndarray | None:
     """The strokes bent by a random affine map and rendered as the canvas does, random pen."""
@@ -136,17 +187,21 @@ def redraw_strokes(strokes: Sequence[np.ndarray], rng: np.random.Generator,
 
 def augment_batch(images: np.ndarray, rng: np.random.Generator,
                   strokes: Sequence[Sequence[np.ndarray] | None] | None = None,
-                  cfg: AugmentConfig = AugmentConfig()) -> np.ndarray:
+                  cfg: AugmentConfig = AugmentConfig(),
+                  labels: np.ndarray | None = None) -> np.ndarray:
     """One training batch, float (N, 28, 28) in [0, 1] -> augmented copy of the same shape.
 
-    Samples given ``strokes[i]`` (not None) are re-drawn from their bent pen strokes; the
-    others are warped and thickened as images.
+    Samples given ``strokes[i]`` (not None) are re-drawn from their bent pen strokes (with
+    ``labels``, a ``style_share`` of 0s, 1s and 7s in another style, see :func:`add_style`);
+    the others are warped and thickened as images.
     """
     x = np.asarray(images, dtype=np.float32).copy()
     redrawn = np.zeros(len(x), dtype=bool)
     if strokes is not None:
         for i, sample in enumerate(strokes):
             if sample:
+                if labels is not None and rng.random() < cfg.style_share:
+                    sample = add_style(sample, int(labels[i]), rng)
                 image = redraw_strokes(sample, rng, cfg)
                 if image is not None:
                     x[i], redrawn[i] = image, True

@@ -19,6 +19,7 @@ DATA_CHOICES = {
     "mnist+pen": "MNIST + pen digits",
 }
 PEN_MONITOR = "pen"  # key of the real-handwriting set in TrainingData.monitors
+PEN_REPEAT = 1  # times the pen train split is repeated in an epoch of mnist+pen
 
 Strokes = list[np.ndarray]
 StrokeSource = Callable[[int], "Strokes | None"]
@@ -59,11 +60,13 @@ class MnistStrokes:
 
 
 def assemble(mnist: tuple[Split, Split], data: str = "mnist", pen: PenImages | None = None,
-             mnist_redraw_share: float = 0.15, pen_redraw_share: float = 0.5) -> TrainingData:
+             mnist_redraw_share: float = 0.15, pen_redraw_share: float = 0.5,
+             pen_repeat: int | None = None) -> TrainingData:
     """Training and test sets for a ``data`` choice (a key of :data:`DATA_CHOICES`).
 
-    ``pen`` (rendered pen digits) adds its ``train`` split to the training set for
-    ``mnist+pen`` and its ``test`` split (sites never trained on) as the ``pen`` monitor for
+    ``pen`` (rendered pen digits) adds its ``train`` split, ``pen_repeat`` times over, to
+    the training set for ``mnist+pen`` (the augmentation makes each repeat different) and its
+    ``test`` split (sites never trained on) as the ``pen`` monitor for
     every choice, so each run shows how well it reads real handwriting.
     """
     if data not in DATA_CHOICES:
@@ -78,6 +81,8 @@ def assemble(mnist: tuple[Split, Split], data: str = "mnist", pen: PenImages | N
             raise ValueError("MNIST + pen digits needs the pen digits")
         x_pen, y_pen = pen.part("train")
         pen_strokes = pen.stroke_lists("train")
+        n_pen, pen_repeat = len(x_pen), pen_repeat or PEN_REPEAT
+        x_pen, y_pen = np.tile(x_pen, (pen_repeat, 1, 1)), np.tile(y_pen, pen_repeat)
         offset = len(x_train)
         x_train = np.concatenate([x_train, x_pen])
         y_train = np.concatenate([y_train, y_pen])
@@ -86,7 +91,7 @@ def assemble(mnist: tuple[Split, Split], data: str = "mnist", pen: PenImages | N
         def source(index: int) -> Strokes | None:
             if index < offset:
                 return mnist_strokes(index)
-            return pen_strokes[index - offset] if pen_strokes else None
+            return pen_strokes[(index - offset) % n_pen] if pen_strokes else None
 
     return TrainingData((x_train, y_train), test, monitors, source, share)
 

@@ -227,6 +227,7 @@ def augmented_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int |
     from digitpad.augment import augment_batch
 
     images = x.reshape(len(x), 28, 28)
+    labels = y.argmax(axis=1)
 
     class _Batches(keras.utils.PyDataset):
         def __init__(self) -> None:
@@ -244,7 +245,8 @@ def augmented_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int |
                 pick = self.rng.random(len(rows)) < redraw_share[rows]
                 sample_strokes = [strokes(int(r)) if p else None
                                   for r, p in zip(rows, pick, strict=True)]
-            batch = augment_batch(images[rows], self.rng, sample_strokes)
+            batch = augment_batch(images[rows], self.rng, sample_strokes,
+                                  labels=labels[rows])
             return batch.reshape(len(rows), 28 * 28), y[rows]
 
         def on_epoch_end(self) -> None:

@@ -74,3 +74,21 @@ def test_each_change_alone():
 def test_empty_batch():
     empty = np.zeros((0, 28, 28), np.float32)
     assert augment_batch(empty, np.random.default_rng(0)).shape == (0, 28, 28)
+
+
+def test_styles_add_one_stroke_to_zeros_ones_and_sevens_only():
+    from digitpad.augment import add_style
+
+    rng = np.random.default_rng(3)
+    one = [np.array([[5.0, 0.0], [5.0, 20.0]])]
+    styled = [add_style(one, 1, rng) for _ in range(30)]
+    assert all(len(s) in (1, 2, 3) for s in styled) and any(len(s) > 1 for s in styled)
+    for strokes in styled:  # a flag stays short: never as wide as a 7's bar
+        points = np.concatenate(strokes)
+        assert np.ptp(points[:, 0]) <= 0.65 * 20
+    zero = [np.array([[np.cos(t) * 6, np.sin(t) * 10] for t in np.linspace(0, 6.3, 40)])]
+    assert len(add_style(zero, 0, rng)) == 2
+    seven = [np.array([[0.0, 0.0], [10.0, 0.0], [4.0, 16.0]])]
+    assert len(add_style(seven, 7, rng)) == 2
+    three = [np.array([[0.0, 0.0], [8.0, 4.0], [0.0, 8.0], [8.0, 12.0], [0.0, 16.0]])]
+    assert len(add_style(three, 3, rng)) == 1
