@@ -167,10 +167,12 @@ def add_style(strokes: Sequence[np.ndarray], label: int,
                                   np.array([hi[0] + over[0], y + rng.normal(0, 0.05) * height])))
     else:  # 7: a short bar across the stem at mid height
         y = lo[1] + height * rng.uniform(0.45, 0.6)
-        near = points[np.abs(points[:, 1] - y) < 0.1 * height]
-        if not len(near):
+        crossings = [a[0] + (y - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
+                     for stroke in parts for a, b in zip(stroke[:-1], stroke[1:], strict=True)
+                     if min(a[1], b[1]) <= y <= max(a[1], b[1]) and a[1] != b[1]]
+        if not crossings:
             return parts
-        x = float(near[:, 0].mean())
+        x = float(np.mean(crossings))  # where the stem is at that height
         half = rng.uniform(0.12, 0.22) * height
         parts.append(_segment(np.array([x - half, y]), np.array([x + half, y])))
     return parts
