@@ -26,7 +26,7 @@ from digitpad.paths import asset_path, user_data_dir, user_model_path
 
 # Bundled models: file in assets/, label. The first is the default at first launch.
 BUNDLED = {
-    "model-convnet.keras": "Convnet, MNIST + pen digits (default)",
+    "model-convnet.keras": "Convnet + pen digits (default)",
     "model.keras": "Dense (the book)",
 }
 KEEP_TRAINED = 10

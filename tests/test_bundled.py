@@ -23,3 +23,37 @@ def test_bundled_model_scores_on_mnist_test(bundled_model_path, mnist):
     accuracy = float(np.mean(predictor(x_test / 255.0).argmax(axis=1) == y_test))
     assert accuracy >= 0.978
     assert accuracy == pytest.approx(read_metadata(bundled_model_path)["test_accuracy"], abs=1e-4)
+
+
+# ---- the bundled default: a convnet that reads real handwriting ---------------------------
+from digitpad.paths import asset_path  # noqa: E402
+from digitpad.pen import read_rendered  # noqa: E402
+
+CONVNET = asset_path("model-convnet.keras")
+
+
+def test_default_model_records_its_recipe_and_accuracies():
+    meta = read_metadata(CONVNET)
+    assert meta["architecture_key"] == "convnet" and meta["data"] == "mnist+pen"
+    assert meta["augment"] is True
+    assert meta["test_accuracy"] >= 0.99
+    assert meta["pen_accuracy"] >= 0.98
+
+
+def test_default_model_reads_real_handwriting_of_unseen_sites():
+    """The pen test split (sites aga, ibm, val; never trained on), rendered through the
+    canvas path, is read at >= 98%, as recorded in the file."""
+    x, y = read_rendered().part("test")
+    predictor = load_predictor(CONVNET)
+    accuracy = float(np.mean(predictor(x / np.float32(255)).argmax(axis=1) == y))
+    assert accuracy >= 0.98
+    assert accuracy == pytest.approx(read_metadata(CONVNET)["pen_accuracy"], abs=1e-4)
+
+
+@pytest.mark.mnist
+def test_default_model_scores_on_mnist_test(mnist):
+    _, (x_test, y_test) = mnist
+    predictor = load_predictor(CONVNET)
+    accuracy = float(np.mean(predictor(x_test / np.float32(255)).argmax(axis=1) == y_test))
+    assert accuracy >= 0.99
+    assert accuracy == pytest.approx(read_metadata(CONVNET)["test_accuracy"], abs=1e-4)

@@ -22,7 +22,7 @@ def test_bundled_convnet_by_default():
     assert active.source == "bundled" and warnings == []
     assert active.path.name == "model-convnet.keras"
     assert active.predictor.architecture == "convnet"  # numpy path, no TensorFlow
-    assert active.describe().startswith("Convnet, MNIST + pen digits (default) · MNIST 99.")
+    assert active.describe().startswith("Convnet + pen digits (default) · MNIST 99.")
     assert "real handwriting 9" in active.describe()
 
 

@@ -87,3 +87,40 @@ def test_batch_smoother_recovers_batch_values_and_has_no_epoch_jumps():
         for k in range(len(epoch)):
             values.append(smooth.update({"loss": sum(epoch[: k + 1]) / (k + 1)})["loss"])
     assert values[3] == pytest.approx(0.5 * values[2] + 0.5 * 1.0)  # continuous across epochs
+
+
+def test_convnet_with_augmentation_and_a_monitor_learns(small_data):
+    """The convnet through the same train(): augmented batches, a monitor set measured every
+    epoch (the real-handwriting curve), cosine learning-rate decay."""
+    from digitpad.model import build_model
+
+    (x, y), test = small_data
+    epochs = []
+    model = build_model("convnet", seed=0)
+    result = train(model, (x, y), test,
+                   TrainConfig(epochs=3, batch_size=32, seed=0, architecture="convnet",
+                               augment=True, lr_decay=True),
+                   monitors={"pen": test}, on_epoch=lambda e, logs: epochs.append(logs))
+    assert result.test_accuracy > 0.5
+    assert [("pen_accuracy" in logs) for logs in epochs] == [True, True, True]
+    assert result.monitor_accuracy["pen"] == pytest.approx(epochs[-1]["pen_accuracy"])
+    assert float(model.optimizer.learning_rate.numpy()) < 1e-3  # decayed from the default
+
+
+def test_augmented_batches_are_reproducible_and_fresh_each_epoch(small_data):
+    from digitpad.training import augmented_batches, one_hot, prepare_images
+
+    (x, y), _ = small_data
+    data = prepare_images(x), one_hot(y)
+    a, b = augmented_batches(*data, 64, seed=5), augmented_batches(*data, 64, seed=5)
+    first_a, labels_a = a[0]
+    first_b, labels_b = b[3], None
+    np.testing.assert_array_equal(first_a, b[0][0])
+    np.testing.assert_array_equal(labels_a, b[0][1])
+    assert first_a.shape == (64, 784) and 0 <= first_a.min() and first_a.max() <= 1
+    assert not np.array_equal(first_a, first_b)
+    a.on_epoch_end()
+    assert not np.array_equal(a[0][0], first_a)  # a new epoch: new shuffle, new changes
+    # Every batch's labels are those of the images it holds (augmentation keeps labels).
+    rows = a.order[:64]
+    np.testing.assert_array_equal(a[0][1], data[1][rows])

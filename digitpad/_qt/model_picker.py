@@ -46,6 +46,9 @@ class ModelPicker(QWidget):
             index = self.combo.count() - 1
         self.combo.setCurrentIndex(index)
         self.combo.blockSignals(False)
+        # The list opens as wide as its longest entry, even when the column is narrow.
+        view = self.combo.view()
+        view.setMinimumWidth(view.sizeHintForColumn(0) + 24)
 
     @Slot(int)
     def _on_activated(self, index: int) -> None:

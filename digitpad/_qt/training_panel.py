@@ -65,7 +65,7 @@ class TrainingPanel(QWidget):
         self.stop_button.setObjectName("stopButton")
         self.stop_button.setEnabled(False)
         self.stop_button.setToolTip("Stop after the current batch")
-        self.restore_button = QPushButton("Restore bundled model")
+        self.restore_button = QPushButton("Restore default model")
         self.restore_button.setObjectName("restoreButton")
 
         self.settings = TrainingSettings()

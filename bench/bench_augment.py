@@ -1,0 +1,45 @@
+#!/usr/bin/env python
+"""What augmentation costs: seconds per epoch with and without it, for each network.
+
+Each run is one epoch through the app's train() on the same slice of MNIST (or MNIST + pen
+digits); the first epoch of an augmented run also traces the MNIST digits it re-draws, so two
+epochs are timed and both are printed.
+
+    DIGITPAD_MNIST=/path/to/mnist.npz python bench/bench_augment.py [--n 60000]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from digitpad.dataset import load_training_data
+from digitpad.model import build_model
+from digitpad.training import TrainConfig, train
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=None, help="training samples (default: all)")
+    parser.add_argument("--archs", nargs="+", default=["dense", "convnet"])
+    parser.add_argument("--train-on", default="mnist")
+    args = parser.parse_args()
+    data = load_training_data(args.train_on).limit(args.n)
+    print(f"{len(data.train[0])} training samples ({args.train_on}), 2 epochs each")
+    for arch in args.archs:
+        seconds = {}
+        for augment in (False, True):
+            config = TrainConfig(epochs=2, architecture=arch, augment=augment, seed=0,
+                                 data=args.train_on, validate_each_epoch=False)
+            result = train(build_model(arch, seed=0), data.train, data.test, config,
+                           strokes=data.strokes, redraw_share=data.redraw_share)
+            seconds[augment] = result.per_epoch_seconds
+            print(f"  {arch:8s} augment={augment!s:5s} s/epoch: "
+                  + ", ".join(f"{s:.1f}" for s in result.per_epoch_seconds), flush=True)
+        ratio = seconds[True][-1] / seconds[False][-1]
+        first = seconds[True][0] / seconds[False][-1]
+        print(f"  {arch}: augmented epoch costs {ratio:.2f}x a plain one "
+              f"(first epoch, with tracing: {first:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
