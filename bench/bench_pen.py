@@ -35,7 +35,7 @@ RECIPES = {
     "dense-aug": ("dense", "mnist", True, 5),
     "dense-pen": ("dense", "mnist+pen", False, 5),
     "convnet": ("convnet", "mnist", False, 5),
-    "convnet-aug-pen": ("convnet", "mnist+pen", True, 12),
+    "convnet-aug-pen": ("convnet", "mnist+pen", True, 10),
 }
 
 

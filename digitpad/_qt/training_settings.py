@@ -44,6 +44,11 @@ class TrainingSettings(QWidget):
             "Every batch is changed at random the way drawings differ: small rotations,\n"
             "shears, scales and shifts, elastic warps, thicker or thinner strokes, and\n"
             "digits re-drawn as uniform pen strokes. Helps the network read real handwriting.")
+        self.decay_check = QCheckBox("Decay the learning rate (cosine, to ~0 by the last epoch)")
+        self.decay_check.setObjectName("decayCheck")
+        self.decay_check.setToolTip(
+            "Big steps early, small steps late: the last epochs settle instead of bouncing.\n"
+            "Off in the book's recipe; on in the bundled convnet's.")
         self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=200, value=5)
         self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=8192,
                                    value=128)
@@ -64,6 +69,7 @@ class TrainingSettings(QWidget):
         form.addRow("Batch size", self.batch_spin)
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Learning rate", self.lr_spin)
+        form.addRow("", self.decay_check)
 
     def config(self) -> TrainConfig:
         return TrainConfig(epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
@@ -71,10 +77,11 @@ class TrainingSettings(QWidget):
                            learning_rate=self.lr_spin.value(),
                            architecture=self.architecture_combo.currentData(),
                            data=self.data_combo.currentData(),
-                           augment=self.augment_check.isChecked())
+                           augment=self.augment_check.isChecked(),
+                           lr_decay=self.decay_check.isChecked())
 
     def set_choice(self, architecture: str | None = None, data: str | None = None,
-                   augment: bool | None = None) -> None:
+                   augment: bool | None = None, lr_decay: bool | None = None) -> None:
         """Select by key (tests and presets)."""
         if architecture is not None:
             self.architecture_combo.setCurrentIndex(
@@ -83,3 +90,5 @@ class TrainingSettings(QWidget):
             self.data_combo.setCurrentIndex(self.data_combo.findData(data))
         if augment is not None:
             self.augment_check.setChecked(augment)
+        if lr_decay is not None:
+            self.decay_check.setChecked(lr_decay)
