@@ -25,7 +25,6 @@ import numpy as np
 
 from digitpad.data import load_mnist
 from digitpad.inference import load_predictor
-from digitpad.paths import bundled_model_path
 from digitpad.preprocess import (
     PEN_WIDTH,
     naive_resize,
@@ -33,6 +32,7 @@ from digitpad.preprocess import (
     render_strokes,
     strokes_to_mnist,
 )
+from digitpad.session import default_model_path
 from digitpad.skeleton import digit_strokes
 
 CANVAS = 400
@@ -67,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="test digits to draw")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--model", default=str(bundled_model_path()))
+    parser.add_argument("--model", default=str(default_model_path()))
     parser.add_argument("--sweep", action="store_true", help="also try other pen widths")
     args = parser.parse_args()
 

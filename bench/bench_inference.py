@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Predictor latency for one drawn digit: numpy forward pass vs ``model(x)`` vs ``model.predict``.
 
-    python bench/bench_inference.py [--model assets/model.keras] [--repeats 300]
+    python bench/bench_inference.py [--model FILE] [--repeats 300]  # default: the default model
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from digitpad.inference import load_predictor
 from digitpad.model import load_model
-from digitpad.paths import bundled_model_path
+from digitpad.session import default_model_path
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -29,7 +29,7 @@ def median_ms(fn, repeats: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=str(bundled_model_path()))
+    parser.add_argument("--model", default=str(default_model_path()))
     parser.add_argument("--repeats", type=int, default=300)
     args = parser.parse_args()
 

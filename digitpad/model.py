@@ -181,15 +181,25 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     return archive
 
 
+MAX_METADATA_BYTES = 1 << 20  # a real record is ~1 KB; never inflate a bomb into memory
+
+
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The digitpad record stored in a model file ({} for a plain Keras file)."""
     with _open_archive(Path(path)) as archive:
         if METADATA_NAME not in archive.namelist():
             return {}
+        if archive.getinfo(METADATA_NAME).file_size > MAX_METADATA_BYTES:
+            raise ModelFileError(f"model file {path} has an oversized metadata record "
+                                 f"(over {MAX_METADATA_BYTES // 1024} KB)")
         try:
-            return json.loads(archive.read(METADATA_NAME))
-        except (ValueError, zipfile.BadZipFile, OSError) as exc:
+            record = json.loads(archive.read(METADATA_NAME))
+        except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ModelFileError(f"model file {path} has an unreadable metadata record") from exc
+    if not isinstance(record, dict):
+        raise ModelFileError(f"model file {path} has a metadata record that is not a JSON "
+                             "object")
+    return record
 
 
 def load_model(path: str | os.PathLike[str]) -> keras.Model:
@@ -208,7 +218,8 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
             return keras.models.load_model(path)
     except Exception as exc:  # noqa: BLE001 - Keras raises many types for a bad file
-        raise ModelFileError(f"model file {path} could not be loaded: {exc}") from exc
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise ModelFileError(f"model file {path} could not be loaded: {first_line}") from exc
 
 
 def _snake_case(name: str) -> str:
@@ -255,8 +266,9 @@ def read_layers(path: str | os.PathLike[str]) -> list[NumpyLayer] | None:
                     shape = cfg.get("batch_shape") or cfg.get("batch_input_shape") or [None, 784]
                     try:
                         layers.extend(input_reshape(shape[1:]))
-                    except UnsupportedLayer:
-                        return None
+                    except UnsupportedLayer as exc:
+                        raise ModelFileError(f"model file {path} cannot read digits: {exc}") \
+                            from exc
                     continue
                 # Keras stores weights under the snake-cased class name numbered per model
                 # ("dense", "dense_1"), not under the layer's own name ("dense_7").
@@ -270,6 +282,6 @@ def read_layers(path: str | os.PathLike[str]) -> list[NumpyLayer] | None:
                     layers.append(layer_from_config(kind, cfg, weights))
                 except UnsupportedLayer:
                     return None
-    except (OSError, KeyError, ValueError, TypeError) as exc:
-        raise ModelFileError(f"model file {path} has damaged weights ({exc})") from exc
+    except (OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ModelFileError(f"model file {path} has damaged weights or config ({exc})") from exc
     return layers or None

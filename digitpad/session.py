@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from digitpad.inference import Predictor, load_predictor
 from digitpad.model import ModelFileError, read_metadata
 from digitpad.paths import asset_path, user_data_dir, user_model_path
@@ -75,7 +77,7 @@ def _entry(path: Path, source: str, label: str) -> ModelEntry:
         metadata = read_metadata(path)
     except ModelFileError:
         metadata = {}
-    return ModelEntry(path, source, label, metadata if isinstance(metadata, dict) else {})
+    return ModelEntry(path, source, label, metadata)
 
 
 def trained_models_dir() -> Path:
@@ -166,10 +168,42 @@ def label_for(path: Path, source: str, metadata: dict[str, Any]) -> str:
     return _trained_label(path, metadata) if source == "trained" else Path(path).name
 
 
+def check_predictor(predictor: Predictor, path: Path) -> None:
+    """The one validation every model passes, whatever its source: finite weights, and on a
+    probe image 10 non-negative probabilities that sum to 1. :class:`ModelFileError` else."""
+    weights = getattr(predictor, "layers", None)
+    if weights is not None and not all(np.isfinite(w).all() for layer in weights
+                                       for w in layer.weights):
+        raise ModelFileError(f"model file {path} has NaN or infinite weights")
+    probe = np.zeros((28, 28), np.float32)
+    probe[6:22, 13:15] = 1.0  # a "1"
+    try:
+        out = np.asarray(predictor(probe), dtype=np.float64)
+    except Exception as exc:  # noqa: BLE001 - any failure on a probe means unusable
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise ModelFileError(f"model file {path} cannot classify a 28x28 image "
+                             f"({type(exc).__name__}: {first_line})") from exc
+    if out.shape != (10,):
+        raise ModelFileError(f"model file {path} gives {out.size} outputs, not 10 digit "
+                             "probabilities")
+    if not np.isfinite(out).all() or out.min() < 0 or abs(out.sum() - 1) > 1e-3:
+        raise ModelFileError(f"model file {path} does not output probabilities (softmax): "
+                             f"its outputs sum to {out.sum():.3g}")
+
+
 def open_model(path: Path, source: str) -> ActiveModel:
-    metadata = read_metadata(path)
-    metadata = metadata if isinstance(metadata, dict) else {}
-    return ActiveModel(load_predictor(path), Path(path), source, metadata,
+    """Load, validate (:func:`check_predictor`) and describe a model file."""
+    try:
+        metadata = read_metadata(path)
+        predictor = load_predictor(path)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - odd configs raise anything; all mean "unusable"
+        first_line = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise ModelFileError(f"model file {path} could not be loaded "
+                             f"({type(exc).__name__}: {first_line})") from exc
+    check_predictor(predictor, Path(path))
+    return ActiveModel(predictor, Path(path), source, metadata,
                        label_for(path, source, metadata))
 
 
