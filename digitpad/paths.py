@@ -39,3 +39,9 @@ def asset_path(name: str) -> Path:
 def bundled_model_path() -> Path:
     """The pretrained model shipped with digitpad."""
     return asset_path("model.keras")
+
+
+def printable_path(path: str | os.PathLike[str]) -> str:
+    """A file name printable on any terminal: bytes that are not UTF-8 appear as ``\\xe9``
+    (like ``ls -b``) instead of raising UnicodeEncodeError or reading "file not found"."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")

@@ -71,14 +71,93 @@ def test_broken_and_missing_files_fail_but_others_are_classified(pictures, tmp_p
     assert code != 0
     assert "one.png: 1" in captured.out
     assert "broken.png: cannot read image" in captured.err
-    assert "missing.png: cannot read image" in captured.err
+    assert "missing.png: no such file" in captured.err
     assert "blank.png: no digit found" in captured.err
 
 
-def test_classify_with_broken_model_falls_back(pictures, tmp_path, capsys):
+def test_an_unusable_explicit_model_is_an_error(pictures, tmp_path, capsys):
+    """Asked for a model it cannot use, classify says so and exits 2 (no silent fallback)."""
     bad_model = tmp_path / "bad.keras"
     bad_model.write_text("nope")
     code = main(["classify", "--model", str(bad_model), str(pictures["one_dark_on_light"])])
     captured = capsys.readouterr()
-    assert code == 0 and "one.png: 1" in captured.out
-    assert "bad.keras" in captured.err and "bundled" in captured.err
+    assert code == 2 and captured.out == ""
+    assert "bad.keras" in captured.err and captured.err.count("\n") == 1
+    assert main(["classify", "--model", str(tmp_path / "nope.keras"),
+                 str(pictures["one_dark_on_light"])]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_json_reports_failures_and_the_model_used(pictures, tmp_path, capsys):
+    code = main(["classify", "--json", str(pictures["one_dark_on_light"]),
+                 str(tmp_path / "missing.png"), str(tmp_path)])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 1 and len(rows) == 3
+    assert rows[0]["digit"] == 1 and rows[0]["model"].endswith("model-convnet.keras")
+    assert "no such file" in rows[1]["error"] and "is a directory" in rows[2]["error"]
+    assert all("model" in row for row in rows)
+
+
+def test_a_fifo_is_refused_at_once_and_the_next_file_is_read(pictures, tmp_path):
+    """A named pipe would block a reader forever; classify refuses it and goes on."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "f.png"
+    os.mkfifo(fifo)
+    proc = subprocess.run([sys.executable, "-m", "digitpad", "classify", str(fifo),
+                           str(pictures["one_dark_on_light"])], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 1
+    assert "not a regular file" in proc.stderr and "one.png: 1" in proc.stdout
+
+
+def test_huge_sparse_image_is_read_scaled_down(tmp_path, capsys):
+    """An 8000x8000 picture (a small PNG) decodes at <= 2048 px, not into gigabytes."""
+    import resource
+
+    path = tmp_path / "big.png"
+    picture(path, "1", size=(8000, 8000))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert main(["classify", str(path)]) in (0, 1)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 600
+    from digitpad._qt.imageio import read_grayscale
+
+    grey = read_grayscale(path)
+    assert max(grey.shape) == 2048 and grey.dtype.name == "float32"
+
+
+def test_non_utf8_file_name_is_read_and_printed(pictures, tmp_path, capsys):
+    import os
+
+    odd = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9.png"))
+    odd.write_bytes(pictures["one_dark_on_light"].read_bytes())
+    assert main(["classify", str(odd)]) == 0
+    out = capsys.readouterr().out
+    assert "caf\\xe9.png: 1 (" in out  # the odd byte shown as \xe9, like ls -b
+
+
+@pytest.mark.parametrize("case", ["pipe", "sigint"])
+def test_closed_pipe_and_ctrl_c_end_quietly(pictures, tmp_path, case):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    files = [str(pictures["one_dark_on_light"])] * 400
+    if case == "pipe":
+        cmd = f"{sys.executable} -m digitpad classify {' '.join(files)} | head -1"
+        proc = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=120)
+        assert proc.stdout.count("\n") == 1 and "one.png: 1" in proc.stdout
+        assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+    else:
+        proc = subprocess.Popen([sys.executable, "-m", "digitpad", "classify", *files],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not proc.stdout.readline():
+            pass
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and "Traceback" not in err
