@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from digitpad.npzfile import load_npz
 from digitpad.paths import user_data_dir
 
 ENV_VAR = "DIGITPAD_MNIST"
@@ -39,18 +39,7 @@ def _fix_hint() -> str:
 def read_mnist_npz(path: str | os.PathLike[str]) -> MnistArrays:
     """Read and validate an npz in Keras's MNIST layout; raise :class:`MnistError` if it is not."""
     path = Path(path)
-    if not path.is_file():
-        raise MnistError(f"{path}: no such file")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [k for k in _KEYS if k not in npz.files]
-            if missing:
-                raise MnistError(f"{path}: not an MNIST npz, missing arrays {', '.join(missing)}")
-            arrays = {k: npz[k] for k in _KEYS}
-    except MnistError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise MnistError(f"{path}: unreadable or truncated npz file ({exc})") from exc
+    arrays = load_npz(path, _KEYS, MnistError, "MNIST")
     _validate(path, arrays)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
@@ -70,6 +59,8 @@ def _validate(path: Path, arrays: dict[str, np.ndarray]) -> None:
                 raise MnistError(f"{path}: {name} has dtype {arr.dtype}, expected uint8")
         if y.size and y.max() > 9:
             raise MnistError(f"{path}: y_{split} has labels up to {y.max()}, expected 0-9")
+        if not len(x):
+            raise MnistError(f"{path}: the {split} split is empty")
 
 
 def _host_reachable(host: str, port: int = 443, timeout: float = 3.0) -> bool:

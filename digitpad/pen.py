@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digitpad.npzfile import load_npz
 from digitpad.preprocess import PEN_WIDTH, strokes_to_mnist
 
 ENV_VAR = "DIGITPAD_PEN_DIGITS"
@@ -90,22 +91,7 @@ class PenImages:
 
 
 def _load_npz(path: Path, keys: tuple[str, ...], what: str) -> dict[str, np.ndarray]:
-    if not path.is_file():
-        raise PenDataError(f"{path}: no such file ({what} expected)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            if not hasattr(npz, "files"):
-                raise PenDataError(f"{path}: a single .npy array, not a {what} .npz")
-            missing = [k for k in keys if k not in npz.files]
-            if missing:
-                raise PenDataError(f"{path}: not a {what} file, missing {', '.join(missing)}")
-            return {k: npz[k] for k in npz.files}
-    except PenDataError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
-        raise PenDataError(f"{path}: unreadable or damaged npz ({exc})") from exc
-    except Exception as exc:  # noqa: BLE001 - zlib.error, MemoryError...: all mean "damaged"
-        raise PenDataError(f"{path}: damaged npz ({type(exc).__name__}: {exc})") from exc
+    return load_npz(path, keys, PenDataError, what)
 
 
 def _check_labels(path: Path, label: np.ndarray, split: np.ndarray, n: int) -> None:

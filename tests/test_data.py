@@ -60,21 +60,60 @@ def test_user_data_dir_copy_is_used(isolated_user_dir):
     assert len(x_train) == 11
 
 
+def corrupt_deflate(path):
+    """A compressed npz whose x_train deflate stream has garbage in the middle."""
+    import zipfile
+
+    write_npz(path, x_train=np.random.default_rng(0).integers(0, 255, (200, 28, 28), np.uint8))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("x_train.npy")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 200
+    data[start:start + 400] = bytes(range(200)) * 2
+    path.write_bytes(bytes(data))
+    return path
+
+
+def huge_header(path):
+    """An npz whose x_train header declares a (100000000, 28, 28) array (73 GiB)."""
+    import io
+    import zipfile
+
+    write_npz(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "|u1", "fortran_order": False, "shape": (100_000_000, 28, 28)})
+    members["x_train.npy"] = header.getvalue() + b"\x00" * 64  # magic, header, a few bytes
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
         (lambda p: p, "no such file"),
-        (lambda p: (p.write_bytes(b"this is not a zip"), p)[1], "unreadable or truncated"),
-        (lambda p: (write_npz(p), p.write_bytes(p.read_bytes()[:200]), p)[2],
-         "unreadable or truncated"),
-        (lambda p: write_npz(p, x_test=None), "missing arrays x_test"),
+        (lambda p: (p.write_bytes(b"this is not a zip"), p)[1], "not an .npz archive"),
+        (lambda p: (write_npz(p), p.write_bytes(p.read_bytes()[:200]), p)[2], "truncated"),
+        (lambda p: write_npz(p, x_test=None), "missing x_test"),
         (lambda p: write_npz(p, x_train=np.zeros((5, 32, 32), np.uint8)), "expected (N, 28, 28)"),
         (lambda p: write_npz(p, y_train=np.zeros(3, np.uint8)), "to match x_train"),
         (lambda p: write_npz(p, x_train=np.zeros((20, 28, 28), np.float32)), "expected uint8"),
         (lambda p: write_npz(p, y_test=np.full(10, 12, np.uint8)), "expected 0-9"),
+        (lambda p: write_npz(p, x_test=np.zeros((0, 28, 28), np.uint8),
+                             y_test=np.zeros(0, np.uint8)), "the test split is empty"),
+        (lambda p: (np.save(p.with_suffix(".npy"), np.zeros(3)),
+                    p.with_suffix(".npy").rename(p), p)[2], "not an .npz archive"),
+        (lambda p: corrupt_deflate(p), "damaged or truncated .npz (error"),
+        (lambda p: huge_header(p), "declares"),
+        (lambda p: (p.mkdir(), p)[1], "is a directory"),
     ],
     ids=["missing", "not-zip", "truncated", "missing-key", "bad-shape", "label-count",
-         "dtype", "label-range"],
+         "dtype", "label-range", "empty-test", "npy", "corrupt-deflate", "huge-header",
+         "directory"],
 )
 def test_bad_files_give_one_clear_error(tmp_path, make, expected):
     path = make(tmp_path / "mnist.npz")

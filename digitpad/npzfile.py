@@ -1,0 +1,57 @@
+"""Reading ``.npz`` files defensively: every failure becomes the caller's error type with a
+one-line message naming the file, and no array is allocated before its header is checked
+against the bytes actually stored (a forged header cannot ask for 73 GiB)."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+MAX_ARRAY_BYTES = 2 << 30
+
+
+def load_npz(path: str | os.PathLike[str], keys: tuple[str, ...], error: type[Exception],
+             what: str, max_bytes: int = MAX_ARRAY_BYTES) -> dict[str, np.ndarray]:
+    """All arrays of an npz (``allow_pickle=False``), checking ``keys`` are present."""
+    path = Path(path)
+    if path.is_dir():
+        raise error(f"{path}: is a directory, not a {what} .npz file")
+    if not path.is_file():
+        raise error(f"{path}: no such file ({what} expected)")
+    try:
+        if not zipfile.is_zipfile(path):
+            raise error(f"{path}: not an .npz archive, or truncated (a {what} file is a "
+                        "numpy .npz)")
+        with zipfile.ZipFile(path) as archive:
+            names = {n.removesuffix(".npy"): n for n in archive.namelist()}
+            missing = [k for k in keys if k not in names]
+            if missing:
+                raise error(f"{path}: not a {what} file, missing {', '.join(missing)}")
+            arrays = {}
+            for key, member in names.items():
+                info = archive.getinfo(member)
+                with archive.open(member) as fh:
+                    version = np.lib.format.read_magic(fh)
+                    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                                   else np.lib.format.read_array_header_2_0)
+                    shape, _, dtype = read_header(fh)
+                    if dtype.hasobject:
+                        raise error(f"{path}: array {key} holds Python objects (pickle)")
+                    declared = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+                    if declared > max_bytes or declared > info.file_size:
+                        raise error(f"{path}: array {key} declares {declared >> 20} MB but the "
+                                    f"file holds {info.file_size >> 20} MB: damaged")
+            with np.load(path, allow_pickle=False) as npz:
+                arrays = {key: npz[key] for key in names}
+    except PermissionError:
+        raise error(f"{path}: permission denied") from None
+    except error:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zlib.error, BadZipFile, ValueError...: damaged
+        detail = (str(exc).splitlines() or [""])[0][:160]
+        raise error(f"{path}: damaged or truncated .npz ({type(exc).__name__}: {detail})") \
+            from exc
+    return arrays
