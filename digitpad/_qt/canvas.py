@@ -3,6 +3,10 @@
 Like Qt's Scribble example, each mouse move paints one segment into a QImage and repaints
 only the rectangle it touched, so drawing stays smooth however much is on the canvas. Undo,
 redo and resizing re-render from the vectors.
+
+Strokes are stored in a resolution-independent frame: the canvas centre is the origin and
+its shorter side is 1.0 (pen widths likewise). A resize only changes how that frame maps to
+pixels, so any sequence of resizes gives back the drawing it started with.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ HINT = QColor("#6b7785")
 
 @dataclass
 class Stroke:
+    """One pen stroke in the canvas frame (centre = origin, shorter side = 1.0)."""
+
     width: float
     points: list[tuple[float, float]] = field(default_factory=list)
 
@@ -66,9 +72,33 @@ class DrawingCanvas(QWidget):
     def is_empty(self) -> bool:
         return not self.strokes
 
+    # ---- the frame --------------------------------------------------------------------
+    def _scale(self) -> float:
+        return float(max(1, min(self.width(), self.height())))
+
+    def to_widget(self, x: float, y: float) -> QPointF:
+        """A frame point in widget pixels."""
+        scale = self._scale()
+        return QPointF(self.width() / 2 + x * scale, self.height() / 2 + y * scale)
+
+    def to_frame(self, pos: QPointF) -> tuple[float, float]:
+        scale = self._scale()
+        return ((pos.x() - self.width() / 2) / scale, (pos.y() - self.height() / 2) / scale)
+
     def stroke_arrays(self) -> list[np.ndarray]:
         """Strokes as (k, 2) float arrays of widget coordinates, for preprocessing."""
-        return [np.asarray(s.points, dtype=np.float64) for s in self.strokes if s.points]
+        scale = self._scale()
+        centre = np.array([self.width() / 2, self.height() / 2])
+        return [np.asarray(s.points, dtype=np.float64) * scale + centre
+                for s in self.strokes if s.points]
+
+    def ink_extent(self) -> float:
+        """Size of the drawing in widget pixels (largest side of its bounding box)."""
+        arrays = self.stroke_arrays()
+        if not arrays:
+            return 0.0
+        points = np.concatenate(arrays)
+        return float(np.ptp(points, axis=0).max())
 
     def can_undo(self) -> bool:
         return bool(self.strokes) and not self._drawing
@@ -98,8 +128,10 @@ class DrawingCanvas(QWidget):
         self.pen_width = float(width)
 
     def set_strokes(self, strokes: list[Stroke]) -> None:
-        """Replace the drawing (used by tests and demos)."""
-        self.strokes = list(strokes)
+        """Replace the drawing with strokes given in widget pixels (tests and demos)."""
+        scale = self._scale()
+        self.strokes = [Stroke(s.width / scale, [self.to_frame(QPointF(x, y))
+                                                 for x, y in s.points]) for s in strokes]
         self._redo.clear()
         self._rerender()
 
@@ -133,16 +165,16 @@ class DrawingCanvas(QWidget):
     def _begin(self, pos: QPointF) -> None:
         self._drawing = True
         self._redo.clear()
-        self.strokes.append(Stroke(self.pen_width, [(pos.x(), pos.y())]))
+        self.strokes.append(Stroke(self.pen_width / self._scale(), [self.to_frame(pos)]))
         self._paint_segment(pos, pos)
         self.changed.emit()
 
     def _extend(self, pos: QPointF) -> None:
         points = self.strokes[-1].points
-        last = QPointF(*points[-1])
+        last = self.to_widget(*points[-1])
         if (pos - last).manhattanLength() < 0.5:
             return
-        points.append((pos.x(), pos.y()))
+        points.append(self.to_frame(pos))
         self._paint_segment(last, pos)
         self.changed.emit()
 
@@ -156,7 +188,7 @@ class DrawingCanvas(QWidget):
                     Qt.PenJoinStyle.RoundJoin)
 
     def _paint_segment(self, start: QPointF, end: QPointF) -> None:
-        width = self.strokes[-1].width
+        width = self.strokes[-1].width * self._scale()
         painter = QPainter(self._image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(self._pen(width))
@@ -173,9 +205,10 @@ class DrawingCanvas(QWidget):
         self._image.fill(BACKGROUND)
         painter = QPainter(self._image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        scale = self._scale()
         for stroke in self.strokes:
-            painter.setPen(self._pen(stroke.width))
-            pts = [QPointF(x, y) for x, y in stroke.points]
+            painter.setPen(self._pen(stroke.width * scale))
+            pts = [self.to_widget(x, y) for x, y in stroke.points]
             if len(pts) == 1:
                 painter.drawPoint(pts[0])
             else:
@@ -185,13 +218,9 @@ class DrawingCanvas(QWidget):
         self.edited.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        old, new = event.oldSize(), event.size()
-        if old.isValid() and old.width() > 0 and old.height() > 0 and self.strokes:
-            factor = min(new.width() / old.width(), new.height() / old.height())
-            for stroke in self.strokes + self._redo:
-                stroke.points = [(x * factor, y * factor) for x, y in stroke.points]
-                stroke.width *= factor
-        # The backing image has the screen's pixel density, so ink stays sharp on HiDPI.
+        new = event.size()
+        # The strokes live in the canvas frame: nothing to rescale. The backing image has the
+        # screen's pixel density, so ink stays sharp on HiDPI.
         ratio = self.devicePixelRatioF()
         image = QImage(new * ratio, QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)
