@@ -89,8 +89,15 @@ def build_seed_model(
     return build_model("dense", optimizer, learning_rate, seed)
 
 
-def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optimizers.Optimizer:
-    """A fresh Keras optimizer by name; ``None`` learning rate means the optimizer's default."""
+def make_optimizer(name: str, learning_rate: float | None = None,
+                   average_weights: bool = False) -> keras.optimizers.Optimizer:
+    """A fresh Keras optimizer by name; ``None`` learning rate means the optimizer's default.
+
+    ``average_weights`` keeps an exponential moving average of the weights (Keras's
+    ``use_ema``, momentum 0.999: about the last 1,000 batches) that replaces them when
+    ``fit()`` ends: the final model is the average of where training wandered, not its
+    last step.
+    """
     import keras
 
     name = name.lower()
@@ -99,6 +106,8 @@ def make_optimizer(name: str, learning_rate: float | None = None) -> keras.optim
     lr = DEFAULT_LEARNING_RATES[name] if learning_rate is None else float(learning_rate)
     classes = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
                "sgd": keras.optimizers.SGD}
+    if average_weights:
+        return classes[name](learning_rate=lr, use_ema=True, ema_momentum=0.999)
     return classes[name](learning_rate=lr)
 
 

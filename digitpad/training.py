@@ -43,6 +43,7 @@ class TrainConfig:
     data: str = "mnist"  # a key of digitpad.dataset.DATA_CHOICES
     augment: bool = False
     lr_decay: bool = False  # cosine decay of the learning rate from epoch to epoch, to ~0
+    average_weights: bool = False  # the final model is a moving average of the weights
 
 
 @dataclass
@@ -65,6 +66,7 @@ def run_metadata(config: TrainConfig, result: TrainResult, train_samples: int) -
     return {
         "architecture_key": config.architecture, "data": config.data,
         "augment": config.augment, "lr_decay": config.lr_decay,
+        "average_weights": config.average_weights,
         "pen_accuracy": result.monitor_accuracy.get("pen", math.nan),
         "epochs": result.epochs_completed, "batch_size": config.batch_size,
         "optimizer": config.optimizer, "seed": config.seed,
@@ -135,7 +137,6 @@ def train(
     x_test, y_test = prepare_images(test_data[0]), one_hot(test_data[1])
     monitor_sets = {name: (prepare_images(x), np.asarray(y)) for name, (x, y)
                     in (monitors or {}).items() if len(x)}
-    monitor_accuracy: dict[str, float] = {}
     if len(x_train) == 0:
         raise TrainingError("no training images")
     if len(x_test) == 0:
@@ -177,11 +178,15 @@ def train(
             values = _floats(logs)
             if config.validate_each_epoch:
                 for name, (x, y) in monitor_sets.items():
-                    monitor_accuracy[name] = values[f"{name}_accuracy"] = _accuracy(
-                        self.model, x, y)
+                    values[f"{name}_accuracy"] = _accuracy(self.model, x, y)
             if on_epoch is not None:
                 on_epoch(epoch, values)
 
+    if config.average_weights:
+        from digitpad.model import make_optimizer
+
+        model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate, True),
+                      loss="categorical_crossentropy", metrics=["accuracy"])
     base_rate = float(model.optimizer.learning_rate.numpy()) if config.lr_decay else 0.0
     started = time.perf_counter()
     if config.augment:
@@ -212,8 +217,8 @@ def train(
         seconds=time.perf_counter() - started,
         train_accuracy=(hist.get("accuracy") or [math.nan])[-1],
         per_epoch_seconds=epoch_times,
-        monitor_accuracy=monitor_accuracy if not cancelled_in else {
-            name: _accuracy(model, x, y) for name, (x, y) in monitor_sets.items()},
+        # Measured on the final weights (the averaged ones when ``average_weights``).
+        monitor_accuracy={name: _accuracy(model, x, y) for name, (x, y) in monitor_sets.items()},
     )
 
 

@@ -200,6 +200,39 @@ print("hidden", state["hidden"], "closed-in", time.monotonic() - state["t"], flu
 """
 
 
+QUIT_SCRIPT = """
+import os
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["DIGITPAD_DATA_DIR"] = {data_dir!r}
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from digitpad._qt.main_window import MainWindow
+win = MainWindow(data_path={data_path!r})
+win.show()
+panel = win.training_panel
+panel.batch_spin.setValue(8)
+panel.epochs_spin.setValue(100)
+panel.start_training()
+QTimer.singleShot({quit_after_ms}, app.quit)  # the process ends with the run in flight
+app.exec()
+print("quit with training", panel.is_training, flush=True)
+"""
+
+
+@pytest.mark.parametrize("quit_after_ms", [0, 3000, 6000])
+def test_quitting_the_application_mid_run_exits_cleanly(small_npz, tmp_path, quit_after_ms):
+    """app.quit() with a run in flight: the worker is cancelled and joined, exit 0 (it used
+    to abort with "QThread: Destroyed while thread is still running")."""
+    script = QUIT_SCRIPT.format(data_dir=str(tmp_path), data_path=str(small_npz),
+                                quit_after_ms=quit_after_ms)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "QThread: Destroyed while thread is still running" not in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 @pytest.mark.parametrize("batches_before_close", [3, 0], ids=["mid-fit", "during-start-up"])
 def test_closing_during_training_exits_cleanly(small_npz, tmp_path, batches_before_close):
     """Closing mid-fit ends within ~2 s; closing while TensorFlow is still being imported

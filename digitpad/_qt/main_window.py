@@ -135,6 +135,13 @@ class MainWindow(QMainWindow):
 
         # The model loads in a plain thread (a model that needs TensorFlow takes seconds) and
         # is picked up by a GUI-thread timer: no Qt call ever crosses threads here.
+        # However the application ends (quit(), a signal handler, the last window), the
+        # training thread is cancelled and joined first: never "QThread: Destroyed while
+        # thread is still running".
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._on_about_to_quit)
+
         self.statusBar().showMessage("Loading model…")
         self._model_future: Future = _LOADER.submit(_load_model, model_path)
         self._model_poll.timeout.connect(self._poll_model)
@@ -287,6 +294,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         super().closeEvent(event)
+
+    @Slot()
+    def _on_about_to_quit(self) -> None:
+        self.training_panel.shutdown(timeout_ms=None)
 
     @Slot(bool)
     def _finish_close(self, _new_model: bool) -> None:

@@ -177,13 +177,14 @@ class TrainingPanel(QWidget):
             self.stop_button.setEnabled(False)
             self._set_status("Stopping after the current batch…")
 
-    def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel any run and join its thread (window closing). True if the thread ended."""
+    def shutdown(self, timeout_ms: int | None = 10_000) -> bool:
+        """Cancel any run and join its thread (window closing; ``None`` waits as long as the
+        worker needs, for the application quitting). True if the thread ended."""
         if self._thread is None:
             return True
         self._worker.cancel()
         self._thread.quit()
-        ended = self._thread.wait(timeout_ms)
+        ended = self._thread.wait() if timeout_ms is None else self._thread.wait(timeout_ms)
         self._repaint_timer.stop()
         return ended
 
