@@ -26,11 +26,11 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 # The bundled models' recipes. "book" is Chollet's ch. 2 run; "convnet" is the default model.
 PRESETS = {
     "book": dict(arch="dense", train_on="mnist", augment=False, epochs=5, batch_size=128,
-                 optimizer="rmsprop", learning_rate=None, lr_decay=False, seed=1,
-                 out=ASSETS / "model.keras"),
+                 optimizer="rmsprop", learning_rate=None, lr_decay=False,
+                 average_weights=False, seed=1, out=ASSETS / "model.keras"),
     "convnet": dict(arch="convnet", train_on="mnist+pen", augment=True, epochs=10,
                     batch_size=128, optimizer="rmsprop", learning_rate=None, lr_decay=True,
-                    seed=1, out=ASSETS / "model-convnet.keras"),
+                    average_weights=True, seed=1, out=ASSETS / "model-convnet.keras"),
 }
 
 
@@ -48,6 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--lr-decay", action=argparse.BooleanOptionalAction,
                         help="cosine learning-rate decay over the epochs")
+    parser.add_argument("--average-weights", action=argparse.BooleanOptionalAction,
+                        help="keep a moving average of the weights as the final model")
     parser.add_argument("--seed", type=int, help="random seed (presets fix one)")
     parser.add_argument("--out", type=Path, help="where to write the model")
     parser.add_argument("--data", type=Path, default=None,
@@ -75,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                          optimizer=args.optimizer, learning_rate=args.learning_rate,
                          architecture=args.arch, data=args.train_on, augment=args.augment,
-                         lr_decay=args.lr_decay)
+                         lr_decay=args.lr_decay, average_weights=args.average_weights)
     model = build_model(args.arch, args.optimizer, args.learning_rate, seed=args.seed)
     started = time.perf_counter()
 

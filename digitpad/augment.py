@@ -163,13 +163,13 @@ def add_style(strokes: Sequence[np.ndarray], label: int,
         top = points[points[:, 1].argmin()]
         bottom = points[points[:, 1].argmax()]
         if rng.random() < 0.65:
-            flag = top + np.array([-rng.uniform(0.15, 0.32), rng.uniform(0.12, 0.3)]) * height
+            flag = top + np.array([-rng.uniform(0.15, 0.45), rng.uniform(0.12, 0.35)]) * height
             parts.append(_segment(flag, top))
         if rng.random() < 0.4:
             half = rng.uniform(0.12, 0.25) * height
             parts.append(_segment(bottom - [half, 0], bottom + [half, 0]))
     elif label == 0:
-        over = rng.uniform(0.0, 0.15, 2) * [width, height]
+        over = rng.uniform(0.0, 0.3, 2) * [width, height]
         if rng.random() < 0.5:  # slashed, bottom-left to top-right
             parts.append(_segment(np.array([lo[0], hi[1]]) - [over[0], -over[1]],
                                   np.array([hi[0], lo[1]]) + [over[0], -over[1]]))
