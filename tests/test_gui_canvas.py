@@ -83,8 +83,12 @@ def test_undo_redo_clear_with_keyboard(window, qtbot):
     assert len(canvas.strokes) == 2
     qtbot.keyClick(canvas, Qt.Key.Key_Escape)
     assert canvas.is_empty() and window.last_probabilities is None
+    qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(canvas.strokes) == 2  # Undo brings the whole cleared drawing back
+    assert window.last_probabilities is not None
     qtbot.keyClick(canvas, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
-    assert len(canvas.strokes) == 1
+    assert canvas.is_empty()  # Redo clears again
+    qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(canvas, Qt.Key.Key_Delete)
     assert canvas.is_empty()
 
@@ -107,7 +111,7 @@ def test_clear_button_and_empty_canvas_show_no_prediction(window, qtbot):
     assert window.canvas.is_empty()
     assert window.last_probabilities is None
     assert window.prediction_view.digit_label.text() == "–"
-    assert not window.clear_button.isEnabled() and window.redo_button.isEnabled()
+    assert not window.clear_button.isEnabled() and window.undo_button.isEnabled()
 
 
 def test_undo_at_the_wrong_time_is_harmless(window):

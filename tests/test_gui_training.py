@@ -56,7 +56,7 @@ def train_until_done(qtbot, data_path, timeout_ms: int = 30_000):
 def test_train_shows_progress_curves_result_and_switches_model(qtbot, small_npz):
     win = make_window(qtbot, small_npz)
     panel = win.training_panel
-    assert panel.train_button.text() == "Retrain"  # the bundled model exists
+    assert panel.train_button.text() == "Train"  # not "Retrain": new users train too
     assert panel.epochs_spin.value() == 5 and panel.batch_spin.value() == 128
     assert panel.optimizer_combo.currentText() == "rmsprop"
     drag(win.canvas, [(120, 80), (300, 80), (200, 350)])  # a "7"

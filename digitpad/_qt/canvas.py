@@ -58,10 +58,13 @@ class DrawingCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 200)
         self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys go to the drawing, not a box
         self.setToolTip("Draw a digit with the left mouse button or a pen")
         self.pen_width = pen_width
         self.strokes: list[Stroke] = []
-        self._redo: list[Stroke] = []
+        # Edits as ("stroke", stroke) or ("clear", the strokes it removed): Clear is undoable.
+        self._undo: list[tuple[str, object]] = []
+        self._redo: list[tuple[str, object]] = []
         self._drawing = False
         self._image = QImage()
 
@@ -101,27 +104,41 @@ class DrawingCanvas(QWidget):
         return float(np.ptp(points, axis=0).max())
 
     def can_undo(self) -> bool:
-        return bool(self.strokes) and not self._drawing
+        return bool(self._undo) and not self._drawing
 
     def can_redo(self) -> bool:
         return bool(self._redo) and not self._drawing
 
     def undo(self) -> None:
-        if self.can_undo():
-            self._redo.append(self.strokes.pop())
-            self._rerender()
+        """Take back the last stroke, or the last Clear (the whole drawing comes back)."""
+        if not self.can_undo():
+            return
+        kind, item = self._undo.pop()
+        if kind == "stroke":
+            self.strokes.pop()
+        else:
+            self.strokes = list(item)
+        self._redo.append((kind, item))
+        self._rerender()
 
     def redo(self) -> None:
-        if self.can_redo():
-            self.strokes.append(self._redo.pop())
-            self._rerender()
+        if not self.can_redo():
+            return
+        kind, item = self._redo.pop()
+        if kind == "stroke":
+            self.strokes.append(item)
+        else:
+            self.strokes = []
+        self._undo.append((kind, item))
+        self._rerender()
 
     def clear(self) -> None:
-        """Remove every stroke; the cleared strokes can be brought back one by one with redo."""
+        """Remove every stroke, as one undoable edit."""
         if self._drawing or not self.strokes:
             return
-        self._redo.extend(reversed(self.strokes))
-        self.strokes.clear()
+        self._undo.append(("clear", list(self.strokes)))
+        self._redo.clear()
+        self.strokes = []
         self._rerender()
 
     def set_pen_width(self, width: float) -> None:
@@ -132,6 +149,7 @@ class DrawingCanvas(QWidget):
         scale = self._scale()
         self.strokes = [Stroke(s.width / scale, [self.to_frame(QPointF(x, y))
                                                  for x, y in s.points]) for s in strokes]
+        self._undo.clear()
         self._redo.clear()
         self._rerender()
 
@@ -166,6 +184,7 @@ class DrawingCanvas(QWidget):
         self._drawing = True
         self._redo.clear()
         self.strokes.append(Stroke(self.pen_width / self._scale(), [self.to_frame(pos)]))
+        self._undo.append(("stroke", self.strokes[-1]))
         self._paint_segment(pos, pos)
         self.changed.emit()
 
@@ -192,7 +211,10 @@ class DrawingCanvas(QWidget):
         painter = QPainter(self._image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(self._pen(width))
-        painter.drawLine(start, end)
+        if start == end:
+            painter.drawPoint(start)  # a click is a dot (a zero-length line paints nothing)
+        else:
+            painter.drawLine(start, end)
         painter.end()
         pad = int(width / 2) + 2
         dirty = QRectF(start, end).normalized().toAlignedRect().adjusted(-pad, -pad, pad, pad)

@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("digitpad")
         self.setObjectName("digitpadMain")
-        self.resize(1320, 720)
+        self._fit_to_screen(1320, 760)
         self.active_model: ActiveModel | None = None
         self.predictor: Predictor | None = None
         self.model_text = "Loading model…"
@@ -99,8 +99,8 @@ class MainWindow(QMainWindow):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.canvas, 1)
         left_layout.addLayout(tools)
-        hint = QLabel("Ctrl+Z undo · Ctrl+Shift+Z / Ctrl+Y redo · Esc / Del clear · "
-                      "Ctrl+T train · Ctrl+Q quit")
+        hint = QLabel("Ctrl+Z undo · Ctrl+Shift+Z redo · Esc / Del clear · Ctrl+T train · "
+                      "Ctrl+Q quit")
         hint.setObjectName("shortcutHint")
         hint.setStyleSheet("color: #52606d; font-size: 11px;")
         left_layout.addWidget(hint)
@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
         self._make_actions()
+        self.canvas.setFocus()  # shortcuts and keys act on the drawing from launch
 
         self._predict_timer = QTimer(self, singleShot=True, interval=PREDICT_INTERVAL_MS)
         self._predict_timer.timeout.connect(self.update_prediction)
@@ -133,8 +134,6 @@ class MainWindow(QMainWindow):
         self.training_panel.runEnded.connect(self._on_run_ended)
         self.training_panel.restoreRequested.connect(self.restore_bundled_model)
 
-        # The model loads in a plain thread (a model that needs TensorFlow takes seconds) and
-        # is picked up by a GUI-thread timer: no Qt call ever crosses threads here.
         # However the application ends (quit(), a signal handler, the last window), the
         # training thread is cancelled and joined first: never "QThread: Destroyed while
         # thread is still running".
@@ -142,27 +141,74 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.aboutToQuit.connect(self._on_about_to_quit)
 
+        # The model loads in a plain thread (a model that needs TensorFlow takes seconds) and
+        # is picked up by a GUI-thread timer: no Qt call ever crosses threads here.
         self.statusBar().showMessage("Loading model…")
         self._model_future: Future = _LOADER.submit(_load_model, model_path)
         self._model_poll.timeout.connect(self._poll_model)
         self._model_poll.start()
 
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """The default size, but never larger than the screen's available area."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            width, height = min(width, area.width()), min(height, area.height())
+        self.resize(width, height)
+
     def _make_actions(self) -> None:
-        def action(text: str, keys: list, slot) -> QAction:
+        """Menus with every action and its one shortcut. Shortcuts are application-wide, so
+        they work from launch whatever has focus (a text field still edits its own text)."""
+        def action(menu, text: str, keys: list, slot, tip: str = "") -> QAction:
             act = QAction(text, self)
             act.setShortcuts([QKeySequence(k) for k in keys])
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            act.setStatusTip(tip)
             act.triggered.connect(slot)
+            menu.addAction(act)
             self.addAction(act)
             return act
 
         std = QKeySequence.StandardKey
-        self.undo_action = action("Undo", [std.Undo], self.canvas.undo)
-        self.redo_action = action("Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], self.canvas.redo)
-        self.clear_action = action("Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
-                                   self.canvas.clear)
-        self.train_action = action("Train", ["Ctrl+T"], self.training_panel.start_training)
-        self.quit_action = action("Quit", [std.Quit, "Ctrl+Q"], self.close)
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        edit_menu = bar.addMenu("&Edit")
+        train_menu = bar.addMenu("&Training")
+        help_menu = bar.addMenu("&Help")
+        # Only "Ctrl+Q": StandardKey.Quit is the same key on Linux (two bindings of one key
+        # make Qt report an ambiguous shortcut and do nothing) and empty on some platforms.
+        self.quit_action = action(file_menu, "&Quit", ["Ctrl+Q"], self.close)
+        self.undo_action = action(edit_menu, "&Undo", [std.Undo], self.canvas.undo,
+                                  "Undo the last stroke or Clear")
+        self.redo_action = action(edit_menu, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"],
+                                  self.canvas.redo)
+        self.clear_action = action(edit_menu, "&Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
+                                   self.canvas.clear, "Clear the canvas (Undo brings it back)")
+        self.train_action = action(train_menu, "&Train", ["Ctrl+T"],
+                                   self.training_panel.start_training)
+        self.stop_action = action(train_menu, "&Stop", ["Ctrl+."],
+                                  self.training_panel.stop_training)
+        self.restore_action = action(train_menu, "Restore &default model", [],
+                                     self.restore_bundled_model)
+        action(help_menu, "&Keyboard shortcuts", [std.HelpContents], self._show_shortcuts)
+        action(help_menu, "&About digitpad", [], self._show_about)
+
+    @Slot()
+    def _show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
+                       f"</b></td><td>{a.text().replace('&', '')}</td></tr>"
+                       for a in self.actions() if not a.shortcut().isEmpty())
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    @Slot()
+    def _show_about(self) -> None:
+        from digitpad import __version__
+
+        QMessageBox.about(self, "About digitpad", (
+            f"<b>digitpad {__version__}</b><p>Draw a digit and watch a Keras network read it; "
+            "retrain it and watch it learn. After Chollet, <i>Deep Learning with Python</i>, "
+            "ch. 2.</p><p>Pen digits: UNIPEN (International Unipen Foundation), CC BY 4.0. "
+            "MNIST: Y. LeCun, C. Cortes, C. J. C. Burges.</p>"))
 
     @Slot()
     def _update_edit_buttons(self) -> None:
@@ -191,7 +237,6 @@ class MainWindow(QMainWindow):
     def _set_active_model(self, active: ActiveModel) -> None:
         self.active_model = active
         self._set_predictor(active.predictor, f"Model: {active.describe()}")
-        self.training_panel.set_has_model(True)
         self.model_picker.refresh(active.path)
         self.statusBar().showMessage(f"Model: {active.describe()} ({active.path})")
 

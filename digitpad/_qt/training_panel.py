@@ -126,9 +126,6 @@ class TrainingPanel(QWidget):
     def config(self) -> TrainConfig:
         return self.settings.config()
 
-    def set_has_model(self, has_model: bool) -> None:
-        self.train_button.setText("Retrain" if has_model else "Train")
-
     def _set_running(self, running: bool) -> None:
         self.train_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
