@@ -94,3 +94,20 @@ def test_picking_a_damaged_model_keeps_the_current_one(qtbot, monkeypatch):
     assert warnings and str(broken) in warnings[0]
     assert win.active_model.path.name == "model-convnet.keras"
     assert selected_model_path() is None
+
+
+def test_learning_rate_steps_on_a_log_scale_and_settings_have_tooltips(qapp):
+    from digitpad._qt.training_settings import TrainingSettings
+
+    settings = TrainingSettings()
+    box = settings.lr_spin
+    assert box.value() == pytest.approx(1e-3)
+    for _ in range(6):
+        box.stepBy(1)
+    assert box.value() == pytest.approx(0.1) and box.text() == "0.1"  # 6 clicks, not 990
+    box.stepBy(-8)
+    assert box.value() == pytest.approx(5e-5) and box.text() == "5e-05"
+    for widget in (settings.architecture_combo, settings.data_combo, settings.augment_check,
+                   settings.decay_check, settings.epochs_spin, settings.batch_spin,
+                   settings.optimizer_combo, settings.lr_spin):
+        assert widget.toolTip(), widget.objectName()

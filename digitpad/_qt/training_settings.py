@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +16,40 @@ from PySide6.QtWidgets import (
 from digitpad.dataset import DATA_CHOICES
 from digitpad.model import ARCHITECTURES, DEFAULT_LEARNING_RATES, OPTIMIZERS
 from digitpad.training import TrainConfig
+
+
+class LogSpinBox(QDoubleSpinBox):
+    """A learning-rate box that steps through 1, 2, 5 x 10^k (0.001 -> 0.1 is 6 clicks,
+    not 990) and shows values like ``0.001`` or ``5e-05``."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(decimals=8, **kwargs)
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt API
+        ladder = [m * 10.0**k for k in range(-6, 2) for m in (1, 2, 5)]
+        value = self.value()
+        index = min(range(len(ladder)), key=lambda i: abs(math.log(ladder[i] / value)))
+        index = max(0, min(len(ladder) - 1, index + steps))
+        self.setValue(ladder[index])
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt API
+        return f"{value:.3g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt API
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        from PySide6.QtGui import QValidator
+
+        try:
+            float(text)
+            state = QValidator.State.Acceptable
+        except ValueError:
+            state = QValidator.State.Intermediate
+        return state, text, pos
 
 
 def _combo(object_name: str, choices: dict[str, str], tooltip: str) -> QComboBox:
@@ -52,10 +88,15 @@ class TrainingSettings(QWidget):
         self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=200, value=5)
         self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=8192,
                                    value=128)
+        self.epochs_spin.setToolTip("Passes over the whole training set (the book: 5)")
+        self.batch_spin.setToolTip("Images per weight update (the book: 128)")
         self.optimizer_combo = QComboBox(objectName="optimizerCombo")
         self.optimizer_combo.addItems(list(OPTIMIZERS))
-        self.lr_spin = QDoubleSpinBox(objectName="learningRateSpin", decimals=5,
-                                      minimum=1e-5, maximum=10.0, singleStep=1e-4)
+        self.optimizer_combo.setToolTip("How the weights move: rmsprop (the book), adam, or "
+                                        "plain stochastic gradient descent")
+        self.lr_spin = LogSpinBox(objectName="learningRateSpin", minimum=1e-6, maximum=10.0)
+        self.lr_spin.setToolTip("Step size of the optimizer. Arrows step 1, 2, 5 x 10^k; too "
+                                "high diverges, too low learns slowly.")
         self.lr_spin.setValue(DEFAULT_LEARNING_RATES["rmsprop"])
         self.optimizer_combo.currentTextChanged.connect(
             lambda name: self.lr_spin.setValue(DEFAULT_LEARNING_RATES[name]))
