@@ -148,6 +148,40 @@ def save_model(model: keras.Model, path: str | os.PathLike[str], metadata: dict[
     or a full disk mid-write leaves the previous model intact.
     """
     path = Path(path)
+    try:
+        return _save_atomically(model, path, metadata)
+    except ModelFileError:
+        raise
+    except (OSError, ValueError) as exc:  # ENOSPC, EACCES, EROFS, h5py's ValueErrors
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ModelFileError(f"could not save the model to {path}: {reason}") from exc
+
+
+TEMP_PREFIX = "."  # temp files are ".<stem>-XXXXXXXX.keras" beside the target
+
+
+def remove_stale_temp_files(folder: Path, older_than_s: float = 600.0) -> list[Path]:
+    """Delete temp files that an interrupted save (kill -9, power loss) left in ``folder``.
+
+    Only ones older than ``older_than_s``: a save takes well under a second, so a younger
+    one may belong to another digitpad saving right now.
+    """
+    import time
+
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for tmp in folder.glob(f"{TEMP_PREFIX}*-*.keras"):
+        try:
+            if time.time() - tmp.stat().st_mtime > older_than_s:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue
+    return removed
+
+
+def _save_atomically(model: keras.Model, path: Path, metadata: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "architecture": describe_architecture(model),
@@ -156,7 +190,8 @@ def save_model(model: keras.Model, path: str | os.PathLike[str], metadata: dict[
         "versions": versions(),
         **metadata,
     }
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.stem}-", suffix=".keras",
+                                    dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     umask = os.umask(0)

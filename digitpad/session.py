@@ -103,6 +103,15 @@ def _trained_label(path: Path, metadata: dict[str, Any]) -> str:
     return f"Your {kind}{data} ({when or path.stem})"
 
 
+def tidy_user_dir() -> None:
+    """At start-up: remove temp files an interrupted save left behind (never fatal)."""
+    from digitpad.model import remove_stale_temp_files
+
+    for folder in (user_data_dir(), trained_models_dir()):
+        with contextlib.suppress(OSError):
+            remove_stale_temp_files(folder)
+
+
 def list_models() -> list[ModelEntry]:
     """Bundled models first (default first), then the user's trained ones, newest first."""
     entries = [_entry(asset_path(name), "bundled", label) for name, label in BUNDLED.items()

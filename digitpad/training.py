@@ -78,6 +78,26 @@ def run_metadata(config: TrainConfig, result: TrainResult, train_samples: int) -
     }
 
 
+def overfitting_verdict(test_losses: list[float], train_accuracy: float, test_accuracy: float,
+                        complete: bool = True) -> str:
+    """A learner-facing reading of a run, from evaluated numbers: the test loss curve first
+    (rising from its best epoch by over 5% is overfitting), then the accuracy gap.
+
+    ``train_accuracy`` is Keras's running mean over the last epoch, which lags the weights,
+    so a small gap is not read as overfitting; a stopped run gets no verdict at all.
+    """
+    if not complete or len(test_losses) < 1 or not math.isfinite(train_accuracy):
+        return "stopped early: too little to judge overfitting"
+    best = int(np.argmin(test_losses))
+    if best < len(test_losses) - 1 and test_losses[-1] > test_losses[best] * 1.05:
+        return (f"test loss rising since epoch {best + 1} while training loss falls: "
+                "overfitting; fewer epochs or more data would help")
+    gap = (train_accuracy - test_accuracy) * 100
+    if gap > 1.5:
+        return f"train accuracy {gap:.1f} points above test: starting to overfit"
+    return "test loss still falling or flat: little overfitting"
+
+
 def prepare_images(x: np.ndarray) -> np.ndarray:
     """uint8 (N, 28, 28) -> float32 (N, 784) in [0, 1], as in the seed notebook."""
     return (np.asarray(x).reshape(len(x), 28 * 28).astype("float32")) / 255.0

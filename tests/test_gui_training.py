@@ -259,3 +259,59 @@ def test_plot_ranges_change_in_coarse_steps():
     xs = np.array([0.01, 0.1, 0.5, 1.0, 2.0])
     assert accuracy_floor(xs, np.array([0.1, 0.5, 0.91, 0.95, 0.97])) == pytest.approx(0.9)
     assert accuracy_floor(xs[:2], np.array([0.1, 0.5])) == 0.0
+
+
+def test_a_failed_save_keeps_the_model_and_offers_save_as(qtbot, small_npz, monkeypatch,
+                                                          tmp_path):
+    """A full or read-only data dir does not throw the run away."""
+    import errno
+
+    import digitpad._qt.worker
+    from digitpad.model import ModelFileError
+
+    def full_disk(model, path, metadata):
+        raise ModelFileError(f"could not save the model to {path}: "
+                             f"{__import__('os').strerror(errno.ENOSPC)}")
+
+    monkeypatch.setattr(digitpad._qt.worker, "save_model", full_disk)
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    panel.epochs_spin.setValue(1)
+    drag(win.canvas, [(120, 80), (300, 80), (200, 350)])
+    before = win.last_probabilities.copy()
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
+    assert "No space left on device" in panel.status_label.text()
+    assert "Save as" in panel.status_label.text() and panel.save_as_button.isVisible()
+    assert trained_files() == []
+    assert not np.allclose(win.last_probabilities, before)  # the new weights read the canvas
+    target = tmp_path / "elsewhere" / "mine.keras"
+    assert panel.save_as(target)
+    assert target.is_file() and win.active_model.path == target
+    assert not panel.save_as_button.isVisible()
+
+
+def test_a_run_far_below_the_model_in_use_is_kept_aside(qtbot, small_npz):
+    """SGD at a huge rate ends near chance without NaN; it must not replace a good model."""
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    good = win.active_model.path
+    panel.settings.optimizer_combo.setCurrentText("sgd")
+    panel.settings.lr_spin.setValue(10.0)
+    panel.epochs_spin.setValue(1)
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
+    if panel.last_result is None or not panel.last_result.get("saved"):
+        pytest.skip("this run diverged to NaN (reported as such), not to chance")
+    assert win.active_model.path == good
+    assert "not adopted" in panel.status_label.text()
+    assert panel.last_result["saved"] in win.model_picker.paths()
+
+
+def test_overfitting_verdict_reads_the_test_curve():
+    from digitpad.training import overfitting_verdict
+
+    assert "stopped early" in overfitting_verdict([0.5], 0.99, 0.9, complete=False)
+    assert "rising since epoch 3" in overfitting_verdict([0.3, 0.2, 0.1, 0.12, 0.14],
+                                                         0.99, 0.98)
+    assert "little overfitting" in overfitting_verdict([0.3, 0.2, 0.1], 0.985, 0.98)

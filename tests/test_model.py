@@ -168,3 +168,39 @@ def test_numpy_loader_handles_flatten_input(tmp_path):
     path = tmp_path / "flat.keras"
     model.save(path)
     assert_file_predicts_like(model, path, as_model_input=lambda x: x)
+
+
+def test_stale_temp_files_from_an_interrupted_save_are_removed_at_start_up(isolated_user_dir):
+    import os
+    import time
+
+    from digitpad.session import tidy_user_dir, trained_models_dir
+
+    folder = trained_models_dir()
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".convnet-20260101-abcd1234.keras", folder / ".dense-x-ef56.keras"
+    kept = folder / "dense-20260101-000000.keras"
+    for path in (stale, fresh, kept):
+        path.write_bytes(b"partial")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    os.utime(kept, (old, old))
+    tidy_user_dir()
+    assert not stale.exists()
+    assert fresh.exists()  # maybe another digitpad saving right now
+    assert kept.exists()  # a real model
+
+
+def test_save_failure_names_the_model_not_the_temp_file(tmp_path, seed_model, monkeypatch):
+    import errno
+    import zipfile
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", no_space)
+    target = tmp_path / "mine.keras"
+    with pytest.raises(ModelFileError) as info:
+        save_model(seed_model, target, {})
+    assert str(info.value) == f"could not save the model to {target}: No space left on device"
+    assert list(tmp_path.iterdir()) == []  # no temp file left behind

@@ -32,6 +32,7 @@ from digitpad.session import (
     label_for,
     open_model,
     remember_selection,
+    tidy_user_dir,
 )
 
 from .canvas import DrawingCanvas
@@ -41,12 +42,14 @@ from .training_panel import TrainingPanel
 
 CLOSE_WAIT_MS = 2000  # a run stops within one batch; longer means an uninterruptible step
 PREDICT_INTERVAL_MS = 15  # while drawing, classify at most ~60 times a second
+ADOPT_MARGIN = 0.05  # a run more than 5 points below the model in use is not adopted
 _LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-model-loader")
 
 
 def _load_model(model_path: Path | None) -> tuple[ActiveModel | None, list[str]]:
     """Runs in the loader thread; never raises, so the window always gets an answer."""
     try:
+        tidy_user_dir()
         return choose_model(model_path)
     except Exception as exc:  # noqa: BLE001 - shown to the user, drawing still works
         return None, [f"No usable model: {exc}. Train one with the Train button."]
@@ -270,10 +273,24 @@ class MainWindow(QMainWindow):
     @Slot(str, object)
     def _use_trained_model(self, path: str, layers: object) -> None:
         """Switch to the model just saved (and remember it); its numpy weights come with the
-        signal, so the GUI thread does not re-read the file (~50 ms of h5py)."""
+        signal, so the GUI thread does not re-read the file (~50 ms of h5py).
+
+        A run that ended far below the model in use (a diverged run stuck at chance, say) is
+        kept in the Model list but not adopted: the user's good model stays on the canvas.
+        """
         try:
+            metadata = read_metadata(path)
+            new, current = metadata.get("test_accuracy"), (
+                self.active_model.metadata.get("test_accuracy") if self.active_model else None)
+            if isinstance(new, float) and isinstance(current, float) and \
+                    new < current - ADOPT_MARGIN:
+                self.model_picker.refresh(self.active_model.path)
+                self.training_panel.note(
+                    f"This run reached {new:.1%} on MNIST test, far below the model in use "
+                    f"({current:.1%}), so it was not adopted. It is kept in the Model list: "
+                    "pick it there to use it anyway.", error=True)
+                return
             if layers is not None:
-                metadata = read_metadata(path)
                 self._set_active_model(ActiveModel(NumpyPredictor(layers), Path(path),
                                                    "trained", metadata,
                                                    label_for(Path(path), "trained", metadata)))
@@ -284,8 +301,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc))
 
     @Slot(bool)
-    def _on_run_ended(self, new_model: bool) -> None:
-        if not new_model and self.active_model is not None:
+    def _on_run_ended(self, _new_model: bool) -> None:
+        """Whatever the run's outcome, classify with the model in use again (not the last
+        epoch's snapshot)."""
+        if self.active_model is not None:
             self._set_predictor(self.active_model.predictor,
                                 f"Model: {self.active_model.describe()}")
 
@@ -293,6 +312,9 @@ class MainWindow(QMainWindow):
     def restore_bundled_model(self) -> None:
         """Go back to the bundled default model; trained runs stay in the picker."""
         self.pick_model(str(default_model_path()))
+        if self.active_model is not None and self.active_model.source == "bundled":
+            self.training_panel.note(f"Using {self.active_model.describe()} again; your "
+                                     "trained models stay in the Model list.")
 
     # ---- prediction ----------------------------------------------------------------------
     @Slot()

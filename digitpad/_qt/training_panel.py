@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.training import TrainConfig
+from digitpad.training import TrainConfig, overfitting_verdict
 
 from .training_plots import PEN_TOOLTIP, TrainingPlots, accuracy_floor, loss_decades
 from .training_settings import TrainingSettings
@@ -67,6 +67,14 @@ class TrainingPanel(QWidget):
         self.stop_button.setToolTip("Stop after the current batch")
         self.restore_button = QPushButton("Restore default model")
         self.restore_button.setObjectName("restoreButton")
+        self.restore_button.setToolTip("Use the bundled default model again; your trained "
+                                       "models stay in the Model list")
+        self.save_as_button = QPushButton("Save as…")
+        self.save_as_button.setObjectName("saveAsButton")
+        self.save_as_button.setToolTip("The run could not be saved in the data folder: "
+                                       "choose another place")
+        self.save_as_button.hide()
+        self._unsaved: tuple | None = None  # (Keras model, metadata) when a save failed
 
         self.settings = TrainingSettings()
         self.epochs_spin, self.batch_spin = self.settings.epochs_spin, self.settings.batch_spin
@@ -88,6 +96,7 @@ class TrainingPanel(QWidget):
         settings_layout.addWidget(self.keep_partial_check)
         settings_layout.addLayout(buttons)
         settings_layout.addWidget(self.restore_button)
+        settings_layout.addWidget(self.save_as_button)
 
         self.progress = QProgressBar(objectName="trainProgress", minimum=0, maximum=1, value=0)
         self.progress.setFormat("idle")
@@ -117,6 +126,7 @@ class TrainingPanel(QWidget):
         self.train_button.clicked.connect(self.start_training)
         self.stop_button.clicked.connect(self.stop_training)
         self.restore_button.clicked.connect(self.restoreRequested)
+        self.save_as_button.clicked.connect(self._ask_save_as)
 
     # ---- state ------------------------------------------------------------------------
     @property
@@ -132,6 +142,10 @@ class TrainingPanel(QWidget):
         for widget in self.settings_widgets:
             widget.setEnabled(not running)
 
+    def note(self, text: str, error: bool = False) -> None:
+        """Tell the user something about the model in use (the window's decisions)."""
+        self._set_status(text, error)
+
     def _set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)
         self.status_label.setStyleSheet("color: #c62828; font-weight: bold;" if error else "")
@@ -143,6 +157,8 @@ class TrainingPanel(QWidget):
         if self.is_training:
             return
         self.plots.clear()
+        self.save_as_button.hide()
+        self._unsaved = None
         self.result_label.setText("")
         self.last_result = None
         self.progress.setRange(0, 0)  # busy until the first batch
@@ -245,22 +261,62 @@ class TrainingPanel(QWidget):
             self.runEnded.emit(False)
             return
         acc, train_acc = summary.get("test_accuracy", math.nan), summary.get("train_accuracy")
-        gap = (train_acc - acc) * 100 if train_acc is not None else math.nan
-        verdict = ("the network fits training data better than unseen digits: overfitting"
-                   if gap > 1.0 else "little overfitting")
-        self.progress.setFormat("stopped (partial model kept)" if summary.get("cancelled")
-                                else "done")
+        cancelled = bool(summary.get("cancelled"))
+        verdict = overfitting_verdict(list(self.plots.test_loss.values), train_acc, acc,
+                                      complete=not cancelled)
+        self.progress.setFormat("stopped (partial model kept)" if cancelled else "done")
         self.progress.setValue(self.progress.maximum())
         pen_acc = summary.get("pen_accuracy", math.nan)
         headline = f"MNIST test {acc:.1%}" + (
             f" · real handwriting {pen_acc:.1%}" if math.isfinite(pen_acc) else "")
         self.result_label.setText(
-            f"{headline}\ntest_acc: {acc:.4f}   train acc {train_acc:.4f}   gap {gap:+.2f} "
-            f"points ({verdict})")
-        self._set_status(f"Finished in {_clock(seconds)}. The new model is saved and in use.")
+            f"{headline}\ntest_acc: {acc:.4f} · train acc {train_acc:.4f} (running mean over "
+            f"the last epoch)\n{verdict}")
+        done = (f"Stopped after {summary.get('epochs_completed', 0)} full epoch(s) in "
+                f"{_clock(seconds)}; the partly trained model" if cancelled
+                else f"Finished in {_clock(seconds)}; the new model")
+        if summary.get("save_error"):
+            self._unsaved = summary.get("unsaved")
+            self.save_as_button.show()
+            self._set_status(f"{summary['save_error']}. The trained model is kept in memory "
+                             "and in use: Save as… to keep it.", error=True)
+            self.runEnded.emit(False)
+            if summary.get("layers") is not None:  # the canvas reads with it meanwhile
+                self.snapshotReady.emit(summary["layers"], "the new model (not saved yet)")
+            return
+        self._set_status(f"{done} is saved and in use.")
         if summary.get("saved"):
             self.modelSaved.emit(summary["saved"], summary.get("layers"))
         self.runEnded.emit(bool(summary.get("saved")))
+
+    @Slot()
+    def _ask_save_as(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(self, "Save the trained model", "model.keras",
+                                              "Keras models (*.keras)")
+        if path:
+            self.save_as(Path(path))
+
+    def save_as(self, path: Path) -> bool:
+        """Save the model a failed save kept in memory; on success it becomes the model in
+        use (and listed). Returns False, with the reason shown, if this place fails too."""
+        if self._unsaved is None:
+            return False
+        from digitpad.inference import layers_of
+        from digitpad.model import ModelFileError, save_model
+
+        model, metadata = self._unsaved
+        try:
+            save_model(model, path, metadata)
+        except ModelFileError as exc:
+            self._set_status(f"{exc}. Try another place.", error=True)
+            return False
+        self._unsaved = None
+        self.save_as_button.hide()
+        self._set_status(f"Saved to {path}; it is the model in use.")
+        self.modelSaved.emit(str(path), layers_of(model))
+        return True
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

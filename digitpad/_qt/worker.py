@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from digitpad.data import MnistError
 from digitpad.dataset import load_training_data
 from digitpad.inference import layers_of
-from digitpad.model import build_model, save_model
+from digitpad.model import ModelFileError, build_model, save_model
 from digitpad.pen import PenDataError
 from digitpad.session import new_trained_model_path, prune_trained
 from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
@@ -130,13 +130,20 @@ class TrainingWorker(QObject):
         result = train(model, data.train, data.test, self.config, on_batch=on_batch,
                        on_epoch=on_epoch, cancel=self.cancel_event, monitors=data.monitors,
                        strokes=data.strokes, redraw_share=data.redraw_share)
-        saved = None
-        if self.save and (not result.cancelled or self.keep_partial):
+        saved, save_error, unsaved = None, None, None
+        keep = self.save and (not result.cancelled or self.keep_partial)
+        metadata = run_metadata(self.config, result, len(x_train))
+        if keep:
             self.status.emit("Saving model…")
             target = new_trained_model_path(self.config.architecture)
-            save_model(model, target, run_metadata(self.config, result, len(x_train)))
-            prune_trained(protect=target)
-            saved = str(target)
+            try:
+                save_model(model, target, metadata)
+                prune_trained(protect=target)
+                saved = str(target)
+            except ModelFileError as exc:
+                # A read-only or full data dir must not throw a whole run away: the model
+                # stays in memory and the panel offers Save as… elsewhere.
+                save_error, unsaved = str(exc), (model, metadata)
         self.finished.emit({
             "cancelled": result.cancelled, "saved": saved,
             "epochs_completed": result.epochs_completed,
@@ -144,5 +151,6 @@ class TrainingWorker(QObject):
             "train_accuracy": result.train_accuracy, "seconds": result.seconds,
             "pen_accuracy": result.monitor_accuracy.get("pen", float("nan")),
             # The final weights as numpy, so the GUI need not read the file it just saved.
-            "layers": layers_of(model) if saved else None,
+            "layers": layers_of(model) if keep else None,
+            "save_error": save_error, "unsaved": unsaved,
         })
