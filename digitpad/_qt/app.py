@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -13,6 +14,9 @@ from digitpad.paths import asset_path
 
 
 def run_app(model_path: Path | None = None, data_path: Path | None = None) -> int:
+    # TensorFlow's C++ log (e.g. "failed call to cuInit" on every CPU-only machine) is noise
+    # for a desktop user; real failures still reach the panel as Python exceptions.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("digitpad")
     app.setOrganizationName("digitpad")
