@@ -65,7 +65,7 @@ def test_failed_save_leaves_previous_file_intact(tmp_path, seed_model, monkeypat
         raise OSError("disk full")
 
     monkeypatch.setattr(type(seed_model), "save", exploding_save)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ModelFileError, match="disk full"):
         save_model(seed_model, path, {"run": "second"})
     assert path.read_bytes() == before
     assert read_metadata(path)["run"] == "first"
