@@ -20,23 +20,20 @@ from digitpad.data import MnistError
 from digitpad.dataset import DATA_CHOICES, load_training_data
 from digitpad.model import ARCHITECTURES, OPTIMIZERS, ModelFileError, build_model, save_model
 from digitpad.pen import PenDataError
-from digitpad.training import TrainConfig, TrainingError, run_metadata, train
+from digitpad.training import RECIPES, TrainConfig, TrainingError, run_metadata, train
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-# The bundled models' recipes. "book" is Chollet's ch. 2 run; "convnet" is the default model.
-PRESETS = {
-    "book": dict(arch="dense", train_on="mnist", augment=False, epochs=5, batch_size=128,
-                 optimizer="rmsprop", learning_rate=None, lr_decay=False,
-                 average_weights=False, seed=1, out=ASSETS / "model.keras"),
-    "convnet": dict(arch="convnet", train_on="mnist+pen", augment=True, epochs=10,
-                    batch_size=128, optimizer="rmsprop", learning_rate=None, lr_decay=True,
-                    average_weights=True, seed=1, out=ASSETS / "model-convnet.keras"),
-}
+OUTPUTS = {"book": ASSETS / "model.keras", "convnet": ASSETS / "model-convnet.keras"}
+# Option name: TrainConfig field, for the options a preset fills in.
+FIELDS = {"arch": "architecture", "train_on": "data", "augment": "augment", "epochs": "epochs",
+          "batch_size": "batch_size", "optimizer": "optimizer",
+          "learning_rate": "learning_rate", "lr_decay": "lr_decay",
+          "average_weights": "average_weights", "seed": "seed"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", choices=PRESETS, default="book",
+    parser.add_argument("--preset", choices=RECIPES, default="book",
                         help="starting recipe; options below override it (default: book)")
     parser.add_argument("--arch", choices=ARCHITECTURES, help="network")
     parser.add_argument("--train-on", choices=DATA_CHOICES, help="training data")
@@ -59,9 +56,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="pen digits: the stroke file unipen-digits.npz or a rendered file "
                              "(default: $DIGITPAD_PEN_DIGITS, else the copy in the package)")
     args = parser.parse_args(argv)
-    for key, value in PRESETS[args.preset].items():
-        if getattr(args, key) is None:
-            setattr(args, key, value)
+    recipe = RECIPES[args.preset]
+    for option, name in FIELDS.items():
+        if getattr(args, option) is None:
+            setattr(args, option, getattr(recipe, name))
+    if args.out is None:
+        args.out = OUTPUTS[args.preset]
     if args.epochs < 1 or args.batch_size < 1:
         parser.error("--epochs and --batch-size must be at least 1")
     return args

@@ -8,7 +8,7 @@ machine. The pen digits go through the canvas path (``strokes_to_mnist``).
 
     DIGITPAD_MNIST=/path/to/mnist.npz python bench/bench_pen.py                  # all recipes
     python bench/bench_pen.py --recipes bundled                                   # no training
-    python bench/bench_pen.py --recipes convnet-aug-pen --epochs 12 --seed 1
+    python bench/bench_pen.py --recipes dense convnet --seed 2
     python bench/bench_pen.py --pen ../shared/data/unipen-digits.npz              # from strokes
 """
 
@@ -17,9 +17,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import replace
 
 import numpy as np
 
+from digitpad import training
 from digitpad.dataset import load_training_data
 from digitpad.evaluation import Report, evaluate
 from digitpad.inference import load_predictor, predictor_for_model
@@ -27,15 +29,17 @@ from digitpad.model import build_model
 from digitpad.paths import asset_path
 from digitpad.pen import load_pen_images
 from digitpad.session import BUNDLED
-from digitpad.training import TrainConfig, train
+from digitpad.training import train
 
-# name: (architecture, data, augment, default epochs)
+BOOK = training.RECIPES["book"]
+# The recipes compared: variations of the book's run, and the bundled convnet's recipe.
 RECIPES = {
-    "dense": ("dense", "mnist", False, 5),
-    "dense-aug": ("dense", "mnist", True, 5),
-    "dense-pen": ("dense", "mnist+pen", False, 5),
-    "convnet": ("convnet", "mnist", False, 5),
-    "convnet-aug-pen": ("convnet", "mnist+pen", True, 10),
+    "dense": BOOK,
+    "dense-aug": replace(BOOK, augment=True),
+    "dense-pen": replace(BOOK, data="mnist+pen"),
+    "dense-aug-pen": replace(BOOK, data="mnist+pen", augment=True),
+    "convnet": replace(BOOK, architecture="convnet"),
+    "convnet-aug-pen": training.RECIPES["convnet"],  # the bundled default's recipe
 }
 
 
@@ -69,8 +73,8 @@ def main() -> None:
         f"pen {s}" for s in sorted(set(sites))) + " | s/epoch |")
     for name in args.recipes:
         if name == "bundled":
+            data = load_training_data("mnist", args.data, args.pen)
             for file, label in BUNDLED.items():
-                data = load_training_data("mnist", args.data, args.pen)
                 predictor = load_predictor(asset_path(file))
                 mnist = evaluate(predictor, *data.test)
                 start = time.perf_counter()
@@ -81,12 +85,10 @@ def main() -> None:
                                      evaluate(predictor, x_pen, y_pen, sites), [])
                 rows.append(f"    numpy forward per digit: {ms:.3f} ms")
             continue
-        architecture, data_choice, augment, epochs = RECIPES[name]
-        data = load_training_data(data_choice, args.data, args.pen)
-        config = TrainConfig(epochs=args.epochs or epochs, architecture=architecture,
-                             data=data_choice, augment=augment, seed=args.seed,
-                             lr_decay=architecture == "convnet" and augment)
-        model = build_model(architecture, seed=args.seed)
+        config = replace(RECIPES[name], seed=args.seed,
+                         epochs=args.epochs or RECIPES[name].epochs)
+        data = load_training_data(config.data, args.data, args.pen)
+        model = build_model(config.architecture, seed=args.seed)
         print(f"training {name}: {config}", flush=True)
         result = train(model, data.train, data.test, config, monitors=data.monitors,
                        strokes=data.strokes, redraw_share=data.redraw_share,

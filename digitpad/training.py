@@ -46,6 +46,15 @@ class TrainConfig:
     average_weights: bool = False  # the final model is a moving average of the weights
 
 
+# The bundled models' recipes (``train_model.py --preset``, the benches): the book's run, and
+# the default convnet chosen by bench/bench_pen.py.
+RECIPES = {
+    "book": TrainConfig(seed=1),
+    "convnet": TrainConfig(epochs=10, seed=1, architecture="convnet", data="mnist+pen",
+                           augment=True, lr_decay=True, average_weights=True),
+}
+
+
 @dataclass
 class TrainResult:
     history: dict[str, list[float]]
