@@ -74,3 +74,12 @@ def bundled_model_path() -> Path:
     path = bundled_model_path()
     assert path.is_file(), f"bundled model missing at {path}; run python train_model.py"
     return path
+
+
+@pytest.fixture(scope="session")
+def small_npz(tmp_path_factory):
+    """A small MNIST-layout file (synthetic digits) so a GUI run takes a few seconds anywhere."""
+    (x_train, y_train), (x_test, y_test) = synthetic_digits(300, seed=1), synthetic_digits(30, 2)
+    path = tmp_path_factory.mktemp("data") / "small.npz"
+    np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return path

@@ -57,3 +57,15 @@ def fit_to_canvas(strokes: list[np.ndarray], widget: QWidget, fraction: float = 
             dense.extend(a + (b - a) * (k / steps) for k in range(1, steps + 1))
         out.append(np.array(dense))
     return out
+
+
+def make_window(qtbot, data_path=None):
+    """A shown main window whose model has loaded (as a user sees it after launch)."""
+    from digitpad._qt.main_window import MainWindow
+
+    win = MainWindow(data_path=data_path)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.predictor is not None, timeout=10_000)
+    return win

@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import synthetic_digits
 from PySide6.QtCore import Qt
-from qt_helpers import drag
+from qt_helpers import drag, make_window
 
-from digitpad._qt.main_window import MainWindow
 from digitpad.paths import asset_path
 from digitpad.session import selected_model_path
-
-
-@pytest.fixture(scope="module")
-def small_npz(tmp_path_factory):
-    (x_train, y_train), (x_test, y_test) = synthetic_digits(60, seed=1), synthetic_digits(20, 2)
-    path = tmp_path_factory.mktemp("data") / "small.npz"
-    np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    return path
-
-
-def make_window(qtbot, data_path=None):
-    win = MainWindow(data_path=data_path)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.predictor is not None, timeout=10_000)
-    return win
 
 
 def test_convnet_choice_trains_a_convnet_that_the_canvas_then_uses(qtbot, small_npz):
@@ -115,6 +96,6 @@ def test_learning_rate_steps_on_a_log_scale_and_settings_have_tooltips(qapp):
     box.stepBy(-10)
     assert box.value() == pytest.approx(5e-5) and box.text() == "5e-05"
     for widget in (settings.architecture_combo, settings.data_combo, settings.augment_check,
-                   settings.decay_check, settings.epochs_spin, settings.batch_spin,
+                   settings.decay_check, settings.average_check, settings.epochs_spin, settings.batch_spin,
                    settings.optimizer_combo, settings.lr_spin):
         assert widget.toolTip(), widget.objectName()

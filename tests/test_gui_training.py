@@ -8,11 +8,10 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import REPO, synthetic_digits
+from conftest import REPO
 from PySide6.QtCore import Qt
-from qt_helpers import drag
+from qt_helpers import drag, make_window
 
-from digitpad._qt.main_window import MainWindow
 from digitpad.session import selected_model_path, trained_models_dir
 
 
@@ -20,24 +19,6 @@ def trained_files():
     """The models trained runs saved (the picker lists them)."""
     folder = trained_models_dir()
     return sorted(folder.glob("*.keras")) if folder.is_dir() else []
-
-
-@pytest.fixture(scope="module")
-def small_npz(tmp_path_factory):
-    """A small MNIST-layout file (synthetic digits) so a run takes a few seconds anywhere."""
-    (x_train, y_train), (x_test, y_test) = synthetic_digits(300, seed=1), synthetic_digits(30, 2)
-    path = tmp_path_factory.mktemp("data") / "small.npz"
-    np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    return path
-
-
-def make_window(qtbot, data_path):
-    win = MainWindow(data_path=data_path)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.predictor is not None, timeout=10_000)
-    return win
 
 
 def click(qtbot, widget):
@@ -171,7 +152,8 @@ def test_nan_loss_is_reported(qtbot, small_npz, monkeypatch):
     assert win.active_model.source == "bundled" and trained_files() == []
 
 
-CLOSE_SCRIPT = """
+# A fresh process with a long run started; the scripts below end it in different ways.
+RUN_IN_FLIGHT = """
 import os, sys, time
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["DIGITPAD_DATA_DIR"] = {data_dir!r}
@@ -185,6 +167,9 @@ panel = win.training_panel
 panel.batch_spin.setValue(8)
 panel.epochs_spin.setValue(100)
 panel.start_training()
+"""
+
+CLOSE_SCRIPT = RUN_IN_FLIGHT + """
 state = {{}}
 def poll():
     if "t" not in state and panel.train_loss.size >= {batches_before_close}:
@@ -200,20 +185,7 @@ print("hidden", state["hidden"], "closed-in", time.monotonic() - state["t"], flu
 """
 
 
-QUIT_SCRIPT = """
-import os
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
-os.environ["DIGITPAD_DATA_DIR"] = {data_dir!r}
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from digitpad._qt.main_window import MainWindow
-win = MainWindow(data_path={data_path!r})
-win.show()
-panel = win.training_panel
-panel.batch_spin.setValue(8)
-panel.epochs_spin.setValue(100)
-panel.start_training()
+QUIT_SCRIPT = RUN_IN_FLIGHT + """
 QTimer.singleShot({quit_after_ms}, app.quit)  # the process ends with the run in flight
 app.exec()
 print("quit with training", panel.is_training, flush=True)

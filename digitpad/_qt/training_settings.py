@@ -52,6 +52,12 @@ class LogSpinBox(QDoubleSpinBox):
         return state, text, pos
 
 
+def _check(object_name: str, text: str, tooltip: str) -> QCheckBox:
+    check = QCheckBox(text, objectName=object_name)
+    check.setToolTip(tooltip)
+    return check
+
+
 def _combo(object_name: str, choices: dict[str, str], tooltip: str) -> QComboBox:
     combo = QComboBox(objectName=object_name)
     for key, label in choices.items():
@@ -74,17 +80,20 @@ class TrainingSettings(QWidget):
             "MNIST (the book): 60,000 scanned pencil digits.\n"
             "MNIST + pen digits: adds 11,498 real pen-drawn digits (UNIPEN, 12 sites);\n"
             "the 'real handwriting' curve is measured on 3 other sites never trained on.")
-        self.augment_check = QCheckBox("Augment (rotate, shear, scale, shift, warp, pen width)")
-        self.augment_check.setObjectName("augmentCheck")
-        self.augment_check.setToolTip(
+        self.augment_check = _check(
+            "augmentCheck", "Augment (rotate, shear, scale, shift, warp, pen width)",
             "Every batch is changed at random the way drawings differ: small rotations,\n"
             "shears, scales and shifts, elastic warps, thicker or thinner strokes, and\n"
-            "digits re-drawn as uniform pen strokes. Helps the network read real handwriting.")
-        self.decay_check = QCheckBox("Decay the learning rate (cosine, to ~0 by the last epoch)")
-        self.decay_check.setObjectName("decayCheck")
-        self.decay_check.setToolTip(
+            "digits re-drawn as pen strokes, some in other national styles (a flagged 1,\n"
+            "a slashed 0, a crossed 7). Helps the network read real handwriting.")
+        self.decay_check = _check(
+            "decayCheck", "Decay the learning rate (cosine, to ~0 by the last epoch)",
             "Big steps early, small steps late: the last epochs settle instead of bouncing.\n"
             "Off in the book's recipe; on in the bundled convnet's.")
+        self.average_check = _check(
+            "averageCheck", "Keep a moving average of the weights as the final model",
+            "The final model averages where training wandered over its last ~1,000 batches\n"
+            "instead of taking its last step. On in the bundled convnet's recipe.")
         self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=200, value=5)
         self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=8192,
                                    value=128)
@@ -111,6 +120,7 @@ class TrainingSettings(QWidget):
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Learning rate", self.lr_spin)
         form.addRow("", self.decay_check)
+        form.addRow("", self.average_check)
 
     def config(self) -> TrainConfig:
         return TrainConfig(epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
@@ -119,10 +129,12 @@ class TrainingSettings(QWidget):
                            architecture=self.architecture_combo.currentData(),
                            data=self.data_combo.currentData(),
                            augment=self.augment_check.isChecked(),
-                           lr_decay=self.decay_check.isChecked())
+                           lr_decay=self.decay_check.isChecked(),
+                           average_weights=self.average_check.isChecked())
 
     def set_choice(self, architecture: str | None = None, data: str | None = None,
-                   augment: bool | None = None, lr_decay: bool | None = None) -> None:
+                   augment: bool | None = None, lr_decay: bool | None = None,
+                   average_weights: bool | None = None) -> None:
         """Select by key (tests and presets)."""
         if architecture is not None:
             self.architecture_combo.setCurrentIndex(
@@ -133,3 +145,5 @@ class TrainingSettings(QWidget):
             self.augment_check.setChecked(augment)
         if lr_decay is not None:
             self.decay_check.setChecked(lr_decay)
+        if average_weights is not None:
+            self.average_check.setChecked(average_weights)
