@@ -13,25 +13,39 @@ _NEIGHBOURS = [(-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, 
 
 
 def thin(mask: np.ndarray) -> np.ndarray:
-    """Zhang-Suen thinning of a boolean image to a one-pixel-wide skeleton."""
-    img = np.pad(np.asarray(mask, dtype=np.uint8), 1)
+    """Zhang-Suen thinning of a boolean image to a one-pixel-wide skeleton.
+
+    Works on the ink's bounding box only, with neighbours as slices of a padded array (views,
+    not copies): the same skeleton as the textbook whole-image version, several times faster
+    (augmentation traces thousands of digits per epoch).
+    """
+    mask = np.asarray(mask, dtype=bool)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    out = np.zeros(mask.shape, dtype=bool)
+    if not len(rows):
+        return out
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    img = np.pad(mask[r0:r1, c0:c1].astype(np.uint8), 1)
+    h, w = img.shape[0] - 2, img.shape[1] - 2
+    centre = img[1:-1, 1:-1]  # a view: removing pixels here updates the neighbours' views
+    p = [img[1 + dr:1 + dr + h, 1 + dc:1 + dc + w] for dr, dc in _NEIGHBOURS]
     while True:
         changed = False
         for step in (0, 1):
-            p = [np.roll(img, (-dr, -dc), axis=(0, 1)) for dr, dc in _NEIGHBOURS]
-            count = sum(p)
-            transitions = sum(((p[i] == 0) & (p[(i + 1) % 8] == 1)).astype(np.uint8)
+            count = sum(n.astype(np.int16) for n in p)
+            transitions = sum(((p[i] == 0) & (p[(i + 1) % 8] == 1)).astype(np.int16)
                               for i in range(8))
             if step == 0:
                 cond = (p[0] * p[2] * p[4] == 0) & (p[2] * p[4] * p[6] == 0)
             else:
                 cond = (p[0] * p[2] * p[6] == 0) & (p[0] * p[4] * p[6] == 0)
-            remove = (img == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & cond
+            remove = (centre == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & cond
             if remove.any():
-                img[remove] = 0
+                centre[remove] = 0
                 changed = True
         if not changed:
-            return img[1:-1, 1:-1].astype(bool)
+            out[r0:r1, c0:c1] = centre.astype(bool)
+            return out
 
 
 def _edges(skeleton: np.ndarray) -> dict[tuple[int, int], set[tuple[int, int]]]:

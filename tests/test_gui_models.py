@@ -96,6 +96,6 @@ def test_learning_rate_steps_on_a_log_scale_and_settings_have_tooltips(qapp):
     box.stepBy(-10)
     assert box.value() == pytest.approx(5e-5) and box.text() == "5e-05"
     for widget in (settings.architecture_combo, settings.data_combo, settings.augment_check,
-                   settings.decay_check, settings.average_check, settings.epochs_spin, settings.batch_spin,
-                   settings.optimizer_combo, settings.lr_spin):
+                   settings.decay_check, settings.average_check, settings.epochs_spin,
+                   settings.batch_spin, settings.optimizer_combo, settings.lr_spin):
         assert widget.toolTip(), widget.objectName()
