@@ -7,7 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from digitpad.inference import NumpyPredictor, Predictor
 from digitpad.model import ModelFileError, read_metadata
+from digitpad.paths import user_data_dir
 from digitpad.preprocess import strokes_to_mnist
 from digitpad.session import (
     ActiveModel,
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         hint = QLabel("Ctrl+Z undo · Ctrl+Shift+Z redo · Esc / Del clear · Ctrl+T train · "
                       "Ctrl+Q quit")
         hint.setObjectName("shortcutHint")
+        hint.setWordWrap(True)  # wraps in a narrow column instead of widening the window
         hint.setStyleSheet("color: #52606d; font-size: 11px;")
         left_layout.addWidget(hint)
 
@@ -113,16 +116,25 @@ class MainWindow(QMainWindow):
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(self.model_picker)
         middle_layout.addWidget(self.prediction_view, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        # On a small screen the training column scrolls instead of squashing its rows.
+        training_scroll = QScrollArea(objectName="trainingScroll", widgetResizable=True)
+        training_scroll.setWidget(self.training_panel)
+        training_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        training_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(middle)
-        splitter.addWidget(self.training_panel)
+        splitter.addWidget(training_scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setStretchFactor(2, 3)
         splitter.setSizes([480, 330, 510])
         splitter.setChildrenCollapsible(False)
+        splitter.setHandleWidth(7)
+        splitter.setStyleSheet("QSplitter::handle { background: palette(mid); margin: 40px 2px; "
+                               "border-radius: 2px; }")
         self.setCentralWidget(splitter)
+        self._restore_layout()
         self._make_actions()
         self.canvas.setFocus()  # shortcuts and keys act on the drawing from launch
 
@@ -150,6 +162,25 @@ class MainWindow(QMainWindow):
         self._model_future: Future = _LOADER.submit(_load_model, model_path)
         self._model_poll.timeout.connect(self._poll_model)
         self._model_poll.start()
+
+    def _layout_settings(self) -> QSettings:
+        """Window geometry and splitter sizes, in an INI file in the user data dir."""
+        return QSettings(str(user_data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        settings = self._layout_settings()
+        geometry, sizes = settings.value("geometry"), settings.value("splitter")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+            self._fit_to_screen(self.width(), self.height())  # the screen may have shrunk
+        if sizes is not None:
+            self.splitter.restoreState(sizes)
+
+    def _save_layout(self) -> None:
+        settings = self._layout_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("splitter", self.splitter.saveState())
+        settings.sync()
 
     def _fit_to_screen(self, width: int, height: int) -> None:
         """The default size, but never larger than the screen's available area."""
@@ -352,6 +383,7 @@ class MainWindow(QMainWindow):
         interrupted (importing TensorFlow, reading MNIST), the window hides at once and the
         close completes when the worker returns, so the thread is never destroyed running.
         """
+        self._save_layout()
         panel = self.training_panel
         if panel.is_training and not panel.shutdown(timeout_ms=CLOSE_WAIT_MS):
             self.hide()

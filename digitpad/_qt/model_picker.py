@@ -22,7 +22,7 @@ class ModelPicker(QWidget):
                               "digitpad;\nyour trained runs are added here (the newest 10 are "
                               "kept). The choice is remembered.")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(24)
+        self.combo.setMinimumContentsLength(14)
         self.entries: list[ModelEntry] = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

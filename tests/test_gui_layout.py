@@ -1,0 +1,37 @@
+"""The window fits the screen, keeps its rows readable when small, remembers its layout."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+from qt_helpers import make_window
+
+
+def test_window_never_opens_larger_than_the_screen(qtbot):
+    win = make_window(qtbot)
+    area = (win.screen() or QApplication.primaryScreen()).availableGeometry()
+    assert win.width() <= area.width() and win.height() <= area.height()
+
+
+def test_at_1024x600_every_form_row_keeps_its_height(qtbot):
+    win = make_window(qtbot)
+    win.resize(1024, 600)
+    qtbot.wait(50)
+    settings = win.training_panel.settings
+    rows = [settings.architecture_combo, settings.data_combo, settings.augment_check,
+            settings.epochs_spin, settings.batch_spin, settings.optimizer_combo,
+            settings.lr_spin, settings.decay_check, win.training_panel.train_button]
+    for widget in rows:
+        assert widget.height() >= widget.sizeHint().height(), widget.objectName()
+    assert win.canvas.width() >= 200 and win.canvas.height() >= 200
+
+
+def test_geometry_and_splitter_are_remembered(qtbot):
+    win = make_window(qtbot)
+    win.resize(760, 560)
+    win.splitter.setSizes([300, 200, 260])
+    qtbot.wait(20)
+    sizes = win.splitter.sizes()
+    win.close()
+    again = make_window(qtbot)
+    assert (again.width(), again.height()) == (760, 560)
+    assert again.splitter.sizes() == sizes
