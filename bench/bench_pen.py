@@ -48,9 +48,9 @@ def report_lines(name: str, mnist: Report, pen: Report, seconds: list[float]) ->
     lines = [f"| {name} | {mnist.accuracy:.4f} | {pen.accuracy:.4f} | "
              + " | ".join(f"{pen.per_group[s]:.3f}" for s in sorted(pen.per_group))
              + f" | {per_epoch} |"]
-    lines.append("    per class (pen): " + "  ".join(
+    lines.append(f"  {name}, per class (pen): " + "  ".join(
         f"{d}:{a:.3f}" for d, a in enumerate(pen.per_class)))
-    lines.append("    top confusions (pen, true->predicted): " + ", ".join(
+    lines.append(f"  {name}, top confusions (pen, true->predicted): " + ", ".join(
         f"{t}->{p}: {n}" for t, p, n in pen.top_confusions()))
     return lines
 
@@ -83,7 +83,7 @@ def main() -> None:
                 ms = (time.perf_counter() - start) / 500 * 1000
                 rows += report_lines(f"bundled: {label}", mnist,
                                      evaluate(predictor, x_pen, y_pen, sites), [])
-                rows.append(f"    numpy forward per digit: {ms:.3f} ms")
+                rows.append(f"  bundled: {label}, numpy forward per digit: {ms:.3f} ms")
             continue
         config = replace(RECIPES[name], seed=args.seed,
                          epochs=args.epochs or RECIPES[name].epochs)
