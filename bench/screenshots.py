@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--train-on", default="mnist+pen")
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--size", default="1400x940", help="window size, WIDTHxHEIGHT")
     args = parser.parse_args()
 
     from PySide6.QtCore import QEventLoop, QTimer
@@ -46,6 +47,7 @@ def main() -> None:
     app = QApplication([])
     started = time.perf_counter()
     win = MainWindow()
+    win.resize(*map(int, args.size.split("x")))
     win.show()
     app.processEvents()
     print(f"window painted after {time.perf_counter() - started:.2f} s")

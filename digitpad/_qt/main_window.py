@@ -57,6 +57,31 @@ def _load_model(model_path: Path | None) -> tuple[ActiveModel | None, list[str]]
         return None, [f"No usable model: {exc}. Train one with the Train button."]
 
 
+class FitScrollArea(QScrollArea):
+    """Gives its widget the whole viewport, and scrolls only when the viewport is shorter
+    than the widget's minimum (QScrollArea's own resizing follows the size hint of
+    word-wrapped labels and would scroll the plots out of sight on a tall screen)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        widget = self.widget()
+        if widget is None:
+            return
+        minimum = widget.minimumSizeHint().height()
+        scrolls = minimum > self.height()
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn if scrolls
+                                        else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widget.resize(self.viewport().width(), max(self.viewport().height(), minimum))
+
+
 class MainWindow(QMainWindow):
     """Draw on the left, see the prediction in the middle, train on the right."""
 
@@ -117,10 +142,8 @@ class MainWindow(QMainWindow):
         middle_layout.addWidget(self.model_picker)
         middle_layout.addWidget(self.prediction_view, 1)
         # On a small screen the training column scrolls instead of squashing its rows.
-        training_scroll = QScrollArea(objectName="trainingScroll", widgetResizable=True)
+        training_scroll = FitScrollArea(objectName="trainingScroll")
         training_scroll.setWidget(self.training_panel)
-        training_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        training_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(middle)

@@ -72,7 +72,7 @@ def accuracy_floor(xs: np.ndarray, ys: np.ndarray) -> float:
     return float(min(0.95, max(0.0, math.floor(float(settled.min()) * 20) / 20)))
 
 
-def _plot(object_name: str, y_label: str) -> pg.PlotWidget:
+def _plot(object_name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
     plot = pg.PlotWidget()
     plot.disableAutoRange()
     plot.setMouseEnabled(x=False, y=False)
@@ -83,8 +83,10 @@ def _plot(object_name: str, y_label: str) -> pg.PlotWidget:
     plot.showGrid(x=True, y=True, alpha=0.2)
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
-    plot.addLegend(offset=(-10, 10))
-    plot.setMinimumHeight(150)
+    # Legends sit where the curves are not: top right for the falling loss, bottom right for
+    # the rising accuracy.
+    plot.addLegend(offset=legend_offset)
+    plot.setMinimumHeight(120)
     return plot
 
 
@@ -94,10 +96,10 @@ class TrainingPlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss_plot = _plot("lossPlot", "loss (log scale)")
+        self.loss_plot = _plot("lossPlot", "loss (log scale)", (-10, 10))
         self.loss_plot.setLogMode(y=True)
         self.loss_plot.setYRange(-2, 1, padding=0.02)
-        self.accuracy_plot = _plot("accuracyPlot", "accuracy")
+        self.accuracy_plot = _plot("accuracyPlot", "accuracy", (-10, -10))
         self.accuracy_plot.setToolTip(PEN_TOOLTIP)
         self.train_loss = GrowingCurve(self.loss_plot.plot(**TRAIN_STYLE))
         self.test_loss = GrowingCurve(self.loss_plot.plot(**TEST_STYLE))

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QSpinBox,
     QWidget,
 )
@@ -87,12 +88,14 @@ class TrainingSettings(QWidget):
             "digits re-drawn as pen strokes, some in other national styles (a flagged 1,\n"
             "a slashed 0, a crossed 7). Helps the network read real handwriting.")
         self.decay_check = _check(
-            "decayCheck", "Decay the learning rate (cosine, to ~0 by the last epoch)",
-            "Big steps early, small steps late: the last epochs settle instead of bouncing.\n"
+            "decayCheck", "Decay the rate",
+            "Cosine decay of the learning rate to ~0 by the last epoch: big steps early,\n"
+            "small steps late, so the last epochs settle instead of bouncing.\n"
             "Off in the book's recipe; on in the bundled convnet's.")
         self.average_check = _check(
-            "averageCheck", "Keep a moving average of the weights as the final model",
-            "The final model averages where training wandered over its last ~1,000 batches\n"
+            "averageCheck", "Average the weights",
+            "Keep a moving average of the weights as the final model: it averages where\n"
+            "training wandered over its last ~1,000 batches\n"
             "instead of taking its last step. On in the bundled convnet's recipe.")
         self.epochs_spin = QSpinBox(objectName="epochsSpin", minimum=1, maximum=200, value=5)
         self.batch_spin = QSpinBox(objectName="batchSizeSpin", minimum=1, maximum=8192,
@@ -119,8 +122,11 @@ class TrainingSettings(QWidget):
         form.addRow("Batch size", self.batch_spin)
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Learning rate", self.lr_spin)
-        form.addRow("", self.decay_check)
-        form.addRow("", self.average_check)
+        schedule = QHBoxLayout()
+        schedule.addWidget(self.decay_check)
+        schedule.addWidget(self.average_check)
+        schedule.addStretch(1)
+        form.addRow("", schedule)
 
     def config(self) -> TrainConfig:
         return TrainConfig(epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
