@@ -211,10 +211,14 @@ def _save_atomically(model: keras.Model, path: Path, metadata: dict[str, Any]) -
 
 
 def _open_archive(path: Path) -> zipfile.ZipFile:
+    if path.is_dir():
+        raise ModelFileError(f"model file {path} is a directory, not a .keras file")
     if not path.is_file():
         raise ModelFileError(f"model file {path} does not exist")
     try:
         archive = zipfile.ZipFile(path)
+    except PermissionError:
+        raise ModelFileError(f"model file {path} cannot be read: permission denied") from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise ModelFileError(
             f"model file {path} is damaged or not a Keras .keras file ({exc})"

@@ -99,3 +99,10 @@ def test_dict_activation_is_either_used_correctly_or_rejected(tmp_path):
         return
     out = active.predictor(np.zeros((28, 28), np.float32))
     assert out.shape == (10,) and out.sum() == pytest.approx(1, abs=1e-4)
+
+
+def test_a_directory_is_not_called_missing_or_damaged(tmp_path):
+    folder = tmp_path / "looks-like.keras"
+    folder.mkdir()
+    with pytest.raises(ModelFileError, match="is a directory"):
+        open_model(folder, "file")

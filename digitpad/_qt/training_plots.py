@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 TRAIN_STYLE = {"name": "train (per batch)", "pen": pg.mkPen("#4c78a8", width=2)}
 TEST_STYLE = {"name": "MNIST test (per epoch)", "symbol": "o", "symbolSize": 8,
-              "symbolBrush": "#f58518", "symbolPen": None,
+              "symbolBrush": "#f58518", "symbolPen": "#f58518",
               "pen": pg.mkPen("#f58518", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)}
 PEN_STYLE = {"name": "real handwriting (pen test)", "symbol": "s", "symbolSize": 8,
-             "symbolBrush": "#2ca02c", "symbolPen": None,
+             "symbolBrush": "#2ca02c", "symbolPen": "#2ca02c",
              "pen": pg.mkPen("#2ca02c", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)}
 PEN_TOOLTIP = ("Real handwriting: accuracy on pen-drawn digits from 3 sites (28 writers) "
                "never trained on.\nThe gap to MNIST test accuracy is domain shift: MNIST is "
