@@ -99,3 +99,27 @@ def test_learning_rate_steps_on_a_log_scale_and_settings_have_tooltips(qapp):
                    settings.decay_check, settings.average_check, settings.epochs_spin,
                    settings.batch_spin, settings.optimizer_combo, settings.lr_spin):
         assert widget.toolTip(), widget.objectName()
+
+
+def test_loss_axis_labels_do_not_overlap_over_two_decades(qtbot):
+    """3 -> 0.03 (the whole first epoch of a run): one plain label per decade, and decades
+    are further apart on screen than a label is tall."""
+    from PySide6.QtGui import QFontMetrics
+
+    from digitpad._qt.training_plots import TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(500, 400)
+    plots.show()
+    for i in range(50):
+        plots.add_batch(i / 50, 3.0 * 0.01 ** (i / 49), 0.5)
+    plots.flush(force=True)
+    qtbot.wait(50)
+    axis = plots.loss_plot.getAxis("left")
+    low, high = plots.loss_plot.getViewBox().viewRange()[1]
+    major, minor = axis._tickLevels  # what setTicks installed (pyqtgraph has no getter)
+    shown = [label for value, label in major if low <= value <= high]
+    assert shown == ["0.01", "0.1", "1"] and minor == []
+    pixels_per_decade = axis.height() / (high - low)
+    assert pixels_per_decade > QFontMetrics(plots.font()).height()

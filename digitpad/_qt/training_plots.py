@@ -25,6 +25,9 @@ PEN_TOOLTIP = ("Real handwriting: accuracy on pen-drawn digits from 3 sites (28 
                "scanned pencil digits of US writers,\nthe canvas gets pen strokes from anyone.")
 
 
+DECADE_TICKS = [(float(k), f"{10.0**k:g}") for k in range(-6, 4)]
+
+
 class GrowingCurve:
     """A plot curve backed by a preallocated numpy buffer that doubles when full."""
 
@@ -99,6 +102,9 @@ class TrainingPlots(QWidget):
         self.loss_plot = _plot("lossPlot", "loss (log scale)", (-10, 10))
         self.loss_plot.setLogMode(y=True)
         self.loss_plot.setYRange(-2, 1, padding=0.02)
+        # One label per decade, always in plain notation ("0.01", "0.1", "1", "10"):
+        # pyqtgraph's own log ticks stack their minor labels and switch to "10¹".
+        self.loss_plot.getAxis("left").setTicks([DECADE_TICKS, []])
         self.accuracy_plot = _plot("accuracyPlot", "accuracy", (-10, -10))
         self.accuracy_plot.setToolTip(PEN_TOOLTIP)
         self.train_loss = GrowingCurve(self.loss_plot.plot(**TRAIN_STYLE))
