@@ -120,6 +120,6 @@ def test_loss_axis_labels_do_not_overlap_over_two_decades(qtbot):
     low, high = plots.loss_plot.getViewBox().viewRange()[1]
     major, minor = axis._tickLevels  # what setTicks installed (pyqtgraph has no getter)
     shown = [label for value, label in major if low <= value <= high]
-    assert shown == ["0.01", "0.1", "1"] and minor == []
+    assert shown == ["0.01", "0.1", "1", "10"] and minor == []
     pixels_per_decade = axis.height() / (high - low)
     assert pixels_per_decade > QFontMetrics(plots.font()).height()
