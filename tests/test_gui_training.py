@@ -119,6 +119,23 @@ def test_missing_data_gives_visible_error_and_app_stays_usable(qtbot, tmp_path, 
     assert panel.train_button.isEnabled()
     drag(win.canvas, [(100, 100), (100, 300)])
     assert win.last_probabilities is not None and win.active_model.source == "bundled"
+    # A file picker is offered; a wrong pick is said at once, a right one trains.
+    assert panel.choose_mnist_button.isVisible()
+    not_mnist = tmp_path / "other.npz"
+    np.savez(not_mnist, a=np.zeros(3))
+    assert not panel.use_mnist(not_mnist)
+    assert "missing x_train" in panel.status_label.text() and not panel.is_training
+
+
+def test_picking_mnist_after_a_missing_data_error_trains(qtbot, tmp_path, small_npz,
+                                                         monkeypatch):
+    monkeypatch.delenv("DIGITPAD_MNIST", raising=False)
+    win, panel = train_until_done(qtbot, tmp_path / "no-such-mnist.npz", timeout_ms=10_000)
+    panel.epochs_spin.setValue(1)
+    assert panel.use_mnist(small_npz) and panel.is_training
+    assert not panel.choose_mnist_button.isVisible()
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
+    assert panel.last_result["epochs_completed"] == 1 and panel.data_path == small_npz
 
 
 def test_exception_inside_training_is_reported(qtbot, small_npz, monkeypatch):

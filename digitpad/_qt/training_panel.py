@@ -75,6 +75,11 @@ class TrainingPanel(QWidget):
                                        "choose another place")
         self.save_as_button.hide()
         self._unsaved: tuple | None = None  # (Keras model, metadata) when a save failed
+        self.choose_mnist_button = QPushButton("Choose mnist.npz…")
+        self.choose_mnist_button.setObjectName("chooseMnistButton")
+        self.choose_mnist_button.setToolTip("Point digitpad at a copy of mnist.npz (Keras "
+                                            "layout) and train again")
+        self.choose_mnist_button.hide()
 
         self.settings = TrainingSettings()
         self.epochs_spin, self.batch_spin = self.settings.epochs_spin, self.settings.batch_spin
@@ -97,6 +102,7 @@ class TrainingPanel(QWidget):
         settings_layout.addLayout(buttons)
         settings_layout.addWidget(self.restore_button)
         settings_layout.addWidget(self.save_as_button)
+        settings_layout.addWidget(self.choose_mnist_button)
 
         self.progress = QProgressBar(objectName="trainProgress", minimum=0, maximum=1, value=0)
         self.progress.setFormat("idle")
@@ -127,6 +133,7 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self.stop_training)
         self.restore_button.clicked.connect(self.restoreRequested)
         self.save_as_button.clicked.connect(self._ask_save_as)
+        self.choose_mnist_button.clicked.connect(self._ask_mnist)
 
     # ---- state ------------------------------------------------------------------------
     @property
@@ -178,6 +185,7 @@ class TrainingPanel(QWidget):
         worker.epochFinished.connect(self._on_epoch)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
+        worker.mnistMissing.connect(self.choose_mnist_button.show)
         self._thread, self._worker = thread, worker
         self._started_at = time.monotonic()
         self._repaint_timer.start()
@@ -316,6 +324,30 @@ class TrainingPanel(QWidget):
         self.save_as_button.hide()
         self._set_status(f"Saved to {path}; it is the model in use.")
         self.modelSaved.emit(str(path), layers_of(model))
+        return True
+
+    @Slot()
+    def _ask_mnist(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Where is mnist.npz?", "",
+                                              "MNIST (*.npz);;All files (*)")
+        if path:
+            self.use_mnist(Path(path))
+
+    def use_mnist(self, path: Path) -> bool:
+        """Train from ``path`` from now on, if it is a readable MNIST file (checked here, so a
+        wrong pick is said at once); then start the run the user asked for."""
+        from digitpad.data import MnistError, read_mnist_npz
+
+        try:
+            read_mnist_npz(path)
+        except MnistError as exc:
+            self._set_status(f"{exc}. Choose another file.", error=True)
+            return False
+        self.data_path = path
+        self.choose_mnist_button.hide()
+        self.start_training()
         return True
 
     @Slot(str)

@@ -67,6 +67,7 @@ class TrainingWorker(QObject):
     epochFinished = Signal(int, object, object)  # epoch, logs, dense layers snapshot (or None)
     finished = Signal(object)  # summary dict: cancelled, saved, test_accuracy, ...
     failed = Signal(str)
+    mnistMissing = Signal()  # the failure was MNIST: the panel offers a file picker
 
     def __init__(self, config: TrainConfig, data_path: Path | None, save: bool = True,
                  keep_partial: bool = False, train_limit: int | None = None,
@@ -88,7 +89,10 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         try:
             self._run()
-        except (MnistError, PenDataError, TrainingError) as exc:
+        except MnistError as exc:
+            self.mnistMissing.emit()
+            self.failed.emit(str(exc))
+        except (PenDataError, TrainingError) as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - report anything; the app must survive
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
