@@ -247,3 +247,25 @@ def test_resizes_that_change_the_aspect_ratio_keep_the_drawing_size(window, qtbo
     cycle()
     assert canvas.ink_extent() == pytest.approx(extent, rel=1e-6)
     assert canvas.image() == ink  # the very same pixels
+
+
+def test_a_slow_prediction_is_made_less_often_while_drawing(window, monkeypatch):
+    """Hundreds of strokes make reading slower; the window then reads less often while
+    drawing instead of stalling the pen."""
+    import time
+
+    import digitpad._qt.main_window as main_window
+
+    real = main_window.strokes_to_mnist
+
+    def slow(*args, **kwargs):
+        time.sleep(0.05)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(main_window, "strokes_to_mnist", slow)
+    drag(window.canvas, [(100, 100), (200, 200)])
+    window.update_prediction()
+    assert window._predict_timer.interval() >= 100
+    monkeypatch.setattr(main_window, "strokes_to_mnist", real)
+    window.update_prediction()
+    assert window._predict_timer.interval() == main_window.PREDICT_INTERVAL_MS

@@ -204,3 +204,31 @@ def test_save_failure_names_the_model_not_the_temp_file(tmp_path, seed_model, mo
         save_model(seed_model, target, {})
     assert str(info.value) == f"could not save the model to {target}: No space left on device"
     assert list(tmp_path.iterdir()) == []  # no temp file left behind
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB tmpfs, where the system allows mounting one (root on Linux); else skip."""
+    import subprocess
+
+    mount_point = tmp_path / "tiny"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root on Linux)")
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], capture_output=True)
+
+
+def test_a_full_disk_gives_a_clear_error_and_keeps_the_old_model(tiny_disk, seed_model):
+    """A real ENOSPC: the 3 MB model cannot fit in 64 KiB; the small file already there
+    survives and no temporary file is left behind."""
+    target = tiny_disk / "model.keras"
+    target.write_bytes(b"the previous model")
+    with pytest.raises(ModelFileError) as info:
+        save_model(seed_model, target, {})
+    assert str(info.value).startswith(f"could not save the model to {target}:")
+    assert str(info.value).endswith("No space left on device")
+    assert target.read_bytes() == b"the previous model"
+    assert [p.name for p in tiny_disk.iterdir()] == ["model.keras"]

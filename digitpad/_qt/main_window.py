@@ -387,6 +387,10 @@ class MainWindow(QMainWindow):
         if image is not None and self.predictor is not None:
             probabilities = np.asarray(self.predictor(image), dtype=np.float64)
         self.last_latency_ms = (time.perf_counter() - start) * 1000
+        # A huge drawing (hundreds of strokes) takes longer to read: classify it less often
+        # while drawing, so the event loop stays free at least 2/3 of the time and ink keeps
+        # flowing; a finished stroke is still read at once.
+        self._predict_timer.setInterval(max(PREDICT_INTERVAL_MS, int(2 * self.last_latency_ms)))
         self.last_image = image
         self.last_probabilities = probabilities
         if self.predictor is not None:
