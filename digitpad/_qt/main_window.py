@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -38,6 +38,7 @@ from digitpad.session import (
 )
 
 from .canvas import DrawingCanvas
+from .menus import install_menus
 from .model_picker import ModelPicker
 from .prediction_view import PredictionView
 from .training_panel import TrainingPanel
@@ -158,7 +159,7 @@ class MainWindow(QMainWindow):
                                "border-radius: 2px; }")
         self.setCentralWidget(splitter)
         self._restore_layout()
-        self._make_actions()
+        install_menus(self)
         self.canvas.setFocus()  # shortcuts and keys act on the drawing from launch
 
         self._predict_timer = QTimer(self, singleShot=True, interval=PREDICT_INTERVAL_MS)
@@ -212,60 +213,6 @@ class MainWindow(QMainWindow):
             area = screen.availableGeometry()
             width, height = min(width, area.width()), min(height, area.height())
         self.resize(width, height)
-
-    def _make_actions(self) -> None:
-        """Menus with every action and its one shortcut. Shortcuts are application-wide, so
-        they work from launch whatever has focus (a text field still edits its own text)."""
-        def action(menu, text: str, keys: list, slot, tip: str = "") -> QAction:
-            act = QAction(text, self)
-            act.setShortcuts([QKeySequence(k) for k in keys])
-            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-            act.setStatusTip(tip)
-            act.triggered.connect(slot)
-            menu.addAction(act)
-            self.addAction(act)
-            return act
-
-        std = QKeySequence.StandardKey
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        edit_menu = bar.addMenu("&Edit")
-        train_menu = bar.addMenu("&Training")
-        help_menu = bar.addMenu("&Help")
-        # Only "Ctrl+Q": StandardKey.Quit is the same key on Linux (two bindings of one key
-        # make Qt report an ambiguous shortcut and do nothing) and empty on some platforms.
-        self.quit_action = action(file_menu, "&Quit", ["Ctrl+Q"], self.close)
-        self.undo_action = action(edit_menu, "&Undo", [std.Undo], self.canvas.undo,
-                                  "Undo the last stroke or Clear")
-        self.redo_action = action(edit_menu, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"],
-                                  self.canvas.redo)
-        self.clear_action = action(edit_menu, "&Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
-                                   self.canvas.clear, "Clear the canvas (Undo brings it back)")
-        self.train_action = action(train_menu, "&Train", ["Ctrl+T"],
-                                   self.training_panel.start_training)
-        self.stop_action = action(train_menu, "&Stop", ["Ctrl+."],
-                                  self.training_panel.stop_training)
-        self.restore_action = action(train_menu, "Restore &default model", [],
-                                     self.restore_bundled_model)
-        action(help_menu, "&Keyboard shortcuts", [std.HelpContents], self._show_shortcuts)
-        action(help_menu, "&About digitpad", [], self._show_about)
-
-    @Slot()
-    def _show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
-                       f"</b></td><td>{a.text().replace('&', '')}</td></tr>"
-                       for a in self.actions() if not a.shortcut().isEmpty())
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
-
-    @Slot()
-    def _show_about(self) -> None:
-        from digitpad import __version__
-
-        QMessageBox.about(self, "About digitpad", (
-            f"<b>digitpad {__version__}</b><p>Draw a digit and watch a Keras network read it; "
-            "retrain it and watch it learn. After Chollet, <i>Deep Learning with Python</i>, "
-            "ch. 2.</p><p>Pen digits: UNIPEN (International Unipen Foundation), CC BY 4.0. "
-            "MNIST: Y. LeCun, C. Cortes, C. J. C. Burges.</p>"))
 
     @Slot()
     def _update_edit_buttons(self) -> None:

@@ -1,0 +1,71 @@
+"""The window's menus (File, Edit, Training, Help): every action with its one shortcut.
+
+Shortcuts are application-wide, so they work from launch whatever has focus (a text field
+still edits its own text).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+def install_menus(window: MainWindow) -> None:
+    """Add the menus to ``window`` and keep its actions as ``window.<name>_action``."""
+
+    def action(menu, text: str, keys: list, slot, tip: str = "") -> QAction:
+        act = QAction(text, window)
+        act.setShortcuts([QKeySequence(k) for k in keys])
+        act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        act.setStatusTip(tip)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        window.addAction(act)
+        return act
+
+    std = QKeySequence.StandardKey
+    bar = window.menuBar()
+    file_menu, edit_menu = bar.addMenu("&File"), bar.addMenu("&Edit")
+    train_menu, help_menu = bar.addMenu("&Training"), bar.addMenu("&Help")
+    # Only "Ctrl+Q": StandardKey.Quit is the same key on Linux (two bindings of one key make
+    # Qt report an ambiguous shortcut and do nothing) and empty on some platforms.
+    window.quit_action = action(file_menu, "&Quit", ["Ctrl+Q"], window.close)
+    window.undo_action = action(edit_menu, "&Undo", [std.Undo], window.canvas.undo,
+                                "Undo the last stroke or Clear")
+    window.redo_action = action(edit_menu, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"],
+                                window.canvas.redo)
+    window.clear_action = action(edit_menu, "&Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
+                                 window.canvas.clear, "Clear the canvas (Undo brings it back)")
+    window.train_action = action(train_menu, "&Train", ["Ctrl+T"],
+                                 window.training_panel.start_training)
+    window.stop_action = action(train_menu, "&Stop", ["Ctrl+."],
+                                window.training_panel.stop_training)
+    window.restore_action = action(train_menu, "Restore &default model", [],
+                                   window.restore_bundled_model)
+    action(help_menu, "&Keyboard shortcuts", [std.HelpContents],
+           lambda: show_shortcuts(window))
+    action(help_menu, "&About digitpad", [], lambda: show_about(window))
+
+
+def show_shortcuts(window: MainWindow) -> None:
+    native = QKeySequence.SequenceFormat.NativeText
+    rows = "".join(f"<tr><td><b>{a.shortcut().toString(native)}</b></td>"
+                   f"<td>{a.text().replace('&', '')}</td></tr>"
+                   for a in window.actions() if not a.shortcut().isEmpty())
+    QMessageBox.information(window, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+
+def show_about(window: MainWindow) -> None:
+    from digitpad import __version__
+
+    QMessageBox.about(window, "About digitpad", (
+        f"<b>digitpad {__version__}</b><p>Draw a digit and watch a Keras network read it; "
+        "retrain it and watch it learn. After Chollet, <i>Deep Learning with Python</i>, "
+        "ch. 2.</p><p>Pen digits: UNIPEN (International Unipen Foundation), CC BY 4.0. "
+        "MNIST: Y. LeCun, C. Cortes, C. J. C. Burges.</p>"))
