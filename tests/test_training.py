@@ -124,3 +124,32 @@ def test_augmented_batches_are_reproducible_and_fresh_each_epoch(small_data):
     # Every batch's labels are those of the images it holds (augmentation keeps labels).
     rows = a.order[:64]
     np.testing.assert_array_equal(a[0][1], data[1][rows])
+
+
+def test_eta_is_steady_despite_a_slow_first_batch():
+    """A 5 s first batch (tracing), then 10 ms batches and 0.5 s of evaluation per epoch:
+    the estimate never jumps by more than a quarter between updates, ends near the truth,
+    and says nothing until it has measured."""
+    from digitpad.training import EtaEstimator
+
+    epochs, batches = 3, 100
+    eta = EtaEstimator(epochs, batches)
+    start = now = 1000.0  # a monotonic clock does not start at 0
+    shown = []
+    eta.epoch_started(now)
+    for epoch in range(epochs):
+        for batch in range(batches):
+            now += 5.0 if (epoch, batch) == (0, 0) else 0.01
+            value = eta.update(epoch * batches + batch + 1, now)
+            if (epoch, batch) == (0, 0):
+                assert value is None
+            if value is not None and batch % 10 == 0:
+                shown.append((now, value))
+        now += 0.5
+        eta.epoch_finished(now)
+    assert len(shown) > 5
+    for (_, a), (_, b) in zip(shown[:-1], shown[1:], strict=True):
+        assert abs(b - a) <= 0.25 * max(a, 1.0)
+    true_left = 2 * (batches * 0.01 + 0.5)  # at the start of epoch 2
+    value_at_epoch_2 = next(v for t, v in shown if t > start + 5.0 + batches * 0.01 + 0.5)
+    assert value_at_epoch_2 == pytest.approx(true_left, rel=0.5)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.training import TrainConfig, overfitting_verdict
+from digitpad.training import EtaEstimator, TrainConfig, overfitting_verdict
 
 from .training_plots import PEN_TOOLTIP, TrainingPlots, accuracy_floor, loss_decades
 from .training_settings import TrainingSettings
@@ -57,6 +57,7 @@ class TrainingPanel(QWidget):
         self._batches = 0
         self._started_at = 0.0
         self.last_result: dict | None = None
+        self._eta = EtaEstimator(1, 1)
 
         self.train_button = QPushButton("Train")
         self.train_button.setObjectName("trainButton")
@@ -229,23 +230,30 @@ class TrainingPanel(QWidget):
     def _on_run_started(self, epochs: int, batches: int) -> None:
         self._epochs, self._batches = epochs, batches
         self.plots.set_epochs(epochs)
-        self.progress.setRange(0, epochs * batches)
-        self.progress.setValue(0)
-        self._train_started_at = time.monotonic()
+        self._eta = EtaEstimator(epochs, batches)
+        self._eta.epoch_started(time.monotonic())
+        # The bar stays busy until the first batch is done (TensorFlow traces the model
+        # first, which takes seconds): an empty bar would look stuck.
+        self.progress.setFormat("preparing the first batch…")
+        self._set_status("Preparing the first batch (TensorFlow builds the network)…")
 
     @Slot(int, int, float, float)
     def _on_batch(self, epoch: int, batch: int, loss: float, accuracy: float) -> None:
+        if self.progress.maximum() == 0:  # the first batch: a real bar from now on
+            self.progress.setRange(0, self._epochs * self._batches)
+            self._set_status("Training…")
         x = epoch + (batch + 1) / self._batches
         self.plots.add_batch(x, loss, accuracy)
         done = epoch * self._batches + batch + 1
         self.progress.setValue(done)
-        elapsed = time.monotonic() - self._train_started_at
-        remaining = elapsed / done * (self._epochs * self._batches - done)
+        remaining = self._eta.update(done, time.monotonic())
+        eta = "ETA …" if remaining is None else f"ETA {_clock(remaining)}"
         self.progress.setFormat(f"epoch {epoch + 1}/{self._epochs} · batch {batch + 1}/"
-                                f"{self._batches} · ETA {_clock(remaining)}")
+                                f"{self._batches} · {eta}")
 
     @Slot(int, object, object)
     def _on_epoch(self, epoch: int, logs: dict, layers: object) -> None:
+        self._eta.epoch_finished(time.monotonic())
         self.plots.add_epoch(epoch, logs)
         if "val_loss" in logs:
             pen = (f", real handwriting {logs['pen_accuracy']:.1%}" if "pen_accuracy" in logs

@@ -112,7 +112,6 @@ class TrainingWorker(QObject):
                             self.config.learning_rate, self.config.seed)
         batches = -(-len(x_train) // self.config.batch_size)
         self.runStarted.emit(self.config.epochs, batches)
-        self.status.emit("Training…")
         last_emit = [0.0]
         smoother = BatchSmoother()
 
