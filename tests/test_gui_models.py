@@ -123,3 +123,22 @@ def test_loss_axis_labels_do_not_overlap_over_two_decades(qtbot):
     assert shown == ["0.01", "0.1", "1", "10"] and minor == []
     pixels_per_decade = axis.height() / (high - low)
     assert pixels_per_decade > QFontMetrics(plots.font()).height()
+
+
+def test_loss_and_accuracy_plots_line_up(qtbot):
+    """Epoch 0 sits at the same x in both plots (their left axes used to differ in width)."""
+    from pyqtgraph import Point
+
+    from digitpad._qt.training_plots import TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(500, 400)
+    plots.show()
+    qtbot.wait(50)
+
+    def epoch_zero_x(plot):
+        return plot.mapFromScene(plot.getViewBox().mapViewToScene(Point(0, 0))).x()
+
+    assert epoch_zero_x(plots.loss_plot) == pytest.approx(epoch_zero_x(plots.accuracy_plot),
+                                                          abs=1)

@@ -25,6 +25,7 @@ PEN_TOOLTIP = ("Real handwriting: accuracy on pen-drawn digits from 3 sites (28 
                "scanned pencil digits of US writers,\nthe canvas gets pen strokes from anyone.")
 
 
+AXIS_WIDTH = 56  # pixels for the left axis of both plots
 DECADE_TICKS = [(float(k), f"{10.0**k:g}") for k in range(-6, 4)]
 
 
@@ -86,6 +87,8 @@ def _plot(object_name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.
     plot.showGrid(x=True, y=True, alpha=0.2)
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
+    # The same axis width on both plots, so their epochs line up one above the other.
+    plot.getAxis("left").setWidth(AXIS_WIDTH)
     # Legends sit where the curves are not: top right for the falling loss, bottom right for
     # the rising accuracy.
     plot.addLegend(offset=legend_offset)
