@@ -161,3 +161,27 @@ def test_closed_pipe_and_ctrl_c_end_quietly(pictures, tmp_path, case):
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130 and "Traceback" not in err
+
+
+def test_a_shaded_photo_like_digit_is_read(tmp_path, capsys):
+    """Paper lit in one corner and in shadow elsewhere, a dark 4 on it: the shadow is not
+    ink, nor taken for the paper of light-on-dark ink (the 4 used to be read as a 7)."""
+    from PySide6.QtGui import QBrush, QLinearGradient
+
+    image = QImage(300, 300, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    gradient = QLinearGradient(0, 0, 300, 300)
+    gradient.setColorAt(0.0, QColor(240, 240, 240))  # lit corner
+    gradient.setColorAt(0.5, QColor(90, 90, 90))
+    gradient.setColorAt(1.0, QColor(60, 60, 60))  # most of the page in shadow
+    painter.fillRect(0, 0, 300, 300, QBrush(gradient))
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor(20, 20, 25), 12, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    painter.drawLine(QPointF(120, 50), QPointF(80, 170))   # the 4's left stroke
+    painter.drawLine(QPointF(80, 170), QPointF(210, 170))  # its bar
+    painter.drawLine(QPointF(175, 60), QPointF(175, 250))  # its stem
+    painter.end()
+    path = tmp_path / "shaded4.png"
+    assert image.save(str(path))
+    assert main(["classify", str(path)]) == 0
+    assert capsys.readouterr().out.startswith(f"{path}: 4 ")
