@@ -35,3 +35,28 @@ def test_geometry_and_splitter_are_remembered(qtbot):
     again = make_window(qtbot)
     assert (again.width(), again.height()) == (760, 560)
     assert again.splitter.sizes() == sizes
+
+
+def test_a_dark_theme_gets_dark_plots_and_palette_text(qtbot):
+    from PySide6.QtGui import QColor, QPalette
+
+    from digitpad._qt.prediction_view import PredictionView
+    from digitpad._qt.training_plots import TrainingPlots
+
+    app = QApplication.instance()
+    light = app.palette()
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1f22"))
+    dark.setColor(QPalette.ColorRole.Window, QColor("#2b2d30"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#dfe1e5"))
+    app.setPalette(dark)
+    try:
+        view, plots = PredictionView(), TrainingPlots()
+        qtbot.addWidget(view)
+        qtbot.addWidget(plots)
+        for plot in (view.plot, plots.loss_plot, plots.accuracy_plot):
+            assert plot.backgroundBrush().color() == QColor("#1e1f22")
+            assert plot.getAxis("left").textPen().color() == QColor("#dfe1e5")
+        assert "palette(" in view.model_label.styleSheet()  # no hard-coded grey
+    finally:
+        app.setPalette(light)

@@ -41,6 +41,7 @@ from .canvas import DrawingCanvas
 from .menus import install_menus
 from .model_picker import ModelPicker
 from .prediction_view import PredictionView
+from .theme import MUTED
 from .training_panel import TrainingPanel
 
 CLOSE_WAIT_MS = 2000  # a run stops within one batch; longer means an uninterruptible step
@@ -134,7 +135,7 @@ class MainWindow(QMainWindow):
                       "Ctrl+Q quit")
         hint.setObjectName("shortcutHint")
         hint.setWordWrap(True)  # wraps in a narrow column instead of widening the window
-        hint.setStyleSheet("color: #52606d; font-size: 11px;")
+        hint.setStyleSheet(f"{MUTED} font-size: 11px;")
         left_layout.addWidget(hint)
 
         middle = QWidget()

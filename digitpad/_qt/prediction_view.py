@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from .theme import MUTED, style_plot
+
 UNSURE_BELOW = 0.6  # top probability under this reads as "unsure"
 BAR = "#4c78a8"
 WINNER = "#f58518"
@@ -30,20 +32,20 @@ class PredictionView(QWidget):
         self.model_label = QLabel("Loading model…")
         self.model_label.setObjectName("modelLabel")
         self.model_label.setWordWrap(True)
-        self.model_label.setStyleSheet("color: #52606d;")
+        self.model_label.setStyleSheet(MUTED)
 
         self.preview = QLabel()
         self.preview.setObjectName("preview")
         self.preview.setFixedSize(112, 112)
         self.preview.setToolTip("The 28x28 image the network sees")
-        self.preview.setStyleSheet("background: black; border: 1px solid #52606d;")
+        self.preview.setStyleSheet("background: black; border: 1px solid palette(mid);")
         preview_caption = QLabel("network input (28×28)")
-        preview_caption.setStyleSheet("color: #52606d; font-size: 10px;")
+        preview_caption.setStyleSheet(f"{MUTED} font-size: 10px;")
         preview_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("probabilityPlot")
-        self.plot.setBackground("w")
+        style_plot(self.plot, self)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)

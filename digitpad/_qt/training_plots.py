@@ -13,6 +13,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from .theme import style_plot
+
 TRAIN_STYLE = {"name": "train (per batch)", "pen": pg.mkPen("#4c78a8", width=2)}
 TEST_STYLE = {"name": "MNIST test (per epoch)", "symbol": "o", "symbolSize": 8,
               "symbolBrush": "#f58518", "symbolPen": "#f58518",
@@ -83,7 +85,7 @@ def _plot(object_name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.
     plot.setXRange(0, 1, padding=0.02)
     plot.setYRange(0, 1, padding=0.02)
     plot.setObjectName(object_name)
-    plot.setBackground("w")
+    style_plot(plot)
     plot.showGrid(x=True, y=True, alpha=0.2)
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
