@@ -103,6 +103,15 @@ def _trained_label(path: Path, metadata: dict[str, Any]) -> str:
     return f"Your {kind}{data} ({when or path.stem})"
 
 
+def _trained_files() -> list[Path]:
+    """Trained runs, newest first; not the hidden temp files of a save in progress."""
+    folder = trained_models_dir()
+    if not folder.is_dir():
+        return []
+    runs = [p for p in folder.glob("*.keras") if not p.name.startswith(".")]
+    return sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
 def tidy_user_dir() -> None:
     """At start-up: remove temp files an interrupted save left behind (never fatal)."""
     from digitpad.model import remove_stale_temp_files
@@ -116,8 +125,7 @@ def list_models() -> list[ModelEntry]:
     """Bundled models first (default first), then the user's trained ones, newest first."""
     entries = [_entry(asset_path(name), "bundled", label) for name, label in BUNDLED.items()
                if asset_path(name).is_file()]
-    trained = sorted(trained_models_dir().glob("*.keras"), key=lambda p: p.stat().st_mtime,
-                     reverse=True) if trained_models_dir().is_dir() else []
+    trained = _trained_files()
     legacy = user_model_path()  # where digitpad 0.1 kept its one trained model
     if legacy.is_file():
         trained.append(legacy)
@@ -158,12 +166,8 @@ def remember_selection(path: Path) -> None:
 def prune_trained(keep: int = KEEP_TRAINED, protect: Path | None = None) -> None:
     """Delete all but the newest ``keep`` trained models; never ``protect`` (the new one) nor
     the one picked in the window."""
-    folder = trained_models_dir()
-    if not folder.is_dir():
-        return
     kept = {Path(p).resolve() for p in (protect, selected_model_path()) if p is not None}
-    runs = sorted(folder.glob("*.keras"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in runs[keep:]:
+    for path in _trained_files()[keep:]:
         if path.resolve() not in kept:
             with contextlib.suppress(OSError):
                 path.unlink()

@@ -97,3 +97,14 @@ def test_installed_wheel_finds_the_bundled_model_under_share(tmp_path, monkeypat
     shared.mkdir(parents=True)
     (shared / "model.keras").write_bytes(b"x")
     assert paths.bundled_model_path() == shared / "model.keras"
+
+
+def test_a_save_in_progress_is_neither_listed_nor_pruned():
+    """Another digitpad saving right now writes a hidden temp file beside the runs."""
+    folder = trained_models_dir()
+    folder.mkdir(parents=True)
+    in_progress = folder / ".dense-20261122-120000-abcd1234.keras"
+    in_progress.write_bytes(b"half written")
+    assert all(e.path != in_progress for e in list_models())
+    prune_trained(keep=0)
+    assert in_progress.exists()
