@@ -19,7 +19,8 @@ import numpy as np
 if TYPE_CHECKING:
     import keras
 
-StrokeSource = Callable[[int], "list[np.ndarray] | None"]
+    from digitpad.dataset import StrokeSource
+
 BatchCallback = Callable[[int, int, dict[str, float]], None]
 EpochCallback = Callable[[int, dict[str, float]], None]
 
@@ -172,6 +173,7 @@ def train(
         raise TrainingError("no test images")
     diverged: list[str] = []
     epoch_times: list[float] = []
+    last_monitored: dict[str, float] = {}  # the monitors at the last epoch's end
     cancelled_in: list[int] = []  # the epoch a cancel cut short, if any
 
     class _Relay(keras.callbacks.Callback):
@@ -207,7 +209,8 @@ def train(
             values = _floats(logs)
             if config.validate_each_epoch:
                 for name, (x, y) in monitor_sets.items():
-                    values[f"{name}_accuracy"] = _accuracy(self.model, x, y)
+                    last_monitored[name] = values[f"{name}_accuracy"] = _accuracy(
+                        self.model, x, y)
             if on_epoch is not None:
                 on_epoch(epoch, values)
 
@@ -237,6 +240,11 @@ def train(
     test_loss, test_accuracy = (float(v) for v in model.evaluate(x_test, y_test, verbose=0,
                                                                  batch_size=1024)[:2])
     hist = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+    # On the final weights: the last epoch's figures are those unless a cancel cut an epoch
+    # short or the weights were replaced by their average when fit() ended.
+    final_monitors = (dict(last_monitored) if last_monitored.keys() == monitor_sets.keys()
+                      and not cancelled_in and not config.average_weights else
+                      {name: _accuracy(model, x, y) for name, (x, y) in monitor_sets.items()})
     return TrainResult(
         history=hist,
         test_loss=test_loss,
@@ -246,8 +254,7 @@ def train(
         seconds=time.perf_counter() - started,
         train_accuracy=(hist.get("accuracy") or [math.nan])[-1],
         per_epoch_seconds=epoch_times,
-        # Measured on the final weights (the averaged ones when ``average_weights``).
-        monitor_accuracy={name: _accuracy(model, x, y) for name, (x, y) in monitor_sets.items()},
+        monitor_accuracy=final_monitors,
     )
 
 
