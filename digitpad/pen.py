@@ -103,6 +103,17 @@ def _check_labels(path: Path, label: np.ndarray, split: np.ndarray, n: int) -> N
         raise PenDataError(f"{path}: split values must be 'train' or 'test'")
 
 
+def _check_stroke_index(path: Path, points: int, stroke_ends: np.ndarray,
+                        sample_ends: np.ndarray, samples: int) -> None:
+    """Both layouts index points by stroke and strokes by sample the same way."""
+    if len(sample_ends) != samples:
+        raise PenDataError(f"{path}: sample_ends does not match the {samples} samples")
+    if (np.diff(stroke_ends) < 0).any() or (len(stroke_ends) and stroke_ends[-1] != points):
+        raise PenDataError(f"{path}: stroke_ends do not index the points")
+    if (np.diff(sample_ends) < 0).any() or (samples and sample_ends[-1] != len(stroke_ends)):
+        raise PenDataError(f"{path}: sample_ends do not index the strokes")
+
+
 def read_pen_strokes(path: str | os.PathLike[str]) -> PenStrokes:
     """Read and validate the UNIPEN stroke file; :class:`PenDataError` for anything else."""
     path = Path(path)
@@ -113,10 +124,7 @@ def read_pen_strokes(path: str | os.PathLike[str]) -> PenStrokes:
     n = len(sample_ends)
     if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
         raise PenDataError(f"{path}: points must be finite (n, 2) coordinates")
-    if (np.diff(stroke_ends) < 0).any() or (len(stroke_ends) and stroke_ends[-1] != len(points)):
-        raise PenDataError(f"{path}: stroke_ends do not index the points")
-    if (np.diff(sample_ends) < 0).any() or (n and sample_ends[-1] != len(stroke_ends)):
-        raise PenDataError(f"{path}: sample_ends do not index the strokes")
+    _check_stroke_index(path, len(points), stroke_ends, sample_ends, n)
     label = arrays["label"].astype(np.int64)
     split = arrays["split"].astype(str)
     _check_labels(path, label, split, n)
@@ -184,9 +192,7 @@ def read_rendered(path: str | os.PathLike[str] = PACKAGE_FILE) -> PenImages:
     site = arrays["site"].astype(str)
     points, stroke_ends = arrays["stroke_points"], arrays["stroke_ends"].astype(np.int64)
     sample_ends = arrays["sample_ends"].astype(np.int64)
-    if (len(sample_ends) != len(images) or (len(stroke_ends) and stroke_ends[-1] != len(points))
-            or (len(sample_ends) and sample_ends[-1] != len(stroke_ends))):
-        raise PenDataError(f"{path}: the strokes do not match the {len(images)} images")
+    _check_stroke_index(path, len(points), stroke_ends, sample_ends, len(images))
     strokes = PenStrokes(points.astype(np.float64), stroke_ends, sample_ends,
                          label.astype(np.uint8), split, site, np.full(len(images), "?"))
     return PenImages(images, label.astype(np.uint8), site, split, strokes)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from digitpad.inference import Predictor, load_predictor
-from digitpad.model import ModelFileError, read_metadata
+from digitpad.model import TEMP_PREFIX, ModelFileError, read_metadata
 from digitpad.paths import asset_path, user_data_dir, user_model_path
 
 # Bundled models: file in assets/, label. The first is the default at first launch.
@@ -108,7 +108,7 @@ def _trained_files() -> list[Path]:
     folder = trained_models_dir()
     if not folder.is_dir():
         return []
-    runs = [p for p in folder.glob("*.keras") if not p.name.startswith(".")]
+    runs = [p for p in folder.glob("*.keras") if not p.name.startswith(TEMP_PREFIX)]
     return sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
