@@ -34,7 +34,7 @@ def as_strokes(strokes: Sequence[Sequence[Sequence[float]]]) -> list[Stroke]:
     return out
 
 
-def _resample(stroke: Stroke, spacing: float) -> Stroke:
+def resample(stroke: Stroke, spacing: float) -> Stroke:
     """Points every ``spacing`` along the stroke (ends kept): dense mouse input is thinned and
     long straight segments are split, so each segment touches only a few pixels."""
     if len(stroke) == 1:
@@ -60,7 +60,7 @@ def render_strokes(strokes: list[Stroke], shape: tuple[int, int], width: float,
     spacing = spacing if spacing is not None else max(0.7, radius / 2.0)
     starts, ends = [], []
     for stroke in strokes:
-        pts = _resample(stroke, spacing)
+        pts = resample(stroke, spacing)
         if len(pts) == 1:
             pts = np.vstack([pts, pts])
         starts.append(pts[:-1])
