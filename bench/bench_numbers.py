@@ -11,8 +11,9 @@ drawn from one of five spacings (a fraction of the digit height):
 
 A third of the digits written in more than one stroke get their last stroke drawn after the
 next digit was begun (a 7's bar added late). Prints, per source, length and spacing: the share
-of numbers split into the right digits, digit accuracy and whole-number accuracy; and the time
-from strokes to the number.
+of numbers split into the right digits, digit accuracy and whole-number accuracy, and the
+whole-number accuracy of the same numbers rendered as pictures (``digitpad classify``'s path);
+and the time from strokes to the number.
 
     DIGITPAD_MNIST=/path/to/mnist.npz python bench/bench_numbers.py [--numbers 400]
 """
@@ -29,7 +30,8 @@ import numpy as np
 from digitpad.data import load_mnist
 from digitpad.inference import load_predictor
 from digitpad.pen import read_pen_strokes
-from digitpad.segment import group_strokes, read_number
+from digitpad.preprocess import render_strokes
+from digitpad.segment import group_strokes, make_reader, read_number, read_number_image
 from digitpad.session import default_model_path
 from digitpad.skeleton import digit_strokes
 
@@ -37,6 +39,7 @@ HEIGHT = 100.0
 PEN = 12.0  # the canvas's 18 px pen on a ~150 px digit
 SPACINGS = {"overlap": (-0.15, -0.05), "touching": (-0.03, 0.03), "tight": (0.05, 0.15),
             "normal": (0.2, 0.4), "wide": (0.5, 0.9)}
+ORDER = {**{name: i for i, name in enumerate(SPACINGS)}, **{n: n for n in range(2, 7)}}
 PEN_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "unipen-digits.npz"
 
 
@@ -69,6 +72,14 @@ def compose(samples: list[list[np.ndarray]], spacing: tuple[float, float],
             late.append((k, placed[-1]))
         groups.append(group)
     return strokes, [sorted(g) for g in groups]
+
+
+def picture_of(strokes: list[np.ndarray]) -> np.ndarray:
+    """The number as a scanned picture would show it: dark ink on light paper, 8-bit."""
+    points = np.concatenate(strokes)
+    lo = points.min(axis=0) - 3 * PEN
+    shape = (int(np.ptp(points[:, 1]) + 6 * PEN), int(np.ptp(points[:, 0]) + 6 * PEN))
+    return 255 - 200 * render_strokes([s - lo for s in strokes], shape, PEN)
 
 
 def writers_digits(pen, split: str = "test") -> list[dict[int, list[list[np.ndarray]]]]:
@@ -106,25 +117,30 @@ def run(source: str, writers: list[dict], predictor, numbers: int, rng) -> list[
             start = time.perf_counter()
             reading = read_number(strokes, predictor, PEN)
             elapsed = (time.perf_counter() - start) * 1000
-            found = group_strokes(strokes, PEN)
-            read = {tuple(d.strokes): d.digit for d in reading.digits}
+            found = group_strokes(strokes, PEN, make_reader(predictor, PEN))
+            read = {tuple(d.pieces): d.digit for d in reading.digits}
             right = sum(read.get(tuple(g)) == int(t) for g, t in zip(groups, truth, strict=True))
+            picture = read_number_image(picture_of(strokes), predictor)
+            text = "".join(map(str, truth))
             rows.append({"source": source, "spacing": spacing_name, "length": length,
                          "split_ok": found == groups, "digits": length, "digits_ok": right,
-                         "number_ok": reading.text == "".join(map(str, truth)), "ms": elapsed})
+                         "number_ok": reading.text == text, "ms": elapsed,
+                         "picture_ok": picture is not None and picture.text == text})
     return rows
 
 
 def report(rows: list[dict], key: str, title: str) -> None:
     print(f"\n{title}")
-    print(f"| {key} | numbers | split right | digits right | numbers right |")
-    print("|---|---:|---:|---:|---:|")
-    for value in dict.fromkeys(r[key] for r in rows):
+    print(f"| {key} | numbers | split right | digits right | numbers right | pictures right |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for value in sorted(dict.fromkeys(r[key] for r in rows), key=ORDER.get):
         part = [r for r in rows if r[key] == value]
         split = np.mean([r["split_ok"] for r in part])
         digits = sum(r["digits_ok"] for r in part) / sum(r["digits"] for r in part)
         whole = np.mean([r["number_ok"] for r in part])
-        print(f"| {value} | {len(part)} | {split:.1%} | {digits:.1%} | {whole:.1%} |")
+        picture = np.mean([r["picture_ok"] for r in part])
+        print(f"| {value} | {len(part)} | {split:.1%} | {digits:.1%} | {whole:.1%} "
+              f"| {picture:.1%} |")
 
 
 def main() -> None:

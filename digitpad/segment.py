@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitpad.preprocess import as_strokes, resample, strokes_to_mnist
+from digitpad.preprocess import (
+    INK_THRESHOLD,
+    as_strokes,
+    normalise_polarity,
+    raster_to_mnist,
+    resample,
+    strokes_to_mnist,
+)
 
 FULL_HEIGHT = 0.75  # a piece at least this share of the line height can be a digit alone
 PART_GAP = 0.5  # a shorter piece joins a group whose ink comes this close (share of height)
@@ -29,14 +36,17 @@ LINE_WOBBLE = 1.5  # a line of digits is at most this much taller than one digit
 CROSS_OVERLAP, CROSS_GAP = 0.25, 0.02
 STACK_OVERLAP, STACK_GAP = 0.85, 0.12
 ABOVE_OVERLAP, ABOVE_Y = 0.5, 0.3  # or one lies above the other (not beside it, as digits)
+SPECK_SHARE = 0.02  # a picture's ink blob under this share of the biggest one is dirt
+MAX_PIECES = 40  # more strokes than this make a scribble: read whole, as before
 
 
 @dataclass(frozen=True)
 class DigitReading:
-    """One digit of a number: its strokes (indices into the drawing), box, image and reading."""
+    """One digit of a number: its pieces (stroke indices of a drawing, blob numbers of a
+    picture), box, network input and reading."""
 
-    strokes: tuple[int, ...]
-    box: tuple[float, float, float, float]  # x0, y0, x1, y1 of the centre lines
+    pieces: tuple[int, ...]
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1: centre lines, or ink pixels
     image: np.ndarray  # the 28x28 network input
     probabilities: np.ndarray  # (10,)
 
@@ -119,25 +129,77 @@ def _ink_distances(parts: list[np.ndarray], spacing: float, reach: float) -> np.
     return out
 
 
-def _joined(box_a: np.ndarray, box_b: np.ndarray) -> np.ndarray:
-    return np.array([*np.minimum(box_a[:2], box_b[:2]), *np.maximum(box_a[2:], box_b[2:])])
-
-
 Reader = Callable[[list[list[np.ndarray]]], np.ndarray]  # drawings -> (n, 10) probabilities
+Judge = Callable[[list[int], list[int]], bool]  # are these two groups of pieces one digit?
+
+
+def group_pieces(boxes: np.ndarray, gaps: np.ndarray, height: float, pad: float = 0.0,
+                 judge: Judge | None = None) -> list[list[int]]:
+    """Pieces (strokes, or ink blobs of a picture) grouped into digits, left to right.
+
+    ``boxes`` are the pieces' (x0, y0, x1, y1) extents (centre lines, widened by ``pad``
+    each side), ``gaps`` the (n, n) closest approach of their ink as a share of the digit
+    ``height``. The digits of a number are about equally tall, so a piece much shorter than
+    the line (a bar, a flag, the top of a 4) is part of a digit, not one: it joins the group
+    it comes closest to, favouring one it lies above or below. Two full-height pieces are one
+    digit when one lies over the other (an 8 as two loops); when they cross while only partly
+    overlapping (a 4 in two strokes, or two digits written into each other), ``judge``
+    decides, and without one they stay apart.
+    """
+    n = len(boxes)
+    if n > MAX_PIECES:  # a scribble, not a number: read as one drawing, as a lone digit is
+        return [list(range(n))]
+    groups: dict[int, list[int]] = {i: [i] for i in range(n)}
+    group_boxes = {i: np.asarray(boxes[i], dtype=np.float64) for i in range(n)}
+    costs: dict[tuple[int, int], tuple[int, float] | None] = {}
+
+    def full(box: np.ndarray) -> bool:
+        return box[3] - box[1] >= FULL_HEIGHT * height
+
+    def cost(a: int, b: int) -> tuple[int, float] | None:
+        """(rank, cost) of joining groups a and b (lower first), None if they do not join."""
+        gap = float(gaps[np.ix_(groups[a], groups[b])].min())
+        if gap > PART_GAP:
+            return None
+        box_a, box_b = group_boxes[a], group_boxes[b]
+        share = _x_overlap(box_a, box_b, pad)
+        if not (full(box_a) and full(box_b)):
+            return 0, gap - OVERLAP_WEIGHT * share
+        if (share >= STACK_OVERLAP and gap <= STACK_GAP) or \
+                (share >= ABOVE_OVERLAP and _y_overlap(box_a, box_b) <= ABOVE_Y):
+            return 1, gap - share
+        if share >= CROSS_OVERLAP and gap <= CROSS_GAP and judge is not None:
+            return 2, gap - share
+        return None
+
+    for a in range(n):
+        for b in range(a + 1, n):
+            costs[a, b] = cost(a, b)
+    while True:
+        live = [(value, pair) for pair, value in costs.items() if value is not None]
+        if not live:
+            break
+        value, (a, b) = min(live)
+        if value[0] == 2 and not judge(groups[a], groups[b]):
+            costs[a, b] = None  # read apart, they look more like two digits
+            continue
+        groups[a] += groups.pop(b)
+        box_b = group_boxes.pop(b)
+        group_boxes[a] = np.array([*np.minimum(group_boxes[a][:2], box_b[:2]),
+                                   *np.maximum(group_boxes[a][2:], box_b[2:])])
+        costs = {pair: v for pair, v in costs.items() if b not in pair and a not in pair}
+        for other in groups:
+            if other != a:
+                costs[min(a, other), max(a, other)] = cost(min(a, other), max(a, other))
+    order = sorted(groups, key=lambda g: (group_boxes[g][0] + group_boxes[g][2]) / 2)
+    return [sorted(groups[g]) for g in order]
 
 
 def group_strokes(strokes: Sequence[Sequence[Sequence[float]]], pen_width: float = 0.0,
                   reader: Reader | None = None) -> list[list[int]]:
-    """Stroke indices grouped into digits, groups left to right, indices in drawing order.
-
-    The digits of a number are about equally tall, so a piece much shorter than the line (a
-    bar, a flag, the top of a 4) is part of a digit, not one: it joins the group it comes
-    closest to, favouring one it lies above or below. Two full-height pieces are one digit
-    when one lies over the other nearly touching (an 8 as two loops); when they cross while
-    only partly overlapping (a 4 in two strokes, or two digits written into each other),
-    ``reader`` decides: they stay one digit if read together they look more like a digit
-    than apart. Without a reader they stay apart. Empty strokes are skipped (their indices
-    appear in no group).
+    """Stroke indices grouped into digits (see :func:`group_pieces`), groups left to right,
+    indices in drawing order; ``reader`` settles crossing pieces: they stay one digit if
+    read together they look more like a digit than apart. Empty strokes are in no group.
     """
     kept = [i for i, s in enumerate(strokes) if len(np.asarray(s).reshape(-1, 2))]
     if not kept:
@@ -145,55 +207,19 @@ def group_strokes(strokes: Sequence[Sequence[Sequence[float]]], pen_width: float
     parts = as_strokes([strokes[i] for i in kept])
     boxes = _boxes(parts)
     height = line_height(boxes, pen_width)
-    pad = pen_width / 2
+    judge = None
+    if reader is not None:
+        def judge(a: list[int], b: list[int]) -> bool:
+            together, first, second = np.asarray(reader(
+                [[parts[i] for i in a + b], [parts[i] for i in a], [parts[i] for i in b]]
+            )).max(axis=1)
+            return bool(together > first * second)
+    if len(parts) > MAX_PIECES:
+        return [kept]
     gaps = np.maximum(_ink_distances(parts, height / 20, PART_GAP * height + pen_width)
                       - pen_width, 0.0) / height
-    groups = [[i] for i in range(len(parts))]
-    group_boxes = [b.copy() for b in boxes]
-    rejected: set[tuple[frozenset[int], frozenset[int]]] = set()
-
-    def full(box: np.ndarray) -> bool:
-        return box[3] - box[1] >= FULL_HEIGHT * height
-
-    def candidates(a: int, b: int) -> tuple[int, float] | None:
-        """(rank, cost) of joining groups a and b (lower first), None if they do not join."""
-        gap = float(gaps[np.ix_(groups[a], groups[b])].min())
-        if gap > PART_GAP:
-            return None
-        share = _x_overlap(group_boxes[a], group_boxes[b], pad)
-        if not (full(group_boxes[a]) and full(group_boxes[b])):
-            return 0, gap - OVERLAP_WEIGHT * share
-        if (share >= STACK_OVERLAP and gap <= STACK_GAP) or \
-                (share >= ABOVE_OVERLAP and _y_overlap(group_boxes[a], group_boxes[b]) <= ABOVE_Y):
-            return 1, gap - share
-        if share >= CROSS_OVERLAP and gap <= CROSS_GAP and reader is not None and \
-                (frozenset(groups[a]), frozenset(groups[b])) not in rejected:
-            return 2, gap - share
-        return None
-
-    def read_better_together(a: int, b: int) -> bool:
-        drawings = [[parts[i] for i in groups[a] + groups[b]], [parts[i] for i in groups[a]],
-                    [parts[i] for i in groups[b]]]
-        together, first, second = np.asarray(reader(drawings)).max(axis=1)
-        return together > first * second
-
-    while len(groups) > 1:
-        best, pair = None, None
-        for a in range(len(groups)):
-            for b in range(a + 1, len(groups)):
-                value = candidates(a, b)
-                if value is not None and (best is None or value < best):
-                    best, pair = value, (a, b)
-        if pair is None:
-            break
-        a, b = pair
-        if best[0] == 2 and not read_better_together(a, b):
-            rejected.add((frozenset(groups[a]), frozenset(groups[b])))
-            continue
-        groups[a] += groups.pop(b)
-        group_boxes[a] = _joined(group_boxes[a], group_boxes.pop(b))
-    order = np.argsort([(b[0] + b[2]) / 2 for b in group_boxes], kind="stable")
-    return [sorted(kept[i] for i in groups[g]) for g in order]
+    groups = group_pieces(boxes, gaps, height, pen_width / 2, judge)
+    return [[kept[i] for i in group] for group in groups]
 
 
 def make_reader(predictor: Callable[[np.ndarray], np.ndarray], pen_width: float) -> Reader:
@@ -224,4 +250,75 @@ def read_number(strokes: Sequence[Sequence[Sequence[float]]],
         points = np.concatenate(part)
         box = (*points.min(axis=0).tolist(), *points.max(axis=0).tolist())
         digits.append(DigitReading(tuple(group), tuple(box), image, probs))
+    return NumberReading(tuple(digits))
+
+
+def _blob_gaps(labels: np.ndarray, count: int, boxes: np.ndarray, reach: float) -> np.ndarray:
+    """(n, n) closest approach of the blobs' outlines in pixels (pairs whose boxes are
+    farther apart than ``reach`` get their box distance)."""
+    from scipy import ndimage
+
+    outlines = []
+    for k in range(1, count + 1):
+        x0, y0, x1, y1 = boxes[k - 1].astype(int)
+        mask = labels[y0:y1 + 1, x0:x1 + 1] == k
+        edge = mask & ~ndimage.binary_erosion(mask)
+        ys, xs = np.nonzero(edge)
+        points = np.stack([xs + x0, ys + y0], axis=1).astype(np.float64)
+        outlines.append(points[:: max(1, len(points) // 300)])
+    out = np.zeros((count, count))
+    for i in range(count):
+        for j in range(i + 1, count):
+            out[i, j] = out[j, i] = _box_distance(boxes[i], boxes[j])
+            if out[i, j] <= reach:
+                diff = outlines[i][:, None, :] - outlines[j][None, :, :]
+                out[i, j] = out[j, i] = float(np.sqrt((diff**2).sum(axis=-1).min()))
+    return out
+
+
+def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.ndarray],
+                      detect_polarity: bool = True) -> NumberReading | None:
+    """The digits of a picture, left to right, or None when it has no ink.
+
+    Ink blobs (8-connected) are grouped by the drawing's rule (:func:`group_pieces`); each
+    group's own ink (not a neighbour's reaching into its box) is read through the one-digit
+    raster preprocessing. Boxes are in the picture's pixels.
+    """
+    from scipy import ndimage
+
+    ink = normalise_polarity(gray) if detect_polarity else np.asarray(gray, dtype=np.float64)
+    ink = np.where(ink >= INK_THRESHOLD, ink, 0.0)
+    labels, count = ndimage.label(ink > 0, structure=np.ones((3, 3), dtype=bool))
+    if count == 0:
+        return None
+    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    keep = np.flatnonzero(areas >= SPECK_SHARE * areas.max()) + 1
+    if len(keep) > MAX_PIECES:
+        keep = keep[np.argsort(areas[keep - 1])[::-1][:MAX_PIECES]]
+    relabel = np.zeros(count + 1, dtype=np.int64)
+    relabel[keep] = np.arange(1, len(keep) + 1)
+    labels, count = relabel[labels], len(keep)
+    slices = ndimage.find_objects(labels)
+    boxes = np.array([[sl[1].start, sl[0].start, sl[1].stop - 1, sl[0].stop - 1]
+                      for sl in slices], dtype=np.float64)
+    height = line_height(boxes)
+    gaps = _blob_gaps(labels, count, boxes, PART_GAP * height) / height
+
+    def image_of(pieces: list[int]) -> np.ndarray:
+        mask = np.isin(labels, np.asarray(pieces) + 1)
+        return raster_to_mnist(np.where(mask, ink, 0.0), detect_polarity=False)
+
+    def judge(a: list[int], b: list[int]) -> bool:
+        images = np.stack([image_of(a + b), image_of(a), image_of(b)])
+        together, first, second = np.asarray(predictor(images)).reshape(-1, 10).max(axis=1)
+        return bool(together > first * second)
+
+    groups = group_pieces(boxes, gaps, height, 0.0, judge)
+    images = [image_of(group) for group in groups]
+    probabilities = np.asarray(predictor(np.stack(images)), dtype=np.float64).reshape(-1, 10)
+    digits = []
+    for group, image, probs in zip(groups, images, probabilities, strict=True):
+        box = (float(boxes[group, 0].min()), float(boxes[group, 1].min()),
+               float(boxes[group, 2].max()), float(boxes[group, 3].max()))
+        digits.append(DigitReading(tuple(group), box, image, probs))
     return NumberReading(tuple(digits))

@@ -1,0 +1,112 @@
+"""Splitting drawings and pictures into digits (Qt-free): hand-built stroke sets, the hard
+cases the issue names, and whole numbers read by the bundled model."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+import pytest
+
+from digitpad.inference import load_predictor
+from digitpad.preprocess import render_strokes, strokes_to_mnist
+from digitpad.segment import group_strokes, read_number, read_number_image
+
+PEN = 12.0  # digits are 100 units tall, as on a canvas with an 18 px pen and 150 px digits
+
+
+def line(*points: tuple[float, float], steps: int = 12) -> np.ndarray:
+    """A polyline through ``points``, densely sampled like mouse input."""
+    out = [np.linspace(a, b, steps, endpoint=False) for a, b in pairwise(points)]
+    return np.vstack([*out, [points[-1]]]).astype(np.float64)
+
+
+def ellipse(cx: float, cy: float, rx: float, ry: float, start: float = 0.0,
+            stop: float = 2 * np.pi) -> np.ndarray:
+    t = np.linspace(start, stop, 48)
+    return np.stack([cx + rx * np.sin(t), cy - ry * np.cos(t)], axis=1)
+
+
+def at(strokes: list[np.ndarray], dx: float) -> list[np.ndarray]:
+    return [s + [dx, 0.0] for s in strokes]
+
+
+ONE = [line((20, 0), (20, 100))]
+SEVEN = [line((0, 0), (55, 0), (20, 100))]
+SEVEN_BAR = line((15, 50), (50, 50))
+FOUR = [line((35, 0), (0, 65), (55, 65)), line((40, 25), (40, 100))]  # two strokes
+ZERO = [ellipse(28, 50, 28, 50)]
+EIGHT = [ellipse(25, 24, 20, 24), ellipse(25, 75, 25, 25)]  # two loops, one over the other
+FIVE = [line((45, 0), (8, 0)), line((8, 0), (5, 45)),
+        np.vstack([line((5, 45), (30, 40)), ellipse(25, 72, 25, 28, -1.2, 3.9)[1:]])]
+
+
+def test_one_digit_is_one_group_however_many_strokes():
+    for digit in (ONE, SEVEN, FOUR, ZERO, EIGHT, FIVE):
+        assert group_strokes(digit, PEN) == [list(range(len(digit)))]
+
+
+def test_two_stroke_four_beside_a_one():
+    strokes = FOUR + at(ONE, 90)
+    assert group_strokes(strokes, PEN) == [[0, 1], [2]]
+
+
+def test_crossbar_drawn_after_the_next_digit_started_joins_its_seven():
+    strokes = SEVEN + at(ONE, 85) + [SEVEN_BAR]  # 7, then 1, then the 7's bar
+    assert group_strokes(strokes, PEN) == [[0, 2], [1]]
+
+
+def test_touching_digits_stay_apart():
+    # The 1's ink touches the 0's (the centre lines are one pen width apart).
+    strokes = ZERO + at(ONE, 56 + PEN - 20)
+    assert group_strokes(strokes, PEN) == [[0], [1]]
+
+
+def test_groups_come_left_to_right_whatever_the_drawing_order():
+    strokes = at(ONE, 300) + at(ZERO, 0) + at(SEVEN, 150)
+    assert group_strokes(strokes, PEN) == [[1], [2], [0]]
+
+
+def test_empty_strokes_are_skipped():
+    strokes = [np.zeros((0, 2)), *ONE, np.zeros((0, 2)), *at(ZERO, 80)]
+    assert group_strokes(strokes, PEN) == [[1], [3]]
+    assert group_strokes([], PEN) == []
+
+
+@pytest.fixture(scope="module")
+def predictor(bundled_model_path):
+    return load_predictor(bundled_model_path)
+
+
+def test_a_number_is_read_left_to_right(predictor):
+    strokes = ONE + at(ZERO, 75) + at(SEVEN, 175) + at(FOUR, 270)
+    reading = read_number(strokes, predictor, PEN)
+    assert reading.text == "1074"
+    assert [d.pieces for d in reading.digits] == [(0,), (1,), (2,), (3, 4)]
+    assert all(d.image.shape == (28, 28) for d in reading.digits)
+    assert np.allclose([d.probabilities.sum() for d in reading.digits], 1.0, atol=1e-4)
+    # Boxes follow the digits, left to right, without overlapping.
+    boxes = [d.box for d in reading.digits]
+    assert all(a[2] < b[0] for a, b in pairwise(boxes))
+    assert [reading.digit_at(x) for x in (100, -50, 900)] == [1, 0, 3]
+
+
+def test_a_lone_digit_reads_exactly_as_the_one_digit_path(predictor):
+    for digit in (SEVEN, FOUR, FIVE, EIGHT):
+        reading = read_number(digit, predictor, PEN)
+        assert len(reading.digits) == 1
+        expected = predictor(strokes_to_mnist(digit, min_extent=PEN))
+        np.testing.assert_allclose(reading.digits[0].probabilities, expected, atol=1e-6)
+    assert read_number([], predictor, PEN) is None
+
+
+def test_a_picture_of_a_number_is_read(predictor):
+    strokes = at(SEVEN, 40) + at(ONE, 135) + at(FOUR, 220) + [SEVEN_BAR + [40, 40]]
+    strokes = [s + [0, 40] for s in strokes[:-1]] + [strokes[-1]]
+    ink = render_strokes(strokes, (180, 330), PEN)
+    reading = read_number_image(255 - 230 * ink, predictor)  # dark ink on light paper
+    assert reading.text == "714"
+    assert len(reading.digits) == 3
+    left, _, right, _ = reading.digits[1].box
+    assert left >= 120 and right <= 180  # the 1's box, in the picture's pixels
+    assert read_number_image(np.full((50, 50), 255.0), predictor) is None
