@@ -25,9 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", type=Path, default=None,
                         help="path to mnist.npz for training (default: $DIGITPAD_MNIST)")
     sub = parser.add_subparsers(dest="command")
-    classify = sub.add_parser("classify", help="classify image files (PNG/JPEG/BMP)")
+    classify = sub.add_parser("classify", help="read the digit or number in image files "
+                              "(PNG/JPEG/BMP)")
     classify.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     classify.add_argument("--json", action="store_true", help="print a JSON list")
+    classify.add_argument("--single", action="store_true",
+                          help="read each picture as one digit (do not split it into digits)")
     classify.add_argument("--model", type=Path, default=argparse.SUPPRESS,
                           help="a .keras model to use")
     return parser
@@ -38,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "classify":
         from digitpad.cli_classify import run_classify
 
-        return run_classify(args.images, model_path=args.model, as_json=args.json)
+        return run_classify(args.images, model_path=args.model, as_json=args.json,
+                            single=args.single)
     from digitpad._qt.app import run_app
 
     return run_app(model_path=args.model, data_path=args.data)

@@ -1,4 +1,7 @@
-"""``digitpad classify IMAGE...``: classify picture files with the app's preprocessing.
+"""``digitpad classify IMAGE...``: read the digit, or the number, in picture files.
+
+Each picture's ink blobs are grouped into digits (:mod:`digitpad.segment`) and read left to
+right with the app's preprocessing; ``--single`` reads the whole picture as one digit.
 
 Behaves like a good Unix tool: one line per file on stdout, problems on stderr (and inside
 ``--json``), exit 0 when every file was read, 1 when some failed, 2 when the model given with
@@ -15,19 +18,23 @@ from pathlib import Path
 
 from digitpad.model import ModelFileError
 from digitpad.paths import printable_path
-from digitpad.preprocess import raster_to_mnist
+from digitpad.segment import DigitReading, NumberReading, read_number_image
 from digitpad.session import choose_model
 
 UNSURE_BELOW = 0.6  # as the window: a top probability under this is marked unsure
 
 
-def run_classify(images: list[Path], model_path: Path | None = None, as_json: bool = False) -> int:
-    """Print ``path: digit (confidence)`` per file, or a JSON list; see the module doc."""
+def run_classify(images: list[Path], model_path: Path | None = None, as_json: bool = False,
+                 single: bool = False) -> int:
+    """Print ``path: number (confidence of each digit)`` per file, or a JSON list whose rows
+    hold ``number`` and ``digits`` (each with ``digit``, ``box``, ``unsure`` and
+    ``probabilities``), and for a one-digit picture also ``digit``, ``unsure`` and
+    ``probabilities`` at the top level; see the module doc."""
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        return _classify(images, model_path, as_json)
+        return _classify(images, model_path, as_json, single)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -38,7 +45,7 @@ def run_classify(images: list[Path], model_path: Path | None = None, as_json: bo
         return 1
 
 
-def _classify(images: list[Path], model_path: Path | None, as_json: bool) -> int:
+def _classify(images: list[Path], model_path: Path | None, as_json: bool, single: bool) -> int:
     from digitpad._qt.imageio import ImageReadError, read_grayscale
 
     try:
@@ -56,29 +63,37 @@ def _classify(images: list[Path], model_path: Path | None, as_json: bool) -> int
     for path in images:
         row: dict = {"path": printable_path(path), "model": model_name}
         try:
-            image = raster_to_mnist(read_grayscale(path))
-            if image is None:
+            reading = read_number_image(read_grayscale(path), active.predictor, single=single)
+            if reading is None:
                 raise ImageReadError(f"{printable_path(path)}: no digit found (the image is blank)")
+            if not all(math.isfinite(d.confidence) for d in reading.digits):
+                raise ImageReadError(f"{printable_path(path)}: the model gave no usable answer")
         except ImageReadError as exc:
             print(f"error: {exc}", file=sys.stderr)
             failures += 1
             results.append({**row, "error": str(exc)})
             continue
-        probabilities = active.predictor(image)
-        digit = int(probabilities.argmax())
-        confidence = float(probabilities[digit])
-        if not math.isfinite(confidence):
-            message = f"{printable_path(path)}: the model gave no usable answer"
-            print(f"error: {message}", file=sys.stderr)
-            failures += 1
-            results.append({**row, "error": message})
-            continue
-        unsure = confidence < UNSURE_BELOW
-        results.append({**row, "digit": digit, "unsure": unsure,
-                         "probabilities": [round(float(p), 6) for p in probabilities]})
+        digits = [{"digit": d.digit, "unsure": d.confidence < UNSURE_BELOW,
+                   "box": [round(v, 1) for v in d.box],
+                   "probabilities": [round(float(p), 6) for p in d.probabilities]}
+                  for d in reading.digits]
+        row["number"] = reading.text
+        if len(digits) == 1:  # one digit: the same keys as before numbers were read
+            row.update({k: digits[0][k] for k in ("digit", "unsure", "probabilities")})
+        results.append({**row, "digits": digits})
         if not as_json:
-            mark = ", unsure" if unsure else ""
-            print(f"{printable_path(path)}: {digit} ({confidence:.1%}{mark})", flush=True)
+            print(f"{printable_path(path)}: {_describe(reading)}", flush=True)
     if as_json:
         print(json.dumps(results, indent=2, allow_nan=False), flush=True)
     return 1 if failures else 0
+
+
+def _describe(reading: NumberReading) -> str:
+    """``7 (99.1%)`` for a digit, ``714 (7 99.0%, 1 99.9%, 4 61.0% unsure)`` for a number."""
+    def one(d: DigitReading) -> str:
+        return f"{d.confidence:.1%}" + (", unsure" if d.confidence < UNSURE_BELOW else "")
+
+    if len(reading.digits) == 1:
+        return f"{reading.text} ({one(reading.digits[0])})"
+    return f"{reading.text} (" + ", ".join(
+        f"{d.digit} {one(d).replace(', ', ' ')}" for d in reading.digits) + ")"

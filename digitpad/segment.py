@@ -277,17 +277,26 @@ def _blob_gaps(labels: np.ndarray, count: int, boxes: np.ndarray, reach: float) 
 
 
 def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.ndarray],
-                      detect_polarity: bool = True) -> NumberReading | None:
+                      detect_polarity: bool = True, single: bool = False) -> NumberReading | None:
     """The digits of a picture, left to right, or None when it has no ink.
 
     Ink blobs (8-connected) are grouped by the drawing's rule (:func:`group_pieces`); each
     group's own ink (not a neighbour's reaching into its box) is read through the one-digit
-    raster preprocessing. Boxes are in the picture's pixels.
+    raster preprocessing. Boxes are in the picture's pixels. ``single`` reads the whole
+    picture as one digit, exactly as :func:`~digitpad.preprocess.raster_to_mnist` does.
     """
     from scipy import ndimage
 
     ink = normalise_polarity(gray) if detect_polarity else np.asarray(gray, dtype=np.float64)
     ink = np.where(ink >= INK_THRESHOLD, ink, 0.0)
+    if single:
+        image = raster_to_mnist(ink, detect_polarity=False)
+        if image is None:
+            return None
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        box = (float(cols[0]), float(rows[0]), float(cols[-1]), float(rows[-1]))
+        probabilities = np.asarray(predictor(image), dtype=np.float64).reshape(10)
+        return NumberReading((DigitReading((0,), box, image, probabilities),))
     labels, count = ndimage.label(ink > 0, structure=np.ones((3, 3), dtype=bool))
     if count == 0:
         return None

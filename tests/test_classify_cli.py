@@ -185,3 +185,48 @@ def test_a_shaded_photo_like_digit_is_read(tmp_path, capsys):
     assert image.save(str(path))
     assert main(["classify", str(path)]) == 0
     assert capsys.readouterr().out.startswith(f"{path}: 4 ")
+
+
+def number_picture(path: Path, size: tuple[int, int] = (420, 160)) -> Path:
+    """"107" in dark ink on light paper, the digits a normal gap apart."""
+    image = QImage(*size, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor("black"), 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    painter.drawLine(QPointF(70, 30), QPointF(72, 130))  # 1
+    painter.drawEllipse(QRectF(120, 30, 60, 100))  # 0
+    painter.drawPolyline([QPointF(230, 32), QPointF(300, 32), QPointF(255, 130)])  # 7
+    painter.end()
+    assert image.save(str(path))
+    return path
+
+
+def test_a_picture_of_a_number_prints_the_number(tmp_path, capsys):
+    path = number_picture(tmp_path / "number.png")
+    assert main(["classify", str(path)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"{path}: 107 (1 "), line
+
+
+def test_json_gives_each_digit_with_its_box(tmp_path, capsys):
+    path = number_picture(tmp_path / "number.png")
+    assert main(["classify", "--json", str(path)]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert row["number"] == "107"
+    assert [d["digit"] for d in row["digits"]] == [1, 0, 7]
+    assert "digit" not in row  # a number has no single digit
+    lefts = [d["box"][0] for d in row["digits"]]
+    assert lefts == sorted(lefts) and 60 <= lefts[0] <= 75 and 110 <= lefts[1] <= 125
+    for digit in row["digits"]:
+        assert len(digit["probabilities"]) == 10
+        assert sum(digit["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_single_reads_the_whole_picture_as_one_digit(tmp_path, pictures, capsys):
+    path = number_picture(tmp_path / "number.png")
+    assert main(["classify", "--json", "--single", str(path),
+                 str(pictures["one_dark_on_light"])]) == 0
+    number, one = json.loads(capsys.readouterr().out)
+    assert len(number["digits"]) == 1 and len(number["number"]) == 1
+    assert one["number"] == "1" and one["digit"] == 1 and one["digits"][0]["digit"] == 1
