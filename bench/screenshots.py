@@ -35,11 +35,15 @@ def main() -> None:
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--size", default="1400x940", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--number", default="",
+                        help="also write this number (real pen digits of one test writer, "
+                        "needs ../shared/data/unipen-digits.npz) and save "
+                        "screenshot-number.png")
     args = parser.parse_args()
 
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
-    from qt_helpers import draw_strokes, fit_to_canvas
+    from qt_helpers import draw_in_frame, draw_strokes, fit_to_canvas
 
     from digitpad._qt.main_window import MainWindow
     from digitpad.pen import read_rendered
@@ -74,9 +78,27 @@ def main() -> None:
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.number:
+        from bench_numbers import PEN_FILE, SPACINGS, compose, writers_digits
+
+        from digitpad.pen import read_pen_strokes
+
+        writer = writers_digits(read_pen_strokes(PEN_FILE))[0]
+        rng = np.random.default_rng(7)
+        samples = [writer[int(d)][0] for d in args.number]
+        strokes, _ = compose(samples, SPACINGS["normal"], rng)
+        points = np.concatenate(strokes)
+        strokes = [(s - points.min(axis=0)) * 100 / np.ptp(points[:, 1]) for s in strokes]
+        width = np.ptp(np.concatenate(strokes)[:, 0]) / 100 * 0.3
+        draw_in_frame(win.canvas, strokes, height=0.3, left=-width / 2)
+        wait(300)
+        print(f"wrote {args.number}: read {win.last_number}, {win.last_latency_ms:.2f} ms")
+        win.grab().save(str(args.out / "screenshot-number.png"))
+        win.canvas.clear()
+        wait(100)
     draw(args.digit_index)
     wait(300)
-    args.out.mkdir(parents=True, exist_ok=True)
     win.grab().save(str(args.out / "screenshot.png"))
     if args.no_train:
         return

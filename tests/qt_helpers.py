@@ -69,3 +69,20 @@ def make_window(qtbot, data_path=None):
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: win.predictor is not None, timeout=10_000)
     return win
+
+
+def draw_in_frame(canvas, strokes: list[np.ndarray], height: float = 0.25,
+                  left: float = -0.45) -> None:
+    """Draw strokes given in digit units (a digit 100 tall) at ``height`` of the canvas's
+    shorter side, from ``left`` (canvas frame: centre 0, shorter side 1). Each stroke is
+    placed where the canvas is when it is drawn: the canvas widens for a number."""
+    for stroke in strokes:
+        frame = np.asarray(stroke) / 100 * height + [left, -height / 2]
+        points = [canvas.to_widget(x, y) for x, y in frame]
+        dense = []
+        for a, b in zip(points[:-1], points[1:], strict=True):
+            steps = max(1, int(np.hypot(b.x() - a.x(), b.y() - a.y()) // 4))
+            dense.extend((a.x() + (b.x() - a.x()) * k / steps,
+                          a.y() + (b.y() - a.y()) * k / steps) for k in range(steps))
+        dense.append((points[-1].x(), points[-1].y()))
+        drag(canvas, dense)

@@ -51,7 +51,7 @@ def test_each_action_has_one_unambiguous_shortcut(launched):
     assert len(keys) == len(set(keys)), keys
     assert launched.quit_action.shortcuts()[0].toString() == "Ctrl+Q"
     menus = [a.text().replace("&", "") for a in launched.menuBar().actions()]
-    assert menus == ["File", "Edit", "Training", "Help"]
+    assert menus == ["File", "Edit", "View", "Training", "Help"]
 
 
 def test_ctrl_q_quits(launched, qtbot):

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 BACKGROUND = QColor("#101418")
 INK = QColor("#ffffff")
 HINT = QColor("#6b7785")
+BOX = QColor("#5b6b7d")  # a digit's box when several digits are drawn
+BOX_SELECTED = QColor("#f58518")  # the digit whose probabilities the bars show
 
 
 @dataclass
@@ -44,11 +46,15 @@ class DrawingCanvas(QWidget):
     """White ink on black, like MNIST.
 
     ``changed`` fires for every point added while drawing (throttle before heavy work);
-    ``edited`` fires once for a finished stroke, undo, redo, clear or resize.
+    ``edited`` fires once for a finished stroke, undo, redo, clear or resize; ``hovered``
+    gives the mouse's x in the canvas frame while not drawing (NaN when it leaves), so the
+    window can show the digit under the mouse.
     """
 
     changed = Signal()
     edited = Signal()
+    strokeEnded = Signal()  # after ``edited``, for a stroke just drawn (not undo or resize)
+    hovered = Signal(float)
 
     def __init__(self, parent: QWidget | None = None, pen_width: float = 18.0) -> None:
         super().__init__(parent)
@@ -67,6 +73,10 @@ class DrawingCanvas(QWidget):
         self._redo: list[tuple[str, object]] = []
         self._drawing = False
         self._image = QImage()
+        # Boxes around the digits of a number (canvas frame), and the one the bars show.
+        self._digit_boxes: list[tuple[float, float, float, float]] = []
+        self._selected_box = -1
+        self.setMouseTracking(True)  # hover picks the digit whose probabilities are shown
 
     # ---- public API -------------------------------------------------------------------
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
@@ -144,6 +154,19 @@ class DrawingCanvas(QWidget):
     def set_pen_width(self, width: float) -> None:
         self.pen_width = float(width)
 
+    def set_digit_boxes(self, boxes: list[tuple[float, float, float, float]],
+                        selected: int = -1) -> None:
+        """Outline the digits of a number: ``boxes`` as (x0, y0, x1, y1) in widget pixels
+        around the centre lines; an empty list removes them."""
+        scale = self._scale()
+        half_w, half_h = self.width() / 2, self.height() / 2
+        framed = [((x0 - half_w) / scale, (y0 - half_h) / scale,
+                   (x1 - half_w) / scale, (y1 - half_h) / scale) for x0, y0, x1, y1 in boxes]
+        if framed == self._digit_boxes and selected == self._selected_box:
+            return
+        self._digit_boxes, self._selected_box = framed, selected
+        self.update()
+
     def set_strokes(self, strokes: list[Stroke]) -> None:
         """Replace the drawing with strokes given in widget pixels (tests and demos)."""
         scale = self._scale()
@@ -163,6 +186,12 @@ class DrawingCanvas(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self._drawing and event.buttons() & Qt.MouseButton.LeftButton:
             self._extend(event.position())
+        elif not self._drawing:
+            self.hovered.emit(self.to_frame(event.position())[0])
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self.hovered.emit(float("nan"))
+        super().leaveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton and self._drawing:
@@ -200,6 +229,7 @@ class DrawingCanvas(QWidget):
     def _finish(self) -> None:
         self._drawing = False
         self.edited.emit()
+        self.strokeEnded.emit()
 
     # ---- painting -------------------------------------------------------------------------
     def _pen(self, width: float) -> QPen:
@@ -255,6 +285,8 @@ class DrawingCanvas(QWidget):
         painter = QPainter(self)
         painter.setClipRect(event.rect())  # only the dirty rectangle is copied
         painter.drawImage(QPointF(0, 0), self._image)
+        if self._digit_boxes and self.strokes:
+            self._paint_boxes(painter)
         if not self.strokes:
             painter.setPen(HINT)
             font = painter.font()
@@ -263,6 +295,19 @@ class DrawingCanvas(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
                              "Draw a digit here\n0 – 9, any size, anywhere")
         painter.end()
+
+    def _paint_boxes(self, painter: QPainter) -> None:
+        painter.setClipping(False)  # a box may cross the dirty rectangle
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        margin = self.pen_width / 2 + 6
+        for index, (x0, y0, x1, y1) in enumerate(self._digit_boxes):
+            selected = index == self._selected_box
+            pen = QPen(BOX_SELECTED if selected else BOX, 2.0 if selected else 1.2,
+                       Qt.PenStyle.SolidLine if selected else Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            rect = QRectF(self.to_widget(x0, y0), self.to_widget(x1, y1)).normalized()
+            painter.drawRoundedRect(rect.adjusted(-margin, -margin, margin, margin), 6, 6)
 
     def image(self) -> QImage:
         """The rendered canvas (for screenshots and tests)."""

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
-    QScrollArea,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,7 +19,6 @@ from PySide6.QtWidgets import (
 from digitpad.inference import NumpyPredictor, Predictor
 from digitpad.model import ModelFileError, read_metadata
 from digitpad.paths import user_data_dir
-from digitpad.preprocess import strokes_to_mnist
 from digitpad.session import (
     ActiveModel,
     choose_model,
@@ -37,15 +29,15 @@ from digitpad.session import (
     tidy_user_dir,
 )
 
-from .canvas import DrawingCanvas
+from .canvas_panel import CanvasPanel
+from .fit_scroll import FitScrollArea
+from .live_reading import PREDICT_INTERVAL_MS, LiveReadingMixin
 from .menus import install_menus
 from .model_picker import ModelPicker
 from .prediction_view import PredictionView
-from .theme import MUTED
 from .training_panel import TrainingPanel
 
 CLOSE_WAIT_MS = 2000  # a run stops within one batch; longer means an uninterruptible step
-PREDICT_INTERVAL_MS = 15  # while drawing, classify at most ~60 times a second
 ADOPT_MARGIN = 0.05  # a run more than 5 points below the model in use is not adopted
 _LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-model-loader")
 
@@ -59,32 +51,7 @@ def _load_model(model_path: Path | None) -> tuple[ActiveModel | None, list[str]]
         return None, [f"No usable model: {exc}. Train one with the Train button."]
 
 
-class FitScrollArea(QScrollArea):
-    """Gives its widget the whole viewport, and scrolls only when the viewport is shorter
-    than the widget's minimum (QScrollArea's own resizing follows the size hint of
-    word-wrapped labels and would scroll the plots out of sight on a tall screen)."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().resizeEvent(event)
-        self.fit()
-
-    def fit(self) -> None:
-        widget = self.widget()
-        if widget is None:
-            return
-        minimum = widget.minimumSizeHint().height()
-        scrolls = minimum > self.height()
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn if scrolls
-                                        else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        widget.resize(self.viewport().width(), max(self.viewport().height(), minimum))
-
-
-class MainWindow(QMainWindow):
+class MainWindow(LiveReadingMixin, QMainWindow):
     """Draw on the left, see the prediction in the middle, train on the right."""
 
     predictionUpdated = Signal()
@@ -98,47 +65,24 @@ class MainWindow(QMainWindow):
         self.active_model: ActiveModel | None = None
         self.predictor: Predictor | None = None
         self.model_text = "Loading model…"
-        self.last_probabilities: np.ndarray | None = None
-        self.last_image: np.ndarray | None = None
-        self.last_latency_ms = 0.0
+        self._init_live_reading()
         self._closing = False
         self._model_poll = QTimer(self, interval=10)  # active while the model is loading
 
-        self.canvas = DrawingCanvas()
         self.prediction_view = PredictionView()
         self.model_picker = ModelPicker()
         self.model_picker.picked.connect(self.pick_model)
         self.training_panel = TrainingPanel(data_path)
 
-        self.pen_spin = QSpinBox(objectName="penWidthSpin", minimum=2, maximum=80, value=18,
-                                 suffix=" px")
-        self.pen_spin.setToolTip("Pen width on the canvas (the network always sees an "
-                                 "MNIST-like stroke)")
-        self.pen_spin.valueChanged.connect(self.canvas.set_pen_width)
-        self.undo_button = QPushButton("Undo", objectName="undoButton")
-        self.redo_button = QPushButton("Redo", objectName="redoButton")
-        self.clear_button = QPushButton("Clear", objectName="clearButton")
-        self.undo_button.clicked.connect(self.canvas.undo)
-        self.redo_button.clicked.connect(self.canvas.redo)
-        self.clear_button.clicked.connect(self.canvas.clear)
-        tools = QHBoxLayout()
-        for widget in (self.undo_button, self.redo_button, self.clear_button):
-            tools.addWidget(widget)
-        tools.addStretch(1)
-        tools.addWidget(QLabel("Pen"))
-        tools.addWidget(self.pen_spin)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.addWidget(self.canvas, 1)
-        left_layout.addLayout(tools)
-        hint = QLabel("Ctrl+Z undo · Ctrl+Shift+Z redo · Esc / Del clear · Ctrl+T train · "
-                      "Ctrl+Q quit")
-        hint.setObjectName("shortcutHint")
-        hint.setWordWrap(True)  # wraps in a narrow column instead of widening the window
-        hint.setStyleSheet(f"{MUTED} font-size: 11px;")
-        left_layout.addWidget(hint)
+        self.canvas_panel = CanvasPanel()
+        self.canvas = self.canvas_panel.canvas
+        self.pen_spin = self.canvas_panel.pen_spin
+        self.undo_button = self.canvas_panel.undo_button
+        self.redo_button = self.canvas_panel.redo_button
+        self.clear_button = self.canvas_panel.clear_button
+        self.canvas_panel.wideToggled.connect(self.set_wide_canvas)
 
-        middle = QWidget()
+        self.middle_column = middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(self.model_picker)
@@ -147,7 +91,7 @@ class MainWindow(QMainWindow):
         training_scroll = FitScrollArea(objectName="trainingScroll")
         training_scroll.setWidget(self.training_panel)
         self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
+        splitter.addWidget(self.canvas_panel)
         splitter.addWidget(middle)
         splitter.addWidget(training_scroll)
         splitter.setStretchFactor(0, 3)
@@ -167,8 +111,9 @@ class MainWindow(QMainWindow):
         self._predict_timer.timeout.connect(self.update_prediction)
         self.canvas.changed.connect(self._schedule_prediction)
         self.canvas.edited.connect(self.update_prediction)
-        self.canvas.edited.connect(self._update_edit_buttons)
-        self._update_edit_buttons()
+        self.canvas.edited.connect(self._on_canvas_edited)
+        self.canvas.strokeEnded.connect(self._on_stroke_ended)
+        self.canvas.hovered.connect(self._on_hover)
         self.training_panel.snapshotReady.connect(self._use_snapshot)
         self.training_panel.modelSaved.connect(self._use_trained_model)
         self.training_panel.runEnded.connect(self._on_run_ended)
@@ -202,6 +147,8 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(sizes)
 
     def _save_layout(self) -> None:
+        if self.wide_canvas:  # the next launch starts square, with the user's columns
+            self.set_wide_canvas(False)
         settings = self._layout_settings()
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("splitter", self.splitter.saveState())
@@ -214,12 +161,6 @@ class MainWindow(QMainWindow):
             area = screen.availableGeometry()
             width, height = min(width, area.width()), min(height, area.height())
         self.resize(width, height)
-
-    @Slot()
-    def _update_edit_buttons(self) -> None:
-        self.undo_button.setEnabled(self.canvas.can_undo())
-        self.redo_button.setEnabled(self.canvas.can_redo())
-        self.clear_button.setEnabled(not self.canvas.is_empty())
 
     # ---- model -----------------------------------------------------------------------------
     @Slot()
@@ -317,38 +258,6 @@ class MainWindow(QMainWindow):
         if self.active_model is not None and self.active_model.source == "bundled":
             self.training_panel.note(f"Using {self.active_model.describe()} again; your "
                                      "trained models stay in the Model list.")
-
-    # ---- prediction ----------------------------------------------------------------------
-    @Slot()
-    def _schedule_prediction(self) -> None:
-        if not self._predict_timer.isActive():
-            self._predict_timer.start()
-
-    @Slot()
-    def update_prediction(self) -> None:
-        """Classify the canvas now (strokes -> 28x28 -> probabilities) and show it."""
-        self._predict_timer.stop()
-        start = time.perf_counter()
-        strokes = self.canvas.stroke_arrays()
-        image = strokes_to_mnist(strokes, min_extent=self.canvas.pen_width) if strokes else None
-        probabilities = None
-        if image is not None and self.predictor is not None:
-            probabilities = np.asarray(self.predictor(image), dtype=np.float64)
-        self.last_latency_ms = (time.perf_counter() - start) * 1000
-        # A huge drawing (hundreds of strokes) takes longer to read: classify it less often
-        # while drawing, so the event loop stays free at least 2/3 of the time and ink keeps
-        # flowing; a finished stroke is still read at once.
-        self._predict_timer.setInterval(max(PREDICT_INTERVAL_MS, int(2 * self.last_latency_ms)))
-        self.last_image = image
-        self.last_probabilities = probabilities
-        if self.predictor is not None:
-            waiting = "Draw a digit"
-        elif self._model_poll.isActive():
-            waiting = "Model loading…"
-        else:
-            waiting = "No model: click Train"
-        self.prediction_view.show_probabilities(probabilities, image, waiting)
-        self.predictionUpdated.emit()
 
     # ---- shutdown ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -1,4 +1,4 @@
-"""The window's menus (File, Edit, Training, Help): every action with its one shortcut.
+"""The window's menus (File, Edit, View, Training, Help): every action with its one shortcut.
 
 Shortcuts are application-wide, so they work from launch whatever has focus (a text field
 still edits its own text).
@@ -32,6 +32,7 @@ def install_menus(window: MainWindow) -> None:
     std = QKeySequence.StandardKey
     bar = window.menuBar()
     file_menu, edit_menu = bar.addMenu("&File"), bar.addMenu("&Edit")
+    view_menu = bar.addMenu("&View")
     train_menu, help_menu = bar.addMenu("&Training"), bar.addMenu("&Help")
     # Only "Ctrl+Q": StandardKey.Quit is the same key on Linux (two bindings of one key make
     # Qt report an ambiguous shortcut and do nothing) and empty on some platforms.
@@ -42,6 +43,11 @@ def install_menus(window: MainWindow) -> None:
                                 window.canvas.redo)
     window.clear_action = action(edit_menu, "&Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
                                  window.canvas.clear, "Clear the canvas (Undo brings it back)")
+    window.wide_action = action(view_menu, "&Wide canvas (for numbers)", ["Ctrl+Shift+W"],
+                                window.set_wide_canvas,
+                                "A wide canvas for writing a number; it widens by itself "
+                                "when a second digit is drawn")
+    window.wide_action.setCheckable(True)
     window.train_action = action(train_menu, "&Train", ["Ctrl+T"],
                                  window.training_panel.start_training)
     window.stop_action = action(train_menu, "&Stop", ["Ctrl+."],

@@ -1,4 +1,5 @@
-"""What the network thinks: the winning digit, all ten probabilities, and its 28x28 input."""
+"""What the network thinks: the winning digit (or the number, when several digits are drawn),
+all ten probabilities of one digit, and that digit's 28x28 input."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from digitpad.segment import NumberReading
 
 from .theme import MUTED, style_plot
 
@@ -29,6 +39,16 @@ class PredictionView(QWidget):
         self.confidence_label = QLabel("")
         self.confidence_label.setObjectName("confidenceLabel")
         self.confidence_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.confidence_label.setWordWrap(True)  # a long line never widens the column
+        self.digits_label = QLabel("")  # each digit of a number with its probability
+        self.digits_label.setObjectName("digitsLabel")
+        self.digits_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.digits_label.setWordWrap(True)
+        self.digits_label.setTextFormat(Qt.TextFormat.RichText)
+        self.digits_label.setToolTip("Each digit of the number with the network's probability; "
+                                     "the bars show the digit under the mouse or the last "
+                                     "one drawn")
+        self.digits_label.hide()
         self.model_label = QLabel("Loading model…")
         self.model_label.setObjectName("modelLabel")
         self.model_label.setWordWrap(True)
@@ -64,16 +84,26 @@ class PredictionView(QWidget):
         digit_box = QVBoxLayout()
         digit_box.addWidget(self.digit_label)
         digit_box.addWidget(self.confidence_label)
+        digit_box.addWidget(self.digits_label)
         top.addLayout(digit_box, 1)
         preview_box = QVBoxLayout()
         preview_box.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignCenter)
         preview_box.addWidget(preview_caption)
         top.addLayout(preview_box)
+        # The answer above the bars; beside them under a wide canvas (see set_wide).
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.addLayout(top)
+        self.body.addWidget(self.plot, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.plot, 1)
+        layout.addLayout(self.body, 1)
         layout.addWidget(self.model_label)
         self.show_probabilities(None, None)
+
+    def set_wide(self, wide: bool) -> None:
+        """Under a wide canvas, the answer sits beside the bars: the view needs less height
+        and the canvas gets it."""
+        self.body.setDirection(QBoxLayout.Direction.LeftToRight if wide
+                               else QBoxLayout.Direction.TopToBottom)
 
     def set_model_text(self, text: str) -> None:
         self.model_label.setText(text)
@@ -82,6 +112,8 @@ class PredictionView(QWidget):
                            waiting_text: str = "Draw a digit") -> None:
         """Show a prediction, or the empty state when ``probabilities`` is None."""
         self._show_preview(image)
+        self.digits_label.hide()
+        self.digit_label.setTextFormat(Qt.TextFormat.PlainText)
         if probabilities is None:
             self.digit_label.setText("–")
             self.digit_label.setStyleSheet(f"font-size: 72px; font-weight: bold; color: {UNSURE};")
@@ -101,6 +133,33 @@ class PredictionView(QWidget):
         brushes = [BAR] * 10
         brushes[winner] = colour
         self.bars.setOpts(height=np.asarray(probabilities, dtype=float), brushes=brushes)
+
+    def show_number(self, reading: NumberReading, selected: int) -> None:
+        """A number: its digits in big type (unsure ones grey), each digit's probability, and
+        the bars and input of digit ``selected``."""
+        digit = reading.digits[selected]
+        self.show_probabilities(digit.probabilities, digit.image)
+        n = len(reading.digits)
+
+        def styled(index: int, d) -> str:
+            colour = UNSURE if d.confidence < UNSURE_BELOW else WINNER
+            underline = " text-decoration: underline;" if index == selected else ""
+            return f"<span style='color:{colour};{underline}'>{d.digit}</span>"
+
+        big = "".join(styled(i, d) for i, d in enumerate(reading.digits))
+        size = 72 if n <= 3 else max(30, int(216 / n))
+        self.digit_label.setTextFormat(Qt.TextFormat.RichText)
+        self.digit_label.setText(big)
+        self.digit_label.setStyleSheet(f"font-size: {size}px; font-weight: bold;")
+        top = digit.confidence
+        runner_up = int(np.argsort(digit.probabilities)[-2])
+        sure = (f"unsure: {top:.0%} ({runner_up}: {digit.probabilities[runner_up]:.0%})"
+                if top < UNSURE_BELOW else f"{top:.1%} sure")
+        self.confidence_label.setText(f"digit {selected + 1} of {n}: {digit.digit} · {sure}")
+        self.digits_label.setText(" · ".join(
+            (f"<b>{d.digit} {d.confidence:.0%}</b>" if i == selected
+             else f"{d.digit} {d.confidence:.0%}") for i, d in enumerate(reading.digits)))
+        self.digits_label.show()
 
     def _show_preview(self, image: np.ndarray | None) -> None:
         if image is None:
