@@ -37,6 +37,7 @@ CROSS_OVERLAP, CROSS_GAP = 0.25, 0.02
 STACK_OVERLAP, STACK_GAP = 0.85, 0.12
 ABOVE_OVERLAP, ABOVE_Y = 0.5, 0.3  # or one lies above the other (not beside it, as digits)
 SPECK_SHARE = 0.02  # a picture's ink blob under this share of the biggest one is dirt
+MERGE_PRIOR = 1.0  # crossing pieces are one digit when read together > this x read apart
 MAX_PIECES = 40  # more strokes than this make a scribble: read whole, as before
 
 
@@ -196,9 +197,11 @@ def group_pieces(boxes: np.ndarray, gaps: np.ndarray, height: float, pad: float 
 
 
 def group_strokes(strokes: Sequence[Sequence[Sequence[float]]], pen_width: float = 0.0,
-                  reader: Reader | None = None) -> list[list[int]]:
+                  reader: Reader | None = None,
+                  crossing_together: bool = False) -> list[list[int]]:
     """Stroke indices grouped into digits (see :func:`group_pieces`), groups left to right,
-    indices in drawing order; ``reader`` settles crossing pieces: they stay one digit if
+    indices in drawing order. ``crossing_together`` keeps crossing pieces together (reading
+    one digit as before numbers were read); else ``reader`` settles them: one digit if
     read together they look more like a digit than apart. Empty strokes are in no group.
     """
     kept = [i for i, s in enumerate(strokes) if len(np.asarray(s).reshape(-1, 2))]
@@ -208,12 +211,15 @@ def group_strokes(strokes: Sequence[Sequence[Sequence[float]]], pen_width: float
     boxes = _boxes(parts)
     height = line_height(boxes, pen_width)
     judge = None
-    if reader is not None:
+    if crossing_together:
+        def judge(a: list[int], b: list[int]) -> bool:
+            return True
+    elif reader is not None:
         def judge(a: list[int], b: list[int]) -> bool:
             together, first, second = np.asarray(reader(
                 [[parts[i] for i in a + b], [parts[i] for i in a], [parts[i] for i in b]]
             )).max(axis=1)
-            return bool(together > first * second)
+            return bool(together > MERGE_PRIOR * first * second)
     if len(parts) > MAX_PIECES:
         return [kept]
     gaps = np.maximum(_ink_distances(parts, height / 20, PART_GAP * height + pen_width)
@@ -234,12 +240,16 @@ def make_reader(predictor: Callable[[np.ndarray], np.ndarray], pen_width: float)
 
 def read_number(strokes: Sequence[Sequence[Sequence[float]]],
                 predictor: Callable[[np.ndarray], np.ndarray],
-                pen_width: float = 0.0) -> NumberReading | None:
+                pen_width: float = 0.0, crossing_together: bool = False) -> NumberReading | None:
     """Each digit of a drawing read by ``predictor`` (one batched call), or None when empty.
 
     ``pen_width`` (in the strokes' units) also caps magnification as in the one-digit path.
+    ``crossing_together``: strokes that cross stay one digit without asking the model (a
+    lone digit in two crossing strokes, such as a 4, is never split; two digits written
+    into each other are then read as one).
     """
-    groups = group_strokes(strokes, pen_width, make_reader(predictor, pen_width))
+    groups = group_strokes(strokes, pen_width, make_reader(predictor, pen_width),
+                           crossing_together)
     if not groups:
         return None
     parts = [as_strokes([strokes[i] for i in group]) for group in groups]
@@ -320,7 +330,7 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
     def judge(a: list[int], b: list[int]) -> bool:
         images = np.stack([image_of(a + b), image_of(a), image_of(b)])
         together, first, second = np.asarray(predictor(images)).reshape(-1, 10).max(axis=1)
-        return bool(together > first * second)
+        return bool(together > MERGE_PRIOR * first * second)
 
     groups = group_pieces(boxes, gaps, height, 0.0, judge)
     images = [image_of(group) for group in groups]

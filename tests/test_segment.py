@@ -46,6 +46,23 @@ def test_empty_strokes_are_skipped():
     assert group_strokes([], PEN) == []
 
 
+def test_crossing_pieces_are_settled_by_the_reader_or_kept_together():
+    # Two 0s written into each other: full-height pieces that cross, partly overlapping.
+    strokes = ZERO + at(ZERO, 40)
+
+    def reader_saying(together: float, apart: float):
+        def reader(drawings):
+            tops = [together] + [apart] * (len(drawings) - 1)
+            return np.array([[top] + [(1 - top) / 9] * 9 for top in tops])
+        return reader
+
+    assert group_strokes(strokes, PEN) == [[0], [1]]  # no reader: apart
+    assert group_strokes(strokes, PEN, reader_saying(0.99, 0.6)) == [[0, 1]]
+    assert group_strokes(strokes, PEN, reader_saying(0.5, 0.99)) == [[0], [1]]
+    assert group_strokes(strokes, PEN, reader_saying(0.5, 0.99), crossing_together=True) == [
+        [0, 1]]
+
+
 @pytest.fixture(scope="module")
 def predictor(bundled_model_path):
     return load_predictor(bundled_model_path)

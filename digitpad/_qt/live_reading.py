@@ -118,7 +118,11 @@ class LiveReadingMixin:
         strokes = self.canvas.stroke_arrays()
         reading = image = None
         if strokes and self.predictor is not None:
-            reading = read_number(strokes, self.predictor, self.canvas.pen_width)
+            # On the square canvas crossing strokes are one digit (a 4 in two strokes is never
+            # split); on the wide one the model settles them (two digits written into each
+            # other).
+            reading = read_number(strokes, self.predictor, self.canvas.pen_width,
+                                  crossing_together=not self.wide_canvas)
         elif strokes:  # no model yet: still show what the network will see
             image = strokes_to_mnist(strokes, min_extent=self.canvas.pen_width)
         self.last_latency_ms = (time.perf_counter() - start) * 1000
