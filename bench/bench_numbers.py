@@ -105,12 +105,15 @@ def mnist_digits(images: np.ndarray, labels: np.ndarray, n: int, rng) -> list[di
     return out
 
 
-def run(source: str, writers: list[dict], predictor, numbers: int, rng) -> list[dict]:
+def run(source: str, writers: list[dict], predictor, numbers: int, rng,
+        spacings: tuple[str, ...] = tuple(SPACINGS), lengths: tuple[int, int] = (2, 6)
+        ) -> list[dict]:
     rows = []
-    for spacing_name, spacing in SPACINGS.items():
+    for spacing_name in spacings:
+        spacing = SPACINGS[spacing_name]
         for _ in range(numbers):
             writer = writers[rng.integers(len(writers))]
-            length = int(rng.integers(2, 7))
+            length = int(rng.integers(lengths[0], lengths[1] + 1))
             truth = rng.integers(0, 10, length)
             samples = [writer[int(d)][rng.integers(len(writer[int(d)]))] for d in truth]
             strokes, groups = compose(samples, spacing, rng)
@@ -133,7 +136,7 @@ def report(rows: list[dict], key: str, title: str) -> None:
     print(f"\n{title}")
     print(f"| {key} | numbers | split right | digits right | numbers right | pictures right |")
     print("|---|---:|---:|---:|---:|---:|")
-    for value in sorted(dict.fromkeys(r[key] for r in rows), key=ORDER.get):
+    for value in sorted(dict.fromkeys(r[key] for r in rows), key=lambda v: ORDER.get(v, 0)):
         part = [r for r in rows if r[key] == value]
         split = np.mean([r["split_ok"] for r in part])
         digits = sum(r["digits_ok"] for r in part) / sum(r["digits"] for r in part)
@@ -146,6 +149,8 @@ def report(rows: list[dict], key: str, title: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--numbers", type=int, default=300, help="numbers per source and spacing")
+    parser.add_argument("--four", type=int, default=500,
+                        help="extra 4-digit numbers with normal spacing per source (the goal)")
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--pen-file", type=Path, default=PEN_FILE)
     parser.add_argument("--seed", type=int, default=0)
@@ -157,25 +162,25 @@ def main() -> None:
     model = args.model or default_model_path()
     predictor = load_predictor(model)
     print(f"model: {model.name}")
-    rows = []
+    rows, fours = [], []
+    sources = {}
     if args.pen_file.exists():
-        rows += run("pen", writers_digits(read_pen_strokes(args.pen_file),
-                                             "train" if args.tune else "test"), predictor,
-                    args.numbers, rng)
+        sources["pen"] = writers_digits(read_pen_strokes(args.pen_file),
+                                        "train" if args.tune else "test")
     else:
         print(f"(no {args.pen_file}: pen digits skipped)")
     (x_train, y_train), (x_test, y_test) = load_mnist()
     images, labels = (x_train, y_train) if args.tune else (x_test, y_test)
-    rows += run("mnist", mnist_digits(images, labels, 40, rng), predictor, args.numbers, rng)
+    sources["mnist"] = mnist_digits(images, labels, 40, rng)
+    for source, writers in sources.items():
+        rows += run(source, writers, predictor, args.numbers, rng)
+        fours += run(source, writers, predictor, args.four, rng, ("normal",), (4, 4))
     for source in dict.fromkeys(r["source"] for r in rows):
         part = [r for r in rows if r["source"] == source]
         report(part, "spacing", f"{source}: by spacing (2-6 digits)")
         report([r for r in part if r["spacing"] == "normal"], "length",
                f"{source}: normal spacing, by length")
-        four = [r for r in part if r["spacing"] == "normal" and r["length"] == 4]
-        if four:
-            print(f"{source}: 4-digit numbers, normal spacing: "
-                  f"{np.mean([r['number_ok'] for r in four]):.1%} read whole")
+    report(fours, "source", f"4-digit numbers, normal spacing ({args.four} per source)")
     six = [r["ms"] for r in rows if r["length"] == 6]
     print(f"\nstrokes -> number, 6 digits: median {statistics.median(six):.1f} ms, "
           f"p95 {np.percentile(six, 95):.1f} ms")

@@ -47,9 +47,13 @@ def test_the_bars_follow_the_digit_under_the_mouse(window):
     np.testing.assert_allclose(window.last_probabilities, zero.probabilities)
     assert canvas._selected_box == 1
     assert window.prediction_view.bars.opts["height"][0] == pytest.approx(zero.confidence)
-    QEvent_leave = QEvent(QEvent.Type.Leave)
-    canvas.leaveEvent(QEvent_leave)  # the mouse leaves: back to the last digit drawn
+    canvas.leaveEvent(QEvent(QEvent.Type.Leave))  # the mouse leaves: the last digit drawn
     np.testing.assert_allclose(window.last_probabilities, reading.digits[2].probabilities)
+    send_mouse(canvas, QEvent.Type.MouseMove, over_zero, NONE, NONE)
+    draw_in_frame(canvas, at(FOUR, 270))  # drawing a new digit: its bars, not the hovered
+    assert window.last_number == "1074"
+    np.testing.assert_allclose(window.last_probabilities,
+                               window.last_reading.digits[3].probabilities)
 
 
 def test_clear_brings_back_the_square_canvas_and_undo_the_number(window, qtbot):

@@ -107,6 +107,7 @@ class LiveReadingMixin:
     # ---- prediction ----------------------------------------------------------------------
     @Slot()
     def _schedule_prediction(self) -> None:
+        self._hovered_digit = None  # while drawing, the bars show the digit being drawn
         if not self._predict_timer.isActive():
             self._predict_timer.start()
 
