@@ -1,0 +1,171 @@
+"""Fine-tune a model on your handwriting, without forgetting MNIST (plain Python/Keras).
+
+A few samples of yours are too few to train on alone: each is re-drawn many times from its
+strokes (bent by small random affine maps, other pen widths, a little elastic warp) and mixed
+with a random share of MNIST training digits, and the model in use is trained on that for a
+few epochs at a low learning rate. Some of your samples are held out (a share of each digit)
+so "your handwriting" is measured on drawings the fine-tune never saw. The fitting itself is
+:func:`digitpad.training.train`, as for every run.
+
+The settings were chosen with ``bench/bench_teach.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from digitpad.augment import AugmentConfig, redraw_strokes, warp_images
+from digitpad.samples import Sample
+from digitpad.training import (
+    BatchCallback,
+    EpochCallback,
+    TrainConfig,
+    TrainResult,
+    prepare_images,
+    train,
+)
+
+if TYPE_CHECKING:
+    import keras
+
+# Gentler than training from scratch: your digits are already your style.
+VARIANT_AUGMENT = AugmentConfig(rotation_deg=8.0, shear=0.15, scale=(0.92, 1.08),
+                                shift_px=1.0, elastic_px=1.2, elastic_share=0.5)
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    epochs: int = 3
+    learning_rate: float = 1e-4
+    optimizer: str = "rmsprop"
+    batch_size: int = 128
+    mnist_digits: int = 15000  # MNIST training digits mixed in, so MNIST is not forgotten
+    variants: int = 30  # copies of each of your samples per run: itself and re-drawings
+    holdout_share: float = 0.25  # of each digit's samples, kept out to measure
+    seed: int | None = 0
+    validate_each_epoch: bool = True
+
+    def train_config(self) -> TrainConfig:
+        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size,
+                           optimizer=self.optimizer, learning_rate=self.learning_rate,
+                           seed=self.seed, validate_each_epoch=self.validate_each_epoch,
+                           data="yours+mnist")
+
+
+@dataclass
+class FinetuneResult:
+    yours_before: float  # on the held-out samples (NaN when none could be held out)
+    yours_after: float
+    mnist_before: float
+    mnist_after: float
+    trained_on: int  # your samples the fine-tune learned from
+    held_out: int
+    run: TrainResult
+
+
+def holdout_split(labels: Sequence[int], share: float,
+                  seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(train, held-out) indices: ``share`` of each digit's samples held out, rounded down,
+    and never a digit's last one (it is needed to learn from)."""
+    labels = np.asarray(labels, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    held = []
+    for digit in range(10):
+        rows = np.flatnonzero(labels == digit)
+        keep_out = min(int(len(rows) * share), len(rows) - 1)
+        if keep_out > 0:
+            held.extend(rng.choice(rows, keep_out, replace=False).tolist())
+    held_mask = np.zeros(len(labels), dtype=bool)
+    held_mask[held] = True
+    return np.flatnonzero(~held_mask), np.flatnonzero(held_mask)
+
+
+def _normalised(strokes: Sequence[np.ndarray], min_extent: float) -> list[np.ndarray]:
+    """Strokes scaled to a 20-unit box, so re-drawing does not depend on the canvas size."""
+    points = np.concatenate([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes])
+    extent = max(float(np.ptp(points, axis=0).max()), min_extent, 1e-9)
+    return [(np.asarray(s, dtype=np.float64) - points.min(axis=0)) * (20.0 / extent)
+            for s in strokes]
+
+
+def sample_variants(samples: Sequence[Sample], variants: int,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample as stored plus ``variants - 1`` re-drawings: uint8 images and labels."""
+    images, labels = [], []
+    for sample in samples:
+        images.append(sample.image)
+        labels.append(sample.label)
+        strokes = [s for s in sample.strokes if len(s)]
+        if not strokes:
+            continue
+        base = _normalised(strokes, sample.min_extent)
+        drawn = [redraw_strokes(base, rng, VARIANT_AUGMENT) for _ in range(variants - 1)]
+        drawn = [d for d in drawn if d is not None]
+        if drawn:
+            warped = warp_images(np.stack(drawn), rng, VARIANT_AUGMENT)
+            images.extend(np.round(warped * 255).astype(np.uint8))
+            labels.extend([sample.label] * len(drawn))
+    if not images:
+        return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)
+    return np.stack(images), np.asarray(labels, dtype=np.int64)
+
+
+def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> float:
+    """Share read right, by direct batched calls (NaN for no images)."""
+    if len(images) == 0:
+        return float("nan")
+    x = prepare_images(images)
+    right = 0
+    for i in range(0, len(x), 1024):
+        right += int((np.asarray(model(x[i:i + 1024], training=False)).argmax(axis=1)
+                      == labels[i:i + 1024]).sum())
+    return right / len(x)
+
+
+def finetune(model: keras.Model, samples: Sequence[Sample],
+             mnist: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+             config: FinetuneConfig | None = None, *, held_out: Sequence[Sample] | None = None,
+             on_batch: BatchCallback | None = None, on_epoch: EpochCallback | None = None,
+             cancel: threading.Event | None = None) -> FinetuneResult:
+    """Fine-tune ``model`` in place on ``samples`` mixed with MNIST (``mnist`` is
+    ((x_train, y_train), (x_test, y_test))); returns before/after figures.
+
+    ``held_out`` are measured but never trained on; without it a ``holdout_share`` of each
+    digit's samples is held out. Epoch logs carry ``yours_accuracy`` on them.
+    """
+    from digitpad.model import make_optimizer
+
+    config = config or FinetuneConfig()
+    samples = list(samples)
+    if held_out is None:
+        learn, keep = holdout_split([s.label for s in samples], config.holdout_share,
+                                    config.seed)
+        samples, held_out = [samples[i] for i in learn], [samples[i] for i in keep]
+    if not samples:
+        from digitpad.training import TrainingError
+
+        raise TrainingError("no samples of yours to learn from: label some drawings first")
+    held_images = np.stack([s.image for s in held_out]) if held_out else \
+        np.zeros((0, 28, 28), np.uint8)
+    held_labels = np.array([s.label for s in held_out], dtype=np.int64)
+    (x_mnist, y_mnist), (x_test, y_test) = mnist
+    rng = np.random.default_rng(config.seed)
+    yours_before = accuracy(model, held_images, held_labels)
+    mnist_before = accuracy(model, x_test, np.asarray(y_test))
+    mine_x, mine_y = sample_variants(samples, config.variants, rng)
+    pick = rng.choice(len(x_mnist), min(config.mnist_digits, len(x_mnist)), replace=False)
+    x = np.concatenate([mine_x, x_mnist[pick]])
+    y = np.concatenate([mine_y, np.asarray(y_mnist)[pick]])
+    order = rng.permutation(len(x))
+    model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    run = train(model, (x[order], y[order]), (x_test, y_test), config.train_config(),
+                on_batch=on_batch, on_epoch=on_epoch, cancel=cancel,
+                monitors={"yours": (held_images, held_labels)} if held_out else None)
+    return FinetuneResult(yours_before, run.monitor_accuracy.get("yours", float("nan")),
+                          mnist_before, run.test_accuracy, len(samples), len(held_out), run)

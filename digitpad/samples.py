@@ -1,0 +1,291 @@
+"""Your handwriting: digits you drew and labelled, kept so a model can be fine-tuned on them.
+
+Each sample is its own small file in ``<user data dir>/samples/`` (one damaged file costs one
+sample, never the others), written atomically (temp file + ``os.replace``). A pooled set
+travels as one export file. Both are numpy ``.npz`` archives read with
+``allow_pickle=False``; the layouts (version 1):
+
+*one sample* ``samples/<when>-<label>-<id>.npz``: ``format_version`` (1), ``label`` (0-9),
+``guess`` (what the model read then; -1 unknown), ``created`` (ISO 8601, UTC), ``image``
+(uint8 28x28, ink 255: what the network saw), ``points`` (float32 (P, 2) x, y; y down, any
+unit), ``stroke_ends`` (int64: end index in ``points`` of each stroke), ``min_extent``
+(the pen width in the points' unit, so a dot re-renders as a dot).
+
+*an export* (``digitpad-samples.npz``): ``format_version``, ``kind`` ("digitpad-samples"),
+per sample ``id``, ``label``, ``guess``, ``created``, ``min_extent`` and ``images``
+(N, 28, 28), and the strokes of all samples as in the UNIPEN pen-digit file: ``points``,
+``stroke_ends`` and ``sample_ends`` (end index in ``stroke_ends`` of each sample's strokes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from digitpad.npzfile import load_npz
+from digitpad.paths import user_data_dir
+
+FORMAT_VERSION = 1
+EXPORT_KIND = "digitpad-samples"
+SAMPLE_KEYS = ("format_version", "label", "guess", "created", "image", "points",
+               "stroke_ends", "min_extent")
+EXPORT_KEYS = ("format_version", "kind", "id", "label", "guess", "created", "min_extent",
+               "images", "points", "stroke_ends", "sample_ends")
+MAX_POINTS = 200_000  # a sample with more ink than this is not a digit (and bounds memory)
+
+
+class SampleError(RuntimeError):
+    """A sample file or export could not be read or written; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One labelled drawing of yours."""
+
+    id: str
+    label: int
+    guess: int  # the model's reading when it was stored; -1 unknown
+    created: str  # ISO 8601, UTC
+    image: np.ndarray  # uint8 (28, 28)
+    strokes: tuple[np.ndarray, ...]  # float32 (k, 2) each
+    min_extent: float = 1.0
+
+    @property
+    def corrected(self) -> bool:
+        """The model read something else when you labelled it."""
+        return 0 <= self.guess != self.label
+
+
+def samples_dir() -> Path:
+    return user_data_dir() / "samples"
+
+
+def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".npz", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _check(path: Path, label: int, guess: int, image: np.ndarray, points: np.ndarray,
+           stroke_ends: np.ndarray) -> None:
+    if not 0 <= label <= 9 or not -1 <= guess <= 9:
+        raise SampleError(f"{path}: label or guess outside 0-9")
+    if image.shape != (28, 28):
+        raise SampleError(f"{path}: image is not 28x28")
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) > MAX_POINTS or \
+            not np.isfinite(points).all():
+        raise SampleError(f"{path}: points must be finite (n, 2) coordinates")
+    if (np.diff(stroke_ends) <= 0).any() or (len(stroke_ends) and stroke_ends[0] <= 0) or \
+            (stroke_ends[-1] if len(stroke_ends) else 0) != len(points):
+        raise SampleError(f"{path}: stroke_ends do not index the points")
+
+
+def _split(points: np.ndarray, stroke_ends: np.ndarray) -> tuple[np.ndarray, ...]:
+    starts = np.concatenate([[0], stroke_ends[:-1]]).astype(int)
+    return tuple(points[a:int(b)] for a, b in zip(starts, stroke_ends, strict=True))
+
+
+def _joined(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    parts = [np.asarray(s, dtype=np.float32).reshape(-1, 2) for s in strokes]
+    parts = [p for p in parts if len(p)]
+    points = np.concatenate(parts) if parts else np.zeros((0, 2), np.float32)
+    return points, np.cumsum([len(p) for p in parts], dtype=np.int64)
+
+
+def _scalar(arrays: dict[str, np.ndarray], key: str, path: Path, kind: type) -> object:
+    value = arrays[key]
+    if value.shape != ():
+        raise SampleError(f"{path}: {key} is not a single value")
+    try:
+        return kind(value.item())
+    except (TypeError, ValueError):
+        raise SampleError(f"{path}: {key} has the wrong type") from None
+
+
+def read_sample(path: str | os.PathLike[str]) -> Sample:
+    """One sample file; :class:`SampleError` for anything wrong with it."""
+    path = Path(path)
+    arrays = load_npz(path, SAMPLE_KEYS, SampleError, "digitpad sample", max_bytes=64 << 20)
+    version = _scalar(arrays, "format_version", path, int)
+    if version != FORMAT_VERSION:
+        raise SampleError(f"{path}: sample format {version}; this digitpad reads "
+                          f"{FORMAT_VERSION}")
+    label, guess = (_scalar(arrays, k, path, int) for k in ("label", "guess"))
+    image, points = arrays["image"], arrays["points"].astype(np.float32)
+    stroke_ends = arrays["stroke_ends"].astype(np.int64).reshape(-1)
+    _check(path, label, guess, image, points, stroke_ends)
+    return Sample(path.stem, label, guess, str(_scalar(arrays, "created", path, str)),
+                  image.astype(np.uint8), _split(points, stroke_ends),
+                  float(_scalar(arrays, "min_extent", path, float)))
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+class SampleStore:
+    """The samples folder: add, list, delete (undoably, into ``.trash``), restore."""
+
+    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else samples_dir()
+        self.trash = self.folder / ".trash"
+
+    def add(self, label: int, strokes: Sequence[np.ndarray], image: np.ndarray,
+            guess: int = -1, min_extent: float = 1.0, created: str | None = None,
+            sample_id: str | None = None) -> Sample:
+        """Store a drawing with its label; returns the stored sample."""
+        created = created or now_iso()
+        stamp = created.replace("-", "").replace(":", "").replace(".", "")[:21]
+        sample_id = sample_id or f"{stamp}-{int(label)}-{secrets.token_hex(3)}"
+        points, stroke_ends = _joined(strokes)
+        image = np.asarray(image)
+        if image.dtype != np.uint8:
+            image = np.clip(np.round(image * 255.0), 0, 255).astype(np.uint8)
+        path = self.folder / f"{sample_id}.npz"
+        _check(path, int(label), int(guess), image, points, stroke_ends)
+        try:
+            _write_atomically(path, {
+                "format_version": np.array(FORMAT_VERSION), "label": np.array(int(label)),
+                "guess": np.array(int(guess)), "created": np.array(created),
+                "image": image, "points": points, "stroke_ends": stroke_ends,
+                "min_extent": np.array(float(min_extent))})
+        except OSError as exc:
+            raise SampleError(f"could not save the sample in {self.folder}: "
+                              f"{exc.strerror or exc}") from exc
+        return Sample(sample_id, int(label), int(guess), created, image,
+                      _split(points, stroke_ends), float(min_extent))
+
+    def load(self) -> tuple[list[Sample], list[str]]:
+        """Every readable sample, oldest first, and one line per damaged file (skipped)."""
+        samples, problems = [], []
+        if not self.folder.is_dir():
+            return samples, problems
+        for path in sorted(self.folder.glob("*.npz")):
+            if path.name.startswith("."):
+                continue  # a save in progress
+            try:
+                samples.append(read_sample(path))
+            except SampleError as exc:
+                problems.append(str(exc))
+        samples.sort(key=lambda s: (s.created, s.id))
+        return samples, problems
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Move samples to the trash (``restore`` brings them back)."""
+        self.trash.mkdir(parents=True, exist_ok=True)
+        for sample_id in ids:
+            source = self.folder / f"{sample_id}.npz"
+            if source.exists():
+                os.replace(source, self.trash / source.name)
+
+    def restore(self, ids: Sequence[str]) -> None:
+        for sample_id in ids:
+            source = self.trash / f"{sample_id}.npz"
+            if source.exists():
+                os.replace(source, self.folder / source.name)
+
+    def empty_trash(self) -> None:
+        shutil.rmtree(self.trash, ignore_errors=True)
+
+
+def counts(samples: Sequence[Sample]) -> np.ndarray:
+    """How many samples of each digit (10,)."""
+    return np.bincount([s.label for s in samples], minlength=10)[:10]
+
+
+def export_samples(samples: Sequence[Sample], path: str | os.PathLike[str]) -> Path:
+    """All ``samples`` in one file (see the module doc), written atomically."""
+    path = Path(path)
+    points, stroke_ends, sample_ends = [], [], []
+    offset = 0
+    for sample in samples:
+        sample_points, ends = _joined(sample.strokes)
+        points.append(sample_points)
+        stroke_ends.extend((ends + offset).tolist())
+        offset += len(sample_points)
+        sample_ends.append(len(stroke_ends))
+    try:
+        _write_atomically(path, {
+            "format_version": np.array(FORMAT_VERSION), "kind": np.array(EXPORT_KIND),
+            "id": np.array([s.id for s in samples], dtype=str),
+            "label": np.array([s.label for s in samples], dtype=np.uint8),
+            "guess": np.array([s.guess for s in samples], dtype=np.int16),
+            "created": np.array([s.created for s in samples], dtype=str),
+            "min_extent": np.array([s.min_extent for s in samples], dtype=np.float32),
+            "images": np.stack([s.image for s in samples]) if samples
+            else np.zeros((0, 28, 28), np.uint8),
+            "points": np.concatenate(points) if points else np.zeros((0, 2), np.float32),
+            "stroke_ends": np.array(stroke_ends, dtype=np.int64),
+            "sample_ends": np.array(sample_ends, dtype=np.int64)})
+    except OSError as exc:
+        raise SampleError(f"could not write {path}: {exc.strerror or exc}") from exc
+    return path
+
+
+def read_export(path: str | os.PathLike[str]) -> list[Sample]:
+    """The samples of an export file; :class:`SampleError` if it is not a sound one."""
+    path = Path(path)
+    arrays = load_npz(path, EXPORT_KEYS, SampleError, "digitpad samples export")
+    if _scalar(arrays, "kind", path, str) != EXPORT_KIND or \
+            _scalar(arrays, "format_version", path, int) != FORMAT_VERSION:
+        raise SampleError(f"{path}: not a version-{FORMAT_VERSION} digitpad samples export")
+    labels = arrays["label"].astype(np.int64).reshape(-1)
+    n = len(labels)
+    fields = {k: arrays[k].reshape(-1) for k in ("id", "guess", "created", "min_extent")}
+    images, sample_ends = arrays["images"], arrays["sample_ends"].astype(np.int64).reshape(-1)
+    points = arrays["points"].astype(np.float32)
+    stroke_ends = arrays["stroke_ends"].astype(np.int64).reshape(-1)
+    if any(len(v) != n for v in fields.values()) or images.shape != (n, 28, 28) or \
+            len(sample_ends) != n:
+        raise SampleError(f"{path}: the per-sample arrays do not have one entry per sample")
+    if (np.diff(sample_ends) < 0).any() or (n and sample_ends[-1] != len(stroke_ends)):
+        raise SampleError(f"{path}: sample_ends do not index the strokes")
+    out = []
+    for i in range(n):
+        first = int(sample_ends[i - 1]) if i else 0
+        ends = stroke_ends[first:int(sample_ends[i])]
+        start = int(stroke_ends[first - 1]) if first else 0
+        own = points[start:int(ends[-1])] if len(ends) else np.zeros((0, 2), np.float32)
+        _check(path, int(labels[i]), int(fields["guess"][i]), images[i], own, ends - start)
+        out.append(Sample(str(fields["id"][i]), int(labels[i]), int(fields["guess"][i]),
+                          str(fields["created"][i]), images[i].astype(np.uint8),
+                          _split(own, ends - start), float(fields["min_extent"][i])))
+    return out
+
+
+def import_samples(path: str | os.PathLike[str], store: SampleStore) -> tuple[int, int]:
+    """Add an export's samples to ``store``; (added, already there). The file is checked
+    whole before anything is added, so a damaged export adds nothing."""
+    incoming = read_export(path)
+    have = {s.id for s in store.load()[0]}
+    added = 0
+    for sample in incoming:
+        if sample.id in have:
+            continue
+        store.add(sample.label, sample.strokes, sample.image, sample.guess, sample.min_extent,
+                  sample.created, sample.id if _safe_id(sample.id) else None)
+        have.add(sample.id)
+        added += 1
+    return added, len(incoming) - added
+
+
+def _safe_id(sample_id: str) -> bool:
+    """An id usable as a file name (an export is untrusted input)."""
+    return 0 < len(sample_id) <= 64 and all(c.isalnum() or c in "-_" for c in sample_id)
