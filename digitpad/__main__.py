@@ -1,4 +1,5 @@
-"""Command line: ``digitpad`` opens the window, ``digitpad classify IMAGE...`` prints digits.
+"""Command line: ``digitpad`` opens the window, ``digitpad classify IMAGE...`` prints digits
+(or numbers), ``digitpad finetune SAMPLES_FILE --out MODEL`` tunes a model to your writing.
 
 Only argparse runs before a subcommand is chosen, so ``--help`` and ``--version`` answer at
 once without importing Qt or TensorFlow.
@@ -33,6 +34,17 @@ def build_parser() -> argparse.ArgumentParser:
                           help="read each picture as one digit (do not split it into digits)")
     classify.add_argument("--model", type=Path, default=argparse.SUPPRESS,
                           help="a .keras model to use")
+    finetune = sub.add_parser("finetune", help="fine-tune a model on exported samples of "
+                              "your handwriting")
+    finetune.add_argument("samples", type=Path, metavar="SAMPLES_FILE",
+                          help="samples exported from the app (File > Export samples)")
+    finetune.add_argument("--out", type=Path, required=True, metavar="MODEL",
+                          help="where to write the tuned .keras model")
+    finetune.add_argument("--model", type=Path, default=argparse.SUPPRESS,
+                          help="the model to start from (default: the one in use)")
+    finetune.add_argument("--data", type=Path, default=argparse.SUPPRESS,
+                          help="mnist.npz (default: $DIGITPAD_MNIST, the user dir)")
+    finetune.add_argument("--epochs", type=int, default=None)
     return parser
 
 
@@ -43,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_classify(args.images, model_path=args.model, as_json=args.json,
                             single=args.single)
+    if args.command == "finetune":
+        from digitpad.cli_finetune import run_finetune
+
+        return run_finetune(args.samples, args.out, model_path=args.model,
+                            data_path=args.data, epochs=args.epochs)
     from digitpad._qt.app import run_app
 
     return run_app(model_path=args.model, data_path=args.data)

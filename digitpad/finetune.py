@@ -66,6 +66,7 @@ class FinetuneResult:
     trained_on: int  # your samples the fine-tune learned from
     held_out: int
     run: TrainResult
+    run_samples: int = 0  # images per epoch: re-drawings of yours and MNIST digits
 
 
 def holdout_split(labels: Sequence[int], share: float,
@@ -168,4 +169,24 @@ def finetune(model: keras.Model, samples: Sequence[Sample],
                 on_batch=on_batch, on_epoch=on_epoch, cancel=cancel,
                 monitors={"yours": (held_images, held_labels)} if held_out else None)
     return FinetuneResult(yours_before, run.monitor_accuracy.get("yours", float("nan")),
-                          mnist_before, run.test_accuracy, len(samples), len(held_out), run)
+                          mnist_before, run.test_accuracy, len(samples), len(held_out), run,
+                          len(x))
+
+
+def architecture_of(model: keras.Model) -> str:
+    return "convnet" if any(type(layer).__name__ == "Conv2D" for layer in model.layers) \
+        else "dense"
+
+
+def finetune_metadata(model: keras.Model, config: FinetuneConfig, result: FinetuneResult,
+                      base_name: str) -> dict:
+    """What the tuned model's file records (see ``model.save_model``): the run, and the
+    model it started from with the before/after figures."""
+    from digitpad.training import run_metadata
+
+    train_config = config.train_config()
+    train_config.architecture = architecture_of(model)
+    return {**run_metadata(train_config, result.run, result.run_samples),
+            "finetuned_from": base_name, "your_samples": result.trained_on,
+            "your_samples_held_out": result.held_out, "yours_before": result.yours_before,
+            "yours_after": result.yours_after, "mnist_before": result.mnist_before}

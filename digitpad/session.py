@@ -98,7 +98,8 @@ def new_trained_model_path(architecture: str) -> Path:
 def _trained_label(path: Path, metadata: dict[str, Any]) -> str:
     kind = {"dense": "Dense", "convnet": "Convnet"}.get(
         str(metadata.get("architecture_key", "")), "Model")
-    data = " + pen" if metadata.get("data") == "mnist+pen" else ""
+    data = {"mnist+pen": " + pen", "yours+mnist": " tuned to your handwriting"}.get(
+        str(metadata.get("data")), "")
     when = str(metadata.get("date", ""))[:16].replace("T", " ")
     return f"Your {kind}{data} ({when or path.stem})"
 
