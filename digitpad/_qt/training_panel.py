@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.training import EtaEstimator, TrainConfig, overfitting_verdict
+from digitpad.finetune import FinetuneConfig
+from digitpad.run_report import describe_run
+from digitpad.training import EtaEstimator, TrainConfig
 
 from .training_plots import PEN_TOOLTIP, TrainingPlots, accuracy_floor, loss_decades
 from .training_settings import TrainingSettings
@@ -43,6 +45,7 @@ class TrainingPanel(QWidget):
     modelSaved = Signal(str, object)  # path of the new model, its numpy layers (or None)
     runEnded = Signal(bool)  # True if the run produced a new model in use
     restoreRequested = Signal()
+    finetuneRequested = Signal()  # the window answers with start_training(finetune_from=...)
 
     def __init__(self, data_path: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +54,7 @@ class TrainingPanel(QWidget):
         self.train_limit: int | None = None  # tests and demos may train on a slice
         self.pen_path: Path | None = None  # pen digits (default: the file in the package)
         self.save = True
+        self.finetune_config = FinetuneConfig()  # tests may make it smaller
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._epochs = 0
@@ -66,6 +70,12 @@ class TrainingPanel(QWidget):
         self.stop_button.setObjectName("stopButton")
         self.stop_button.setEnabled(False)
         self.stop_button.setToolTip("Stop after the current batch")
+        self.finetune_button = QPushButton("Fine-tune on my handwriting")
+        self.finetune_button.setObjectName("finetuneButton")
+        self.finetune_button.setToolTip(
+            "Tune the model in use on the digits you labelled (draw, then press the digit's "
+            "key), mixed with MNIST so it does not forget it; a share of yours is held out "
+            "and measured before and after")
         self.restore_button = QPushButton("Restore default model")
         self.restore_button.setObjectName("restoreButton")
         self.restore_button.setToolTip("Use the bundled default model again; your trained "
@@ -91,7 +101,8 @@ class TrainingPanel(QWidget):
             "Off (default): Stop discards the run and the previous model stays in use.\n"
             "On: Stop saves and uses the weights trained so far.")
 
-        self.settings_widgets = [self.settings, self.keep_partial_check, self.restore_button]
+        self.settings_widgets = [self.settings, self.keep_partial_check, self.restore_button,
+                                 self.finetune_button]
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
@@ -101,6 +112,7 @@ class TrainingPanel(QWidget):
         settings_layout.addWidget(self.settings)
         settings_layout.addWidget(self.keep_partial_check)
         settings_layout.addLayout(buttons)
+        settings_layout.addWidget(self.finetune_button)
         settings_layout.addWidget(self.restore_button)
         settings_layout.addWidget(self.save_as_button)
         settings_layout.addWidget(self.choose_mnist_button)
@@ -133,6 +145,7 @@ class TrainingPanel(QWidget):
         self.train_button.clicked.connect(self.start_training)
         self.stop_button.clicked.connect(self.stop_training)
         self.restore_button.clicked.connect(self.restoreRequested)
+        self.finetune_button.clicked.connect(self.finetuneRequested)
         self.save_as_button.clicked.connect(self._ask_save_as)
         self.choose_mnist_button.clicked.connect(self._ask_mnist)
 
@@ -161,10 +174,18 @@ class TrainingPanel(QWidget):
     # ---- run control --------------------------------------------------------------------
     @Slot()
     def start_training(self) -> None:
-        """Start a run; ignored while one is running (one run at a time)."""
+        """Train the chosen network from scratch; ignored while a run is going."""
+        self._start()
+
+    def start_finetune(self, base_path: Path, base_name: str) -> None:
+        """Fine-tune the model at ``base_path`` on your samples; ignored while a run is going."""
+        self._start((base_path, base_name))
+
+    def _start(self, finetune_from: tuple[Path, str] | None = None) -> None:
         if self.is_training:
             return
         self.plots.clear()
+        self.plots.show_yours(finetune_from is not None)
         self.save_as_button.hide()
         self._unsaved = None
         self.result_label.setText("")
@@ -175,7 +196,9 @@ class TrainingPanel(QWidget):
         self._set_status("Starting…")
         worker = TrainingWorker(self.config(), self.data_path, self.save,
                                 keep_partial=self.keep_partial_check.isChecked(),
-                                train_limit=self.train_limit, pen_path=self.pen_path)
+                                train_limit=self.train_limit, pen_path=self.pen_path,
+                                finetune_from=finetune_from,
+                                finetune_config=self.finetune_config)
         thread = QThread(self)
         thread.setObjectName("digitpad-training")
         worker.moveToThread(thread)
@@ -258,6 +281,8 @@ class TrainingPanel(QWidget):
         if "val_loss" in logs:
             pen = (f", real handwriting {logs['pen_accuracy']:.1%}" if "pen_accuracy" in logs
                    else "")
+            if math.isfinite(logs.get("yours_accuracy", math.nan)):
+                pen += f", your handwriting {logs['yours_accuracy']:.1%}"
             self._set_status(f"Epoch {epoch + 1}/{self._epochs}: loss {logs['loss']:.4f}, "
                              f"accuracy {logs['accuracy']:.4f}, MNIST test "
                              f"{logs['val_accuracy']:.1%}{pen}")
@@ -276,21 +301,12 @@ class TrainingPanel(QWidget):
                              "the run was discarded and the previous model is still in use.")
             self.runEnded.emit(False)
             return
-        acc, train_acc = summary.get("test_accuracy", math.nan), summary.get("train_accuracy")
         cancelled = bool(summary.get("cancelled"))
-        verdict = overfitting_verdict(list(self.plots.test_loss.values), train_acc, acc,
-                                      complete=not cancelled)
         self.progress.setFormat("stopped (partial model kept)" if cancelled else "done")
         self.progress.setValue(self.progress.maximum())
-        pen_acc = summary.get("pen_accuracy", math.nan)
-        headline = f"MNIST test {acc:.1%}" + (
-            f" · real handwriting {pen_acc:.1%}" if math.isfinite(pen_acc) else "")
-        self.result_label.setText(
-            f"{headline}\ntest_acc: {acc:.4f} · train acc {train_acc:.4f} (running mean over "
-            f"the last epoch)\n{verdict}")
-        done = (f"Stopped after {summary.get('epochs_completed', 0)} full epoch(s) in "
-                f"{_clock(seconds)}; the partly trained model" if cancelled
-                else f"Finished in {_clock(seconds)}; the new model")
+        result_text, done = describe_run(summary, list(self.plots.test_loss.values),
+                                         _clock(seconds))
+        self.result_label.setText(result_text)
         if summary.get("save_error"):
             self._unsaved = summary.get("unsaved")
             self.save_as_button.show()

@@ -22,6 +22,9 @@ TEST_STYLE = {"name": "MNIST test (per epoch)", "symbol": "o", "symbolSize": 8,
 PEN_STYLE = {"name": "real handwriting (pen test)", "symbol": "s", "symbolSize": 8,
              "symbolBrush": "#2ca02c", "symbolPen": "#2ca02c",
              "pen": pg.mkPen("#2ca02c", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)}
+YOURS_STYLE = {"symbol": "d", "symbolSize": 10, "symbolBrush": "#9467bd", "symbolPen": None,
+               "pen": pg.mkPen("#9467bd", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)}
+YOURS_NAME = "your handwriting (held out)"
 PEN_TOOLTIP = ("Real handwriting: accuracy on pen-drawn digits from 3 sites (28 writers) "
                "never trained on.\nThe gap to MNIST test accuracy is domain shift: MNIST is "
                "scanned pencil digits of US writers,\nthe canvas gets pen strokes from anyone.")
@@ -117,8 +120,9 @@ class TrainingPlots(QWidget):
         self.train_acc = GrowingCurve(self.accuracy_plot.plot(**TRAIN_STYLE))
         self.test_acc = GrowingCurve(self.accuracy_plot.plot(**TEST_STYLE))
         self.pen_acc = GrowingCurve(self.accuracy_plot.plot(**PEN_STYLE))
+        self.yours_acc = GrowingCurve(self.accuracy_plot.plot(**YOURS_STYLE))  # fine-tunes
         self.curves = [self.train_loss, self.test_loss, self.train_acc, self.test_acc,
-                       self.pen_acc]
+                       self.pen_acc, self.yours_acc]
         self._dirty = False
         self._loss_range = (math.nan, math.nan)
         self._accuracy_floor = math.nan
@@ -126,6 +130,13 @@ class TrainingPlots(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.loss_plot, 1)
         layout.addWidget(self.accuracy_plot, 1)
+
+    def show_yours(self, shown: bool) -> None:
+        """The "your handwriting" curve is in the legend only for a fine-tune."""
+        legend, item = self.accuracy_plot.plotItem.legend, self.yours_acc.item
+        legend.removeItem(item)
+        if shown:
+            legend.addItem(item, YOURS_NAME)
 
     def clear(self) -> None:
         for curve in self.curves:
@@ -149,6 +160,8 @@ class TrainingPlots(QWidget):
             self.test_acc.append(epoch + 1, logs["val_accuracy"])
         if "pen_accuracy" in logs:
             self.pen_acc.append(epoch + 1, logs["pen_accuracy"])
+        if math.isfinite(logs.get("yours_accuracy", math.nan)):
+            self.yours_acc.append(epoch + 1, logs["yours_accuracy"])
         self._dirty = True
 
     def flush(self, force: bool = False) -> None:
@@ -162,7 +175,7 @@ class TrainingPlots(QWidget):
         if decades != self._loss_range:
             self._loss_range = decades
             self.loss_plot.setYRange(*decades, padding=0.02)
-        accuracy_curves = (self.train_acc, self.test_acc, self.pen_acc)
+        accuracy_curves = (self.train_acc, self.test_acc, self.pen_acc, self.yours_acc)
         xs = np.concatenate([c.x[: c.size] for c in accuracy_curves])
         ys = np.concatenate([c.values for c in accuracy_curves])
         floor = accuracy_floor(xs, ys)

@@ -18,9 +18,11 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from digitpad.data import MnistError
 from digitpad.dataset import load_training_data
+from digitpad.finetune import FinetuneConfig
 from digitpad.inference import layers_of
 from digitpad.model import ModelFileError, build_model, save_model
 from digitpad.pen import PenDataError
+from digitpad.samples import SampleError
 from digitpad.session import new_trained_model_path, prune_trained
 from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
 
@@ -71,8 +73,13 @@ class TrainingWorker(QObject):
 
     def __init__(self, config: TrainConfig, data_path: Path | None, save: bool = True,
                  keep_partial: bool = False, train_limit: int | None = None,
-                 pen_path: Path | None = None) -> None:
+                 pen_path: Path | None = None, finetune_from: tuple[Path, str] | None = None,
+                 finetune_config: FinetuneConfig | None = None) -> None:
+        """``finetune_from`` (model path, its name) makes the run a fine-tune of that model
+        on your samples instead of training ``config``'s network from scratch."""
         super().__init__()
+        self.finetune_from = finetune_from
+        self.finetune_config = finetune_config or FinetuneConfig()
         self.config = config
         self.data_path = data_path
         self.pen_path = pen_path
@@ -92,28 +99,17 @@ class TrainingWorker(QObject):
         except MnistError as exc:
             self.mnistMissing.emit()
             self.failed.emit(str(exc))
-        except (PenDataError, TrainingError) as exc:
+        except (PenDataError, TrainingError, SampleError, ModelFileError) as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - report anything; the app must survive
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
             self.failed.emit(f"Training failed: {detail}")
 
-    def _run(self) -> None:
-        deprioritise_background_threads()
-        self.status.emit("Loading training data…")
-        data = load_training_data(self.config.data, self.data_path,
-                                  self.pen_path).limit(self.train_limit)
-        x_train = data.train[0]
-        if self.cancel_event.is_set():
-            self.finished.emit({"cancelled": True, "saved": None, "epochs_completed": 0})
-            return
-        self.status.emit("Starting TensorFlow…")
-        model = build_model(self.config.architecture, self.config.optimizer,
-                            self.config.learning_rate, self.config.seed)
-        batches = -(-len(x_train) // self.config.batch_size)
-        self.runStarted.emit(self.config.epochs, batches)
+    def _progress_callbacks(self, batches: int) -> tuple:
+        """(on_batch, on_epoch) for ``train``: smoothed, throttled plain-data signals."""
         last_emit = [0.0]
         smoother = BatchSmoother()
+        model_of = self._model_of
 
         def on_batch(epoch: int, batch: int, logs: dict[str, float]) -> None:
             if batch == 0:
@@ -128,25 +124,96 @@ class TrainingWorker(QObject):
                                         smooth.get("accuracy", float("nan")))
 
         def on_epoch(epoch: int, logs: dict[str, float]) -> None:
-            self.epochFinished.emit(epoch, logs, layers_of(model))
+            self.epochFinished.emit(epoch, logs, layers_of(model_of()))
+
+        return on_batch, on_epoch
+
+    def _save(self, model, metadata: dict, architecture: str) -> tuple:
+        """(saved path or None, error or None, (model, metadata) kept in memory or None)."""
+        self.status.emit("Saving model…")
+        target = new_trained_model_path(architecture)
+        try:
+            save_model(model, target, metadata)
+            prune_trained(protect=target)
+            return str(target), None, None
+        except ModelFileError as exc:
+            # A read-only or full data dir must not throw a whole run away: the model
+            # stays in memory and the panel offers Save as… elsewhere.
+            return None, str(exc), (model, metadata)
+
+    def _run_finetune(self) -> None:
+        from digitpad.data import load_mnist
+        from digitpad.finetune import (
+            architecture_of,
+            finetune,
+            finetune_metadata,
+            holdout_split,
+        )
+        from digitpad.model import load_model
+        from digitpad.samples import SampleStore
+
+        base_path, base_name = self.finetune_from
+        self.status.emit("Loading your samples and MNIST…")
+        samples, _problems = SampleStore().load()
+        mnist = load_mnist(self.data_path)
+        self.status.emit("Starting TensorFlow…")
+        model = load_model(base_path)
+        self._model_of = lambda: model
+        config = self.finetune_config
+        learn = holdout_split([s.label for s in samples], config.holdout_share, config.seed)[0]
+        expected = len(learn) * config.variants + min(config.mnist_digits, len(mnist[0][0]))
+        batches = -(-expected // config.batch_size)
+        self.runStarted.emit(config.epochs, batches)
+        on_batch, on_epoch = self._progress_callbacks(batches)
+        result = finetune(model, samples, mnist, config, on_batch=on_batch, on_epoch=on_epoch,
+                          cancel=self.cancel_event)
+        run = result.run
+        keep = self.save and (not run.cancelled or self.keep_partial)
+        saved = save_error = unsaved = None
+        if keep:
+            saved, save_error, unsaved = self._save(
+                model, finetune_metadata(model, config, result, base_name),
+                architecture_of(model))
+        self.finished.emit({
+            "cancelled": run.cancelled, "saved": saved, "finetune": True,
+            "epochs_completed": run.epochs_completed, "test_accuracy": run.test_accuracy,
+            "test_loss": run.test_loss, "train_accuracy": run.train_accuracy,
+            "seconds": run.seconds, "pen_accuracy": float("nan"),
+            "yours_before": result.yours_before, "yours_after": result.yours_after,
+            "mnist_before": result.mnist_before, "trained_on": result.trained_on,
+            "held_out": result.held_out, "base": base_name,
+            "layers": layers_of(model) if keep else None,
+            "save_error": save_error, "unsaved": unsaved,
+        })
+
+    def _run(self) -> None:
+        deprioritise_background_threads()
+        if self.finetune_from is not None:
+            self._run_finetune()
+            return
+        self.status.emit("Loading training data…")
+        data = load_training_data(self.config.data, self.data_path,
+                                  self.pen_path).limit(self.train_limit)
+        x_train = data.train[0]
+        if self.cancel_event.is_set():
+            self.finished.emit({"cancelled": True, "saved": None, "epochs_completed": 0})
+            return
+        self.status.emit("Starting TensorFlow…")
+        model = build_model(self.config.architecture, self.config.optimizer,
+                            self.config.learning_rate, self.config.seed)
+        self._model_of = lambda: model
+        batches = -(-len(x_train) // self.config.batch_size)
+        self.runStarted.emit(self.config.epochs, batches)
+        on_batch, on_epoch = self._progress_callbacks(batches)
 
         result = train(model, data.train, data.test, self.config, on_batch=on_batch,
                        on_epoch=on_epoch, cancel=self.cancel_event, monitors=data.monitors,
                        strokes=data.strokes, redraw_share=data.redraw_share)
         saved, save_error, unsaved = None, None, None
         keep = self.save and (not result.cancelled or self.keep_partial)
-        metadata = run_metadata(self.config, result, len(x_train))
         if keep:
-            self.status.emit("Saving model…")
-            target = new_trained_model_path(self.config.architecture)
-            try:
-                save_model(model, target, metadata)
-                prune_trained(protect=target)
-                saved = str(target)
-            except ModelFileError as exc:
-                # A read-only or full data dir must not throw a whole run away: the model
-                # stays in memory and the panel offers Save as… elsewhere.
-                save_error, unsaved = str(exc), (model, metadata)
+            saved, save_error, unsaved = self._save(
+                model, run_metadata(self.config, result, len(x_train)), self.config.architecture)
         self.finished.emit({
             "cancelled": result.cancelled, "saved": saved,
             "epochs_completed": result.epochs_completed,
