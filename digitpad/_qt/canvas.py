@@ -55,6 +55,8 @@ class DrawingCanvas(QWidget):
     edited = Signal()
     strokeEnded = Signal()  # after ``edited``, for a stroke just drawn (not undo or resize)
     hovered = Signal(float)
+    digitKey = Signal(int)  # a digit key 0-9: "what I drew is this digit"
+    enterKey = Signal()
 
     def __init__(self, parent: QWidget | None = None, pen_width: float = 18.0) -> None:
         super().__init__(parent)
@@ -74,6 +76,7 @@ class DrawingCanvas(QWidget):
         self._drawing = False
         self._image = QImage()
         # Boxes around the digits of a number (canvas frame), and the one the bars show.
+        self._hint: str | None = None
         self._digit_boxes: list[tuple[float, float, float, float]] = []
         self._selected_box = -1
         self.setMouseTracking(True)  # hover picks the digit whose probabilities are shown
@@ -167,6 +170,32 @@ class DrawingCanvas(QWidget):
         self._digit_boxes, self._selected_box = framed, selected
         self.update()
 
+    def set_hint(self, text: str | None) -> None:
+        """What the empty canvas says (None: the usual "Draw a digit here")."""
+        self._hint = text
+        self.update()
+
+    def show_strokes(self, strokes) -> None:
+        """Put a drawing (any units, y down) on the canvas, centred and filling 60% of its
+        shorter side, with the current pen, as one undoable edit."""
+        parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
+        parts = [p for p in parts if len(p)]
+        if not parts or self._drawing:
+            return
+        points = np.concatenate(parts)
+        centre = (points.min(axis=0) + points.max(axis=0)) / 2
+        scale = 0.6 / max(float(np.ptp(points, axis=0).max()), 1e-9)
+        width = self.pen_width / self._scale()
+        if self.strokes:
+            self._undo.append(("clear", list(self.strokes)))
+        self.strokes = []
+        for part in parts:
+            stroke = Stroke(width, [tuple(p) for p in ((part - centre) * scale).tolist()])
+            self.strokes.append(stroke)
+            self._undo.append(("stroke", stroke))
+        self._redo.clear()
+        self._rerender()
+
     def set_strokes(self, strokes: list[Stroke]) -> None:
         """Replace the drawing with strokes given in widget pixels (tests and demos)."""
         scale = self._scale()
@@ -177,6 +206,19 @@ class DrawingCanvas(QWidget):
         self._rerender()
 
     # ---- input --------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+        """Digit keys label the drawing; Enter confirms (prompt mode). Modifiers (other than
+        the keypad's) leave the key to shortcuts."""
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        key = event.key()
+        if modifiers == Qt.KeyboardModifier.NoModifier and Qt.Key.Key_0 <= key <= Qt.Key.Key_9:
+            self.digitKey.emit(int(key - Qt.Key.Key_0))
+        elif modifiers == Qt.KeyboardModifier.NoModifier and key in (Qt.Key.Key_Return,
+                                                                      Qt.Key.Key_Enter):
+            self.enterKey.emit()
+        else:
+            super().keyPressEvent(event)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
             self._begin(event.position())
@@ -293,7 +335,7 @@ class DrawingCanvas(QWidget):
             font.setPointSizeF(max(11.0, self.height() / 28))
             painter.setFont(font)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             "Draw a digit here\n0 – 9, any size, anywhere")
+                             self._hint or "Draw a digit here\n0 – 9, any size, anywhere")
         painter.end()
 
     def _paint_boxes(self, painter: QPainter) -> None:

@@ -35,6 +35,7 @@ from .live_reading import PREDICT_INTERVAL_MS, LiveReadingMixin
 from .menus import install_menus
 from .model_picker import ModelPicker
 from .prediction_view import PredictionView
+from .teaching import TeachingMixin
 from .training_panel import TrainingPanel
 
 CLOSE_WAIT_MS = 2000  # a run stops within one batch; longer means an uninterruptible step
@@ -51,7 +52,7 @@ def _load_model(model_path: Path | None) -> tuple[ActiveModel | None, list[str]]
         return None, [f"No usable model: {exc}. Train one with the Train button."]
 
 
-class MainWindow(LiveReadingMixin, QMainWindow):
+class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
     """Draw on the left, see the prediction in the middle, train on the right."""
 
     predictionUpdated = Signal()
@@ -118,6 +119,7 @@ class MainWindow(LiveReadingMixin, QMainWindow):
         self.training_panel.modelSaved.connect(self._use_trained_model)
         self.training_panel.runEnded.connect(self._on_run_ended)
         self.training_panel.restoreRequested.connect(self.restore_bundled_model)
+        self._init_teaching()
 
         # However the application ends (quit(), a signal handler, the last window), the
         # training thread is cancelled and joined first: never "QThread: Destroyed while
@@ -225,6 +227,8 @@ class MainWindow(LiveReadingMixin, QMainWindow):
             metadata = read_metadata(path)
             new, current = metadata.get("test_accuracy"), (
                 self.active_model.metadata.get("test_accuracy") if self.active_model else None)
+            if "mnist_before" in metadata:  # a fine-tune measured its start on the same data
+                current = metadata["mnist_before"]
             if isinstance(new, float) and isinstance(current, float) and \
                     new < current - ADOPT_MARGIN:
                 self.model_picker.refresh(self.active_model.path)
@@ -281,6 +285,7 @@ class MainWindow(LiveReadingMixin, QMainWindow):
     @Slot()
     def _on_about_to_quit(self) -> None:
         self.training_panel.shutdown(timeout_ms=None)
+        self.sample_store.empty_trash()  # deleted samples could be undone until now
 
     @Slot(bool)
     def _finish_close(self, _new_model: bool) -> None:

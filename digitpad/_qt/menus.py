@@ -42,7 +42,15 @@ def install_menus(window: MainWindow) -> None:
     window.redo_action = action(edit_menu, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"],
                                 window.canvas.redo)
     window.clear_action = action(edit_menu, "&Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
-                                 window.canvas.clear, "Clear the canvas (Undo brings it back)")
+                                 lambda: clear_or_stop_prompt(window),
+                                 "Clear the canvas (Undo brings it back)")
+    edit_menu.addSeparator()
+    window.teach_action = action(edit_menu, "&Teach me 3 of each", ["Ctrl+E"],
+                                 window.start_prompt,
+                                 "The app asks for each digit in turn; draw it, Enter keeps it")
+    window.samples_action = action(edit_menu, "Your &samples…", ["Ctrl+Shift+S"],
+                                   window.show_samples,
+                                   "The digits you labelled: view, delete, export, import")
     window.wide_action = action(view_menu, "&Wide canvas (for numbers)", ["Ctrl+Shift+W"],
                                 window.set_wide_canvas,
                                 "A wide canvas for writing a number; it widens by itself "
@@ -52,11 +60,22 @@ def install_menus(window: MainWindow) -> None:
                                  window.training_panel.start_training)
     window.stop_action = action(train_menu, "&Stop", ["Ctrl+."],
                                 window.training_panel.stop_training)
+    window.finetune_action = action(train_menu, "&Fine-tune on my handwriting",
+                                    ["Ctrl+Shift+T"], window.start_finetune,
+                                    "Tune the model in use on the digits you labelled")
     window.restore_action = action(train_menu, "Restore &default model", [],
                                    window.restore_bundled_model)
     action(help_menu, "&Keyboard shortcuts", [std.HelpContents],
            lambda: show_shortcuts(window))
     action(help_menu, "&About digitpad", [], lambda: show_about(window))
+
+
+def clear_or_stop_prompt(window: MainWindow) -> None:
+    """Esc / Delete: leave the teaching prompt if it is on, else clear the canvas."""
+    if window.prompting:
+        window.stop_prompt()
+    else:
+        window.canvas.clear()
 
 
 def show_shortcuts(window: MainWindow) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -27,7 +27,12 @@ UNSURE = "#9aa5b1"
 
 
 class PredictionView(QWidget):
-    """Big digit + confidence, a bar chart of the 10 probabilities, and the network's input."""
+    """Big digit + confidence, a bar chart of the 10 probabilities, and the network's input.
+
+    Clicking a bar says "what I drew is this digit" (``barClicked``), like its digit key.
+    """
+
+    barClicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +84,13 @@ class PredictionView(QWidget):
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7,
                                     brushes=[BAR] * 10, pens=[pg.mkPen(None)] * 10)
         self.plot.addItem(self.bars)
+        self.plot.setToolTip("The network's probability for each digit. Click a bar to keep "
+                             "your drawing as a sample of that digit (or press its key).")
+        self.plot.scene().sigMouseClicked.connect(self._on_plot_click)
+        self.note_label = QLabel("")  # "kept as a 7", briefly
+        self.note_label.setObjectName("noteLabel")
+        self.note_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note_label.setWordWrap(True)
 
         top = QHBoxLayout()
         digit_box = QVBoxLayout()
@@ -96,6 +108,7 @@ class PredictionView(QWidget):
         self.body.addWidget(self.plot, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(self.body, 1)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.model_label)
         self.show_probabilities(None, None)
 
@@ -104,6 +117,19 @@ class PredictionView(QWidget):
         and the canvas gets it."""
         self.body.setDirection(QBoxLayout.Direction.LeftToRight if wide
                                else QBoxLayout.Direction.TopToBottom)
+
+    def show_note(self, text: str, error: bool = False) -> None:
+        self.note_label.setText(text)
+        self.note_label.setStyleSheet("color: #c62828; font-weight: bold;" if error
+                                      else "color: #2ca02c; font-weight: bold;")
+
+    def _on_plot_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        point = self.plot.getPlotItem().vb.mapSceneToView(event.scenePos())
+        digit = int(round(point.x()))
+        if 0 <= digit <= 9 and abs(point.x() - digit) <= 0.45:
+            self.barClicked.emit(digit)
 
     def set_model_text(self, text: str) -> None:
         self.model_label.setText(text)

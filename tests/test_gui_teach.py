@@ -1,0 +1,159 @@
+"""Teaching the window your handwriting with real key presses and clicks: labelling, the
+prompt mode, your samples window, and a fine-tune with its "your handwriting" curve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+from qt_helpers import draw_in_frame, make_window
+from shapes import FOUR, ONE, SEVEN, ZERO, at
+
+from digitpad.finetune import FinetuneConfig
+from digitpad.samples import SampleStore
+
+
+@pytest.fixture
+def window(qtbot):
+    win = make_window(qtbot)
+    win.activateWindow()
+    win.canvas.setFocus()
+    yield win
+    win.close()
+
+
+def press(qtbot: QtBot, window, key: Qt.Key) -> None:
+    qtbot.keyClick(window.canvas, key)
+
+
+def stored_labels() -> list[int]:
+    return sorted(s.label for s in SampleStore().load()[0])
+
+
+def test_a_digit_key_keeps_the_drawing_with_that_label(window, qtbot):
+    draw_in_frame(window.canvas, SEVEN)
+    guess = int(np.argmax(window.last_probabilities))
+    press(qtbot, window, Qt.Key.Key_7)
+    (sample,), problems = SampleStore().load()
+    assert problems == [] and sample.label == 7 and sample.guess == guess
+    assert sample.image.shape == (28, 28) and sample.image.max() > 200
+    assert len(sample.strokes) == 1
+    assert window.canvas.is_empty()  # ready for the next one...
+    window.undo_action.trigger()
+    assert not window.canvas.is_empty()  # ...and Ctrl+Z brings it back
+    assert "kept as a 7" in window.prediction_view.note_label.text()
+
+
+def test_a_correction_is_counted(window, qtbot):
+    draw_in_frame(window.canvas, ONE)
+    assert int(np.argmax(window.last_probabilities)) == 1
+    press(qtbot, window, Qt.Key.Key_4)  # "no, that was my 4"
+    (sample,) = window.samples()
+    assert sample.label == 4 and sample.guess == 1 and sample.corrected
+    assert "correction" in window.statusBar().currentMessage()
+    assert "1 corrected" in window.statusBar().currentMessage()
+
+
+def test_a_key_on_an_empty_canvas_keeps_nothing(window, qtbot):
+    press(qtbot, window, Qt.Key.Key_3)
+    assert stored_labels() == []
+    assert "Draw a digit first" in window.statusBar().currentMessage()
+
+
+def test_clicking_a_bar_labels_the_drawing(window, qtbot):
+    draw_in_frame(window.canvas, FOUR)
+    plot = window.prediction_view.plot
+    scene_point = plot.getPlotItem().vb.mapViewToScene(QPointF(2, 0.5))
+    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton,
+                     pos=plot.mapFromScene(scene_point))
+    assert stored_labels() == [2]
+
+
+def test_in_a_number_the_key_labels_the_digit_shown(window, qtbot):
+    draw_in_frame(window.canvas, ONE + at(SEVEN, 90))
+    assert window.last_number == "17"
+    press(qtbot, window, Qt.Key.Key_7)  # the bars show the last digit drawn: the 7
+    (sample,) = window.samples()
+    assert sample.label == 7 and len(sample.strokes) == 1
+    np.testing.assert_allclose(sample.strokes[0], window.canvas.strokes[1].points, atol=1e-6)
+    assert len(window.canvas.strokes) == 2  # a number stays on the canvas
+
+
+def test_prompt_mode_walks_the_digits(window, qtbot):
+    window.teach_action.trigger()
+    assert window.prompting and window.prompt_digits[:3] == [0, 1, 2]
+    assert len(window.prompt_digits) == 30
+    assert "draw a 0" in window.statusBar().currentMessage()
+    assert window.canvas._hint.startswith("Draw a 0\n1 of 30")
+    draw_in_frame(window.canvas, ZERO)
+    press(qtbot, window, Qt.Key.Key_Return)
+    draw_in_frame(window.canvas, ONE)
+    press(qtbot, window, Qt.Key.Key_Enter)
+    assert stored_labels() == [0, 1]
+    assert window.prompt_digits[0] == 2 and "draw a 2 (3 of 30)" in \
+        window.statusBar().currentMessage()
+    press(qtbot, window, Qt.Key.Key_Return)  # Enter on an empty canvas keeps nothing
+    assert stored_labels() == [0, 1] and window.prompt_digits[0] == 2
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert not window.prompting and window.canvas._hint is None
+    assert stored_labels() == [0, 1]
+
+
+def test_the_samples_window(window, qtbot, tmp_path, monkeypatch):
+    for shape, label in ((SEVEN, 7), (ONE, 1), (FOUR, 4)):
+        draw_in_frame(window.canvas, shape)
+        window.label_drawing(label)
+    window.samples_action.trigger()
+    view = window.samples_window
+    assert view.isVisible() and view.gallery.count() == 3
+    assert "3 samples" in view.counts_label.text()
+    view.digit_filter.setCurrentIndex(view.digit_filter.findData(7))
+    assert view.gallery.count() == 1
+    view.digit_filter.setCurrentIndex(0)
+    # Put one back on the canvas.
+    view.gallery.item(0).setSelected(True)
+    view.canvas_button.click()
+    assert len(window.canvas.strokes) == 1 and window.last_probabilities is not None
+    # Delete, and undo it.
+    view.delete_button.click()
+    assert stored_labels() == [1, 4] and view.gallery.count() == 2
+    view.undo_button.click()
+    assert stored_labels() == [1, 4, 7] and view.gallery.count() == 3
+    # Export, delete all (asked first), import back.
+    assert view.export_to(tmp_path / "mine.npz")
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    view.delete_all_button.click()
+    assert stored_labels() == [] and view.gallery.count() == 0
+    (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 broken")
+    assert not view.import_from(tmp_path / "broken.npz")
+    assert "broken.npz" in view.message.text() and stored_labels() == []
+    assert view.import_from(tmp_path / "mine.npz")
+    assert stored_labels() == [1, 4, 7] and view.gallery.count() == 3
+
+
+def test_finetune_shows_your_handwriting_curve_and_uses_the_tuned_model(qtbot, small_npz):
+    win = make_window(qtbot, data_path=small_npz)
+    panel = win.training_panel
+    panel.finetune_config = FinetuneConfig(epochs=2, mnist_digits=300, variants=5)
+    panel.finetune_button.click()  # no samples yet: says what to do
+    assert not panel.is_training and "No samples" in panel.status_label.text()
+    rng = np.random.default_rng(0)
+    for shape, label in ((SEVEN, 7), (ONE, 1), (ZERO, 0)):
+        for _ in range(4):
+            jittered = [s + rng.normal(0, 2.0, s.shape) for s in shape]
+            draw_in_frame(win.canvas, jittered)
+            win.label_drawing(label)
+    before = win.active_model.path
+    panel.finetune_button.click()
+    assert panel.is_training
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=120_000)
+    assert panel.plots.yours_acc.size == 2  # a point per epoch, on 3 held-out samples
+    text = panel.result_label.text()
+    assert "your handwriting" in text and "→" in text and "3 held-out" in text
+    assert win.active_model.metadata.get("data") == "yours+mnist"
+    assert win.active_model.path != before
+    assert any(str(before) == path for path in win.model_picker.paths())  # restorable
+    win.close()
