@@ -35,6 +35,10 @@ def main() -> None:
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--size", default="1400x940", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--teach", action="store_true",
+                        help="teach 3 of each digit (a real test writer's pen digits, drawn "
+                        "and labelled with keys), fine-tune, and save screenshot-samples.png "
+                        "and screenshot-finetune.png; needs ../shared/data/unipen-digits.npz")
     parser.add_argument("--number", default="",
                         help="also write this number (real pen digits of one test writer, "
                         "needs ../shared/data/unipen-digits.npz) and save "
@@ -97,6 +101,9 @@ def main() -> None:
         win.grab().save(str(args.out / "screenshot-number.png"))
         win.canvas.clear()
         wait(100)
+    if args.teach:
+        teach(win, app, args.out, wait)
+        return
     draw(args.digit_index)
     wait(300)
     win.grab().save(str(args.out / "screenshot.png"))
@@ -117,6 +124,57 @@ def main() -> None:
     print(panel.status_label.text())
     print("model in use:", win.active_model.describe() if win.active_model else None)
     win.grab().save(str(args.out / "screenshot-trained.png"))
+    win.close()
+
+
+def teach(win, app, out: Path, wait) -> None:
+    """Label 5 of each digit of one test writer (the one the book's net reads worst) with key
+    presses, show the samples window, fine-tune the book's net and grab the run."""
+    from bench_teach import PEN_FILE, writers
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from qt_helpers import draw_in_frame
+
+    from digitpad.paths import asset_path
+    from digitpad.pen import read_pen_strokes
+
+    win.pick_model(str(asset_path("model.keras")))  # the book's net: the gain shows most
+    mine = writers(read_pen_strokes(PEN_FILE), "test")["val:val01"]
+    started = time.perf_counter()
+    for digit in range(10):
+        for sample in [s for s in mine if s.label == digit][:5]:
+            strokes = [s for s in sample.strokes if len(s)]
+            points = np.concatenate(strokes)
+            scaled = [(s - points.min(axis=0)) * 100 / max(np.ptp(points, axis=0).max(), 1e-6)
+                      for s in strokes]
+            draw_in_frame(win.canvas, scaled, height=0.6, left=-0.3)
+            app.processEvents()
+            QTest.keyClick(win.canvas, Qt.Key(Qt.Key.Key_0 + digit))
+    print(f"taught {len(win.samples())} samples in {time.perf_counter() - started:.1f} s, "
+          f"{sum(s.corrected for s in win.samples())} corrections")
+    win.show_samples()
+    wait(300)
+    win.samples_window.grab().save(str(out / "screenshot-samples.png"))
+    win.samples_window.close()
+    panel = win.training_panel
+    win.start_finetune()
+    while panel.is_training and panel.plots.yours_acc.size < 2:
+        wait(50)
+    wait(200)
+    win.grab().save(str(out / "screenshot-finetune-running.png"))
+    while panel.is_training:
+        wait(100)
+    wait(300)
+    print(panel.result_label.text())
+    print(panel.status_label.text())
+    four = [s for s in mine if s.label == 4][6]  # one the fine-tune never saw
+    strokes = [s for s in four.strokes if len(s)]
+    points = np.concatenate(strokes)
+    draw_in_frame(win.canvas, [(s - points.min(axis=0)) * 100 / np.ptp(points, axis=0).max()
+                               for s in strokes], height=0.6, left=-0.3)
+    wait(300)
+    print(f"an unseen 4 of this writer: read {win.last_number}")
+    win.grab().save(str(out / "screenshot-finetune.png"))
     win.close()
 
 

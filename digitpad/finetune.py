@@ -12,6 +12,7 @@ The settings were chosen with ``bench/bench_teach.py``.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,14 +72,14 @@ class FinetuneResult:
 
 def holdout_split(labels: Sequence[int], share: float,
                   seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(train, held-out) indices: ``share`` of each digit's samples held out, rounded down,
-    and never a digit's last one (it is needed to learn from)."""
+    """(train, held-out) indices: ``share`` of each digit's samples held out, rounded up
+    (3 of each gives 1 to measure), but never a digit's last one (it is needed to learn)."""
     labels = np.asarray(labels, dtype=np.int64)
     rng = np.random.default_rng(seed)
     held = []
     for digit in range(10):
         rows = np.flatnonzero(labels == digit)
-        keep_out = min(int(len(rows) * share), len(rows) - 1)
+        keep_out = min(math.ceil(len(rows) * share), len(rows) - 1)
         if keep_out > 0:
             held.extend(rng.choice(rows, keep_out, replace=False).tolist())
     held_mask = np.zeros(len(labels), dtype=bool)
@@ -137,7 +138,8 @@ def finetune(model: keras.Model, samples: Sequence[Sample],
     ((x_train, y_train), (x_test, y_test))); returns before/after figures.
 
     ``held_out`` are measured but never trained on; without it a ``holdout_share`` of each
-    digit's samples is held out. Epoch logs carry ``yours_accuracy`` on them.
+    digit's samples is held out. Epoch logs carry ``yours_accuracy`` on them; ``on_epoch``
+    first gets epoch -1 with the figures before tuning (the curves' starting points).
     """
     from digitpad.model import make_optimizer
 
@@ -158,6 +160,8 @@ def finetune(model: keras.Model, samples: Sequence[Sample],
     rng = np.random.default_rng(config.seed)
     yours_before = accuracy(model, held_images, held_labels)
     mnist_before = accuracy(model, x_test, np.asarray(y_test))
+    if on_epoch is not None:
+        on_epoch(-1, {"yours_accuracy": yours_before, "val_accuracy": mnist_before})
     mine_x, mine_y = sample_variants(samples, config.variants, rng)
     pick = rng.choice(len(x_mnist), min(config.mnist_digits, len(x_mnist)), replace=False)
     x = np.concatenate([mine_x, x_mnist[pick]])

@@ -27,7 +27,7 @@ def describe_run(summary: dict, test_losses: list[float], duration: str) -> tupl
                  f"{_percent(summary.get('yours_after', math.nan))} ({held} held-out "
                  "samples)" if held else
                  "your handwriting: too few samples of each digit to hold some out and "
-                 "measure (label 2 or more of each)")
+                 "measure (label 2 or more of a digit)")
         text = (f"{yours}\nMNIST test {_percent(summary.get('mnist_before', math.nan))} → "
                 f"{_percent(acc)}\ntuned {summary.get('base', 'the model')} on "
                 f"{summary.get('trained_on', 0)} samples of yours")

@@ -150,7 +150,8 @@ def test_finetune_shows_your_handwriting_curve_and_uses_the_tuned_model(qtbot, s
     panel.finetune_button.click()
     assert panel.is_training
     qtbot.waitUntil(lambda: not panel.is_training, timeout=120_000)
-    assert panel.plots.yours_acc.size == 2  # a point per epoch, on 3 held-out samples
+    # The figure before tuning, then a point per epoch, on 3 held-out samples.
+    assert panel.plots.yours_acc.size == 3 and panel.plots.yours_acc.x[0] == 0
     text = panel.result_label.text()
     assert "your handwriting" in text and "→" in text and "3 held-out" in text
     assert win.active_model.metadata.get("data") == "yours+mnist"

@@ -276,6 +276,9 @@ class TrainingPanel(QWidget):
 
     @Slot(int, object, object)
     def _on_epoch(self, epoch: int, logs: dict, layers: object) -> None:
+        if epoch < 0:  # a fine-tune's starting figures: the curves start from them
+            self.plots.add_epoch(epoch, logs)
+            return
         self._eta.epoch_finished(time.monotonic())
         self.plots.add_epoch(epoch, logs)
         if "val_loss" in logs:

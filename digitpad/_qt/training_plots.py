@@ -113,6 +113,7 @@ class TrainingPlots(QWidget):
         # One label per decade, always in plain notation ("0.01", "0.1", "1", "10"):
         # pyqtgraph's own log ticks stack their minor labels and switch to "10¹".
         self.loss_plot.getAxis("left").setTicks([DECADE_TICKS, []])
+        self.loss_plot.getAxis("left").enableAutoSIPrefix(False)  # no "(x0.01)" in the label
         self.accuracy_plot = _plot("accuracyPlot", "accuracy", (-10, -10))
         self.accuracy_plot.setToolTip(PEN_TOOLTIP)
         self.train_loss = GrowingCurve(self.loss_plot.plot(**TRAIN_STYLE))
@@ -157,6 +158,7 @@ class TrainingPlots(QWidget):
         """Per-epoch points: ``val_loss``/``val_accuracy`` (MNIST test), ``pen_accuracy``."""
         if "val_loss" in logs:
             self.test_loss.append(epoch + 1, logs["val_loss"])
+        if "val_accuracy" in logs:
             self.test_acc.append(epoch + 1, logs["val_accuracy"])
         if "pen_accuracy" in logs:
             self.pen_acc.append(epoch + 1, logs["pen_accuracy"])
@@ -175,9 +177,12 @@ class TrainingPlots(QWidget):
         if decades != self._loss_range:
             self._loss_range = decades
             self.loss_plot.setYRange(*decades, padding=0.02)
-        accuracy_curves = (self.train_acc, self.test_acc, self.pen_acc, self.yours_acc)
-        xs = np.concatenate([c.x[: c.size] for c in accuracy_curves])
-        ys = np.concatenate([c.values for c in accuracy_curves])
+        # Per-epoch points always count (a fine-tune's starting point sits at x = 0); only the
+        # per-batch curve's first quarter epoch is ignored.
+        epoch_curves = (self.test_acc, self.pen_acc, self.yours_acc)
+        xs = np.concatenate([self.train_acc.x[: self.train_acc.size],
+                             *[np.ones(c.size) for c in epoch_curves]])
+        ys = np.concatenate([c.values for c in (self.train_acc, *epoch_curves)])
         floor = accuracy_floor(xs, ys)
         if floor != self._accuracy_floor:
             self._accuracy_floor = floor
