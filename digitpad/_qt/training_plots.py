@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .theme import style_plot
 
@@ -31,6 +32,30 @@ PEN_TOOLTIP = ("Real handwriting: accuracy on pen-drawn digits from 3 sites (28 
 
 
 AXIS_WIDTH = 56  # pixels for the left axis of both plots
+# Legend entries (glyph drawn like the curve: line, circle, square, diamond; its colour).
+LEGEND = {"train": ("━", "#4c78a8", "train"),
+          "test": ("-●-", "#f58518", "MNIST test"),
+          "pen": ("-■-", "#2ca02c", "real handwriting"),
+          "yours": ("-◆-", "#9467bd", "yours (held out)")}
+LEGEND_TOOLTIP = ("train: per batch (smoothed) · MNIST test: per epoch · real handwriting: "
+                  "per epoch, pen digits of sites never trained on · yours: per epoch, your "
+                  "samples held out from a fine-tune")
+
+
+def legend_label(keys: list[str], object_name: str) -> QLabel:
+    """A legend as a line of text above the plot: it never covers a curve, whatever the
+    range, and its glyphs match the markers."""
+    label = QLabel(objectName=object_name)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight)
+    # One line that never widens the column (in a very narrow one its left end is cut).
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    label.setToolTip(LEGEND_TOOLTIP)
+    label.setText("&nbsp;&nbsp; ".join(
+        f"<span style='color:{colour}; font-weight:bold'>{glyph}</span>&nbsp;{name}"
+        for glyph, colour, name in (LEGEND[k] for k in keys)))
+    label.setStyleSheet("font-size: 11px;")
+    return label
 DECADE_TICKS = [(float(k), f"{10.0**k:g}") for k in range(-6, 4)]
 
 
@@ -81,7 +106,7 @@ def accuracy_floor(xs: np.ndarray, ys: np.ndarray) -> float:
     return float(min(0.95, max(0.0, math.floor(float(settled.min()) * 20) / 20)))
 
 
-def _plot(object_name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
+def _plot(object_name: str, y_label: str) -> pg.PlotWidget:
     plot = pg.PlotWidget()
     plot.disableAutoRange()
     plot.setMouseEnabled(x=False, y=False)
@@ -94,9 +119,6 @@ def _plot(object_name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.
     plot.setLabel("left", y_label)
     # The same axis width on both plots, so their epochs line up one above the other.
     plot.getAxis("left").setWidth(AXIS_WIDTH)
-    # Legends sit where the curves are not: top right for the falling loss, bottom right for
-    # the rising accuracy.
-    plot.addLegend(offset=legend_offset)
     plot.setMinimumHeight(120)
     return plot
 
@@ -107,14 +129,16 @@ class TrainingPlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss_plot = _plot("lossPlot", "loss (log scale)", (-10, 10))
+        self.loss_plot = _plot("lossPlot", "loss (log scale)")
         self.loss_plot.setLogMode(y=True)
         self.loss_plot.setYRange(-2, 1, padding=0.02)
         # One label per decade, always in plain notation ("0.01", "0.1", "1", "10"):
         # pyqtgraph's own log ticks stack their minor labels and switch to "10¹".
         self.loss_plot.getAxis("left").setTicks([DECADE_TICKS, []])
         self.loss_plot.getAxis("left").enableAutoSIPrefix(False)  # no "(x0.01)" in the label
-        self.accuracy_plot = _plot("accuracyPlot", "accuracy", (-10, -10))
+        self.accuracy_plot = _plot("accuracyPlot", "accuracy")
+        self.loss_legend = legend_label(["train", "test"], "lossLegend")
+        self.accuracy_legend = legend_label(["train", "test", "pen"], "accuracyLegend")
         self.accuracy_plot.setToolTip(PEN_TOOLTIP)
         self.train_loss = GrowingCurve(self.loss_plot.plot(**TRAIN_STYLE))
         self.test_loss = GrowingCurve(self.loss_plot.plot(**TEST_STYLE))
@@ -129,15 +153,17 @@ class TrainingPlots(QWidget):
         self._accuracy_floor = math.nan
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.loss_legend)
         layout.addWidget(self.loss_plot, 1)
+        layout.addWidget(self.accuracy_legend)
         layout.addWidget(self.accuracy_plot, 1)
 
     def show_yours(self, shown: bool) -> None:
         """The "your handwriting" curve is in the legend only for a fine-tune."""
-        legend, item = self.accuracy_plot.plotItem.legend, self.yours_acc.item
-        legend.removeItem(item)
-        if shown:
-            legend.addItem(item, YOURS_NAME)
+        self.accuracy_legend.setText(legend_label(
+            ["train", "test", "pen", "yours"] if shown else ["train", "test", "pen"],
+            "").text())
 
     def clear(self) -> None:
         for curve in self.curves:
