@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digitpad.doubt import doubt
 from digitpad.preprocess import (
     INK_THRESHOLD,
     as_strokes,
@@ -50,6 +51,7 @@ class DigitReading:
     box: tuple[float, float, float, float]  # x0, y0, x1, y1: centre lines, or ink pixels
     image: np.ndarray  # the 28x28 network input
     probabilities: np.ndarray  # (10,)
+    doubt: str | None = None  # why it may not be a digit at all (see digitpad.doubt)
 
     @property
     def digit(self) -> int:
@@ -259,7 +261,8 @@ def read_number(strokes: Sequence[Sequence[Sequence[float]]],
     for group, part, image, probs in zip(groups, parts, images, probabilities, strict=True):
         points = np.concatenate(part)
         box = (*points.min(axis=0).tolist(), *points.max(axis=0).tolist())
-        digits.append(DigitReading(tuple(group), tuple(box), image, probs))
+        digits.append(DigitReading(tuple(group), tuple(box), image, probs,
+                                   doubt(part, pen_width)))
     return NumberReading(tuple(digits))
 
 

@@ -96,3 +96,19 @@ def test_turned_back_by_hand_it_stays_square_until_cleared(window):
     window.clear_button.click()
     draw_in_frame(canvas, ONE + at(ZERO, 75))
     assert window.wide_canvas
+
+
+def test_a_scribble_may_not_be_a_digit(window):
+    rng = np.random.default_rng(3)
+    scribble = np.cumsum(rng.normal(0, 15, (60, 2)), axis=0)
+    scribble = (scribble - scribble.min(axis=0)) / np.ptp(scribble, axis=0).max() * 100
+    draw_in_frame(window.canvas, [scribble], height=0.5, left=-0.25)
+    label = window.prediction_view.confidence_label.text()
+    assert "may not be a digit (too tangled)" in label
+    assert window.prediction_view.digit_label.text().endswith("?")
+    window.clear_button.click()
+    draw_in_frame(window.canvas, SEVEN, height=0.5, left=-0.25)
+    assert "may not be a digit" not in window.prediction_view.confidence_label.text()
+    window.clear_button.click()
+    draw_in_frame(window.canvas, [np.array([[0.0, 0.0], [100.0, 2.0]])], height=0.5)  # a dash
+    assert "may not be a digit (too flat)" in window.prediction_view.confidence_label.text()

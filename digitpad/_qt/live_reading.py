@@ -160,7 +160,8 @@ class LiveReadingMixin:
         self.last_probabilities, self.last_image = digit.probabilities, digit.image
         if len(reading.digits) == 1:
             self.canvas.set_digit_boxes([])
-            self.prediction_view.show_probabilities(digit.probabilities, digit.image)
+            self.prediction_view.show_probabilities(digit.probabilities, digit.image,
+                                                    doubt=digit.doubt)
         else:
             self.canvas.set_digit_boxes([d.box for d in reading.digits], shown)
             self.prediction_view.show_number(reading, shown)

@@ -135,7 +135,7 @@ class PredictionView(QWidget):
         self.model_label.setText(text)
 
     def show_probabilities(self, probabilities: np.ndarray | None, image: np.ndarray | None,
-                           waiting_text: str = "Draw a digit") -> None:
+                           waiting_text: str = "Draw a digit", doubt: str | None = None) -> None:
         """Show a prediction, or the empty state when ``probabilities`` is None."""
         self._show_preview(image)
         self.digits_label.hide()
@@ -148,14 +148,18 @@ class PredictionView(QWidget):
             return
         winner = int(np.argmax(probabilities))
         top = float(probabilities[winner])
-        unsure = top < UNSURE_BELOW
+        unsure = top < UNSURE_BELOW or doubt is not None
         colour = UNSURE if unsure else WINNER
         self.digit_label.setText(f"{winner}?" if unsure else str(winner))
         self.digit_label.setStyleSheet(f"font-size: 72px; font-weight: bold; color: {colour};")
         runner_up = int(np.argsort(probabilities)[-2])
-        self.confidence_label.setText(
-            f"unsure: {top:.0%} ({runner_up}: {probabilities[runner_up]:.0%})" if unsure
-            else f"{top:.1%} sure")
+        if doubt is not None:  # the network's confidence means nothing for a non-digit
+            self.confidence_label.setText(f"may not be a digit ({doubt}); the network says "
+                                          f"{winner}, {top:.0%}")
+        else:
+            self.confidence_label.setText(
+                f"unsure: {top:.0%} ({runner_up}: {probabilities[runner_up]:.0%})" if unsure
+                else f"{top:.1%} sure")
         brushes = [BAR] * 10
         brushes[winner] = colour
         self.bars.setOpts(height=np.asarray(probabilities, dtype=float), brushes=brushes)
@@ -164,11 +168,12 @@ class PredictionView(QWidget):
         """A number: its digits in big type (unsure ones grey), each digit's probability, and
         the bars and input of digit ``selected``."""
         digit = reading.digits[selected]
-        self.show_probabilities(digit.probabilities, digit.image)
+        self.show_probabilities(digit.probabilities, digit.image, doubt=digit.doubt)
         n = len(reading.digits)
 
         def styled(index: int, d) -> str:
-            colour = UNSURE if d.confidence < UNSURE_BELOW else WINNER
+            doubtful = d.confidence < UNSURE_BELOW or d.doubt is not None
+            colour = UNSURE if doubtful else WINNER
             underline = " text-decoration: underline;" if index == selected else ""
             return f"<span style='color:{colour};{underline}'>{d.digit}</span>"
 
@@ -179,12 +184,16 @@ class PredictionView(QWidget):
         self.digit_label.setStyleSheet(f"font-size: {size}px; font-weight: bold;")
         top = digit.confidence
         runner_up = int(np.argsort(digit.probabilities)[-2])
-        sure = (f"unsure: {top:.0%} ({runner_up}: {digit.probabilities[runner_up]:.0%})"
+        sure = (f"may not be a digit ({digit.doubt})" if digit.doubt else
+                f"unsure: {top:.0%} ({runner_up}: {digit.probabilities[runner_up]:.0%})"
                 if top < UNSURE_BELOW else f"{top:.1%} sure")
         self.confidence_label.setText(f"digit {selected + 1} of {n}: {digit.digit} · {sure}")
+        def entry(d) -> str:
+            return f"{d.digit}? (not a digit?)" if d.doubt else f"{d.digit} {d.confidence:.0%}"
+
         self.digits_label.setText(" · ".join(
-            (f"<b>{d.digit} {d.confidence:.0%}</b>" if i == selected
-             else f"{d.digit} {d.confidence:.0%}") for i, d in enumerate(reading.digits)))
+            (f"<b>{entry(d)}</b>" if i == selected else entry(d))
+            for i, d in enumerate(reading.digits)))
         self.digits_label.show()
 
     def _show_preview(self, image: np.ndarray | None) -> None:
