@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QImage,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPaintEvent,
     QPen,
     QResizeEvent,
@@ -40,6 +41,17 @@ class Stroke:
 
     width: float
     points: list[tuple[float, float]] = field(default_factory=list)
+
+
+def smooth_path(points: list[QPointF]) -> QPainterPath:
+    """The stroke as drawn live: straight to the first midpoint, then curves through the
+    midpoints of the segments with the points as control points, straight to the end."""
+    path = QPainterPath(points[0])
+    path.lineTo((points[0] + points[1]) / 2)
+    for previous, point in zip(points[1:-1], points[2:], strict=True):
+        path.quadTo(previous, (previous + point) / 2)
+    path.lineTo(points[-1])
+    return path
 
 
 class DrawingCanvas(QWidget):
@@ -265,10 +277,21 @@ class DrawingCanvas(QWidget):
         if (pos - last).manhattanLength() < 0.5:
             return
         points.append(self.to_frame(pos))
-        self._paint_segment(last, pos)
+        # Smooth ink: a curve through the midpoints of the segments, with the points as
+        # control points, so sparse mouse events (a busy machine, a fast hand) do not show
+        # as a polygon. The last half segment is drawn with the next point, or at release.
+        pts = [self.to_widget(*p) for p in points[-3:]]
+        if len(pts) == 2:
+            self._paint_segment(pts[0], (pts[0] + pts[1]) / 2)
+        else:
+            self._paint_segment((pts[0] + pts[1]) / 2, (pts[1] + pts[2]) / 2, control=pts[1])
         self.changed.emit()
 
     def _finish(self) -> None:
+        points = self.strokes[-1].points
+        if len(points) >= 2:
+            a, b = self.to_widget(*points[-2]), self.to_widget(*points[-1])
+            self._paint_segment((a + b) / 2, b)
         self._drawing = False
         self.edited.emit()
         self.strokeEnded.emit()
@@ -278,18 +301,26 @@ class DrawingCanvas(QWidget):
         return QPen(INK, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                     Qt.PenJoinStyle.RoundJoin)
 
-    def _paint_segment(self, start: QPointF, end: QPointF) -> None:
+    def _paint_segment(self, start: QPointF, end: QPointF,
+                       control: QPointF | None = None) -> None:
         width = self.strokes[-1].width * self._scale()
         painter = QPainter(self._image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(self._pen(width))
-        if start == end:
+        if control is not None:
+            path = QPainterPath(start)
+            path.quadTo(control, end)
+            painter.drawPath(path)
+        elif start == end:
             painter.drawPoint(start)  # a click is a dot (a zero-length line paints nothing)
         else:
             painter.drawLine(start, end)
         painter.end()
         pad = int(width / 2) + 2
-        dirty = QRectF(start, end).normalized().toAlignedRect().adjusted(-pad, -pad, pad, pad)
+        bounds = QRectF(start, end).normalized()
+        if control is not None:
+            bounds = bounds.united(QRectF(control, control))
+        dirty = bounds.toAlignedRect().adjusted(-pad, -pad, pad, pad)
         if len(self.strokes) == 1 and len(self.strokes[0].points) == 1:
             self.update()  # the "draw here" hint disappears
         else:
@@ -306,7 +337,7 @@ class DrawingCanvas(QWidget):
             if len(pts) == 1:
                 painter.drawPoint(pts[0])
             else:
-                painter.drawPolyline(pts)
+                painter.drawPath(smooth_path(pts))
         painter.end()
         self.update()
         self.edited.emit()
