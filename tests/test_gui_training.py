@@ -108,6 +108,11 @@ def test_stop_with_keep_partial_uses_partial_model(qtbot, small_npz):
     qtbot.waitUntil(lambda: not panel.is_training, timeout=5_000)
     assert panel.last_result["cancelled"] and panel.last_result["saved"]
     assert win.active_model.source == "trained"
+    # The kept model's test accuracy is plotted where the run stopped, as printed.
+    last = panel.test_acc.size - 1
+    assert panel.test_acc.values[last] == pytest.approx(panel.last_result["test_accuracy"])
+    train_acc = panel.plots.train_acc
+    assert panel.test_acc.x[last] == pytest.approx(train_acc.x[train_acc.size - 1])
 
 
 def test_missing_data_gives_visible_error_and_app_stays_usable(qtbot, tmp_path, monkeypatch):

@@ -305,6 +305,12 @@ class TrainingPanel(QWidget):
             self.runEnded.emit(False)
             return
         cancelled = bool(summary.get("cancelled"))
+        if cancelled and self.plots.train_acc.size:
+            # The kept partial model's test figures, plotted where the run stopped (the test
+            # pass of an epoch cut short never ran, so the curve would miss them).
+            self.plots.add_final(float(self.plots.train_acc.x[self.plots.train_acc.size - 1]),
+                                 summary.get("test_loss", math.nan),
+                                 summary.get("test_accuracy", math.nan))
         self.progress.setFormat("stopped (partial model kept)" if cancelled else "done")
         self.progress.setValue(self.progress.maximum())
         result_text, done = describe_run(summary, list(self.plots.test_loss.values),

@@ -192,6 +192,13 @@ class TrainingPlots(QWidget):
             self.yours_acc.append(epoch + 1, logs["yours_accuracy"])
         self._dirty = True
 
+    def add_final(self, x: float, loss: float, accuracy: float) -> None:
+        """Test figures measured after the run at ``x`` (a stopped run's last point)."""
+        if math.isfinite(loss) and math.isfinite(accuracy):
+            self.test_loss.append(x, loss)
+            self.test_acc.append(x, accuracy)
+            self._dirty = True
+
     def flush(self, force: bool = False) -> None:
         """Repaint what changed since the last flush (called by a ≤ 10 Hz timer)."""
         if not (self._dirty or force):
