@@ -39,6 +39,10 @@ def main() -> None:
                         help="teach 3 of each digit (a real test writer's pen digits, drawn "
                         "and labelled with keys), fine-tune, and save screenshot-samples.png "
                         "and screenshot-finetune.png; needs ../shared/data/unipen-digits.npz")
+    parser.add_argument("--sizes", default="",
+                        help="comma-separated WIDTHxHEIGHT list: for each, save idle, "
+                        "training and trained screenshots as sizes/<size>-<state>.png "
+                        "(a quick dense run on MNIST)")
     parser.add_argument("--number", default="",
                         help="also write this number (real pen digits of one test writer, "
                         "needs ../shared/data/unipen-digits.npz) and save "
@@ -67,15 +71,17 @@ def main() -> None:
     y_test = pen.part("test")[1]
     pen_strokes = pen.stroke_lists("test")
 
-    def draw(index: int) -> None:
-        win.canvas.clear()
-        strokes = fit_to_canvas(pen_strokes[index], win.canvas, fraction=0.62,
+    def draw(index: int, window=None) -> None:
+        window = window or win
+        window.canvas.clear()
+        strokes = fit_to_canvas(pen_strokes[index], window.canvas, fraction=0.62,
                                 corner=(0.22, 0.16))
-        draw_strokes(win.canvas, strokes)
-        win.update_prediction()
+        draw_strokes(window.canvas, strokes)
+        window.update_prediction()
         app.processEvents()
-        print(f"drew a {y_test[index]}: predicted {int(np.argmax(win.last_probabilities))} "
-              f"({win.last_probabilities.max():.1%}), {win.last_latency_ms:.2f} ms")
+        probabilities = window.last_probabilities
+        print(f"drew a {y_test[index]}: predicted {int(np.argmax(probabilities))} "
+              f"({probabilities.max():.1%}), {window.last_latency_ms:.2f} ms")
 
     def wait(ms: int) -> None:
         loop = QEventLoop()
@@ -104,6 +110,12 @@ def main() -> None:
     if args.teach:
         teach(win, app, args.out, wait)
         return
+    if args.sizes:
+        win.close()
+        for size in args.sizes.split(","):
+            every_state(MainWindow, app, size, args.out / "sizes",
+                        lambda window: draw(args.digit_index, window), wait)
+        return
     draw(args.digit_index)
     wait(300)
     win.grab().save(str(args.out / "screenshot.png"))
@@ -124,6 +136,35 @@ def main() -> None:
     print(panel.status_label.text())
     print("model in use:", win.active_model.describe() if win.active_model else None)
     win.grab().save(str(args.out / "screenshot-trained.png"))
+    win.close()
+
+
+def every_state(window_class, app, size: str, out: Path, draw, wait) -> None:
+    """Idle, training and trained screenshots of a fresh window at ``size``."""
+    win = window_class()
+    width, height = map(int, size.split("x"))
+    win.resize(width, height)
+    win.show()
+    while win.predictor is None:
+        app.processEvents()
+    out.mkdir(parents=True, exist_ok=True)
+    wait(300)
+    win.grab().save(str(out / f"{size}-idle.png"))
+    print(f"{size}: window {win.width()}x{win.height()}, canvas {win.canvas.width()}x"
+          f"{win.canvas.height()}")
+    panel = win.training_panel
+    panel.settings.set_choice("dense", "mnist", False)
+    panel.epochs_spin.setValue(3)
+    panel.start_training()
+    while panel.is_training and panel.test_acc.size < 1:
+        wait(50)
+    draw(win)
+    wait(300)
+    win.grab().save(str(out / f"{size}-training.png"))
+    while panel.is_training:
+        wait(100)
+    wait(300)
+    win.grab().save(str(out / f"{size}-trained.png"))
     win.close()
 
 
