@@ -294,3 +294,12 @@ def test_sparse_mouse_events_draw_a_smooth_curve_not_a_polygon(window):
     window.undo_action.trigger()
     window.redo_action.trigger()  # redrawn from the vectors: the same curve
     assert ink(radius + 5) < 60 and ink(radius - 12) > 200
+
+
+def test_a_stroke_leaving_the_canvas_stays_visible_on_its_edge(window):
+    canvas = window.canvas
+    w, h = canvas.width(), canvas.height()
+    drag(canvas, [(w / 2, h / 2), (w + 200, h / 2), (w + 200, h + 300)])
+    xs, ys = np.array(canvas.stroke_arrays()[0]).T
+    assert xs.max() <= w - 1 and ys.max() <= h - 1  # the network reads what is shown
+    assert brightness(canvas, w - 3, h * 0.9) > 200  # ink runs down the right edge

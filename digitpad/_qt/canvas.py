@@ -263,7 +263,14 @@ class DrawingCanvas(QWidget):
             self._finish()
         event.accept()
 
+    def _inside(self, pos: QPointF) -> QPointF:
+        """A point dragged off the canvas is kept on its edge: what the network reads is
+        always what you see."""
+        return QPointF(min(max(pos.x(), 0.0), self.width() - 1.0),
+                       min(max(pos.y(), 0.0), self.height() - 1.0))
+
     def _begin(self, pos: QPointF) -> None:
+        pos = self._inside(pos)
         self._drawing = True
         self._redo.clear()
         self.strokes.append(Stroke(self.pen_width / self._scale(), [self.to_frame(pos)]))
@@ -272,6 +279,7 @@ class DrawingCanvas(QWidget):
         self.changed.emit()
 
     def _extend(self, pos: QPointF) -> None:
+        pos = self._inside(pos)
         points = self.strokes[-1].points
         last = self.to_widget(*points[-1])
         if (pos - last).manhattanLength() < 0.5:
