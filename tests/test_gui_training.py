@@ -104,10 +104,13 @@ def test_stop_with_keep_partial_uses_partial_model(qtbot, small_npz):
     panel.epochs_spin.setValue(50)
     click(qtbot, panel.train_button)
     qtbot.waitUntil(lambda: panel.test_acc.size >= 1, timeout=30_000)
+    qtbot.waitUntil(lambda: "weights" in win.statusBar().currentMessage(), timeout=5_000)
+    assert "epoch 1/50 weights" in win.statusBar().currentMessage()  # not the old model
     click(qtbot, panel.stop_button)
     qtbot.waitUntil(lambda: not panel.is_training, timeout=5_000)
     assert panel.last_result["cancelled"] and panel.last_result["saved"]
     assert win.active_model.source == "trained"
+    assert str(win.active_model.path) in win.statusBar().currentMessage()
     # The kept model's test accuracy is plotted where the run stopped, as printed.
     last = panel.test_acc.size - 1
     assert panel.test_acc.values[last] == pytest.approx(panel.last_result["test_accuracy"])

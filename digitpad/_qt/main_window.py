@@ -213,7 +213,10 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
 
     @Slot(object, str)
     def _use_snapshot(self, layers: object, label: str) -> None:
+        """While a run goes, the canvas reads with its latest weights; the status bar says
+        so too (not the name of the model it no longer uses)."""
         self._set_predictor(NumpyPredictor(layers), f"Model: {label}")
+        self.statusBar().showMessage(f"Reading your drawings with the {label}")
 
     @Slot(str, object)
     def _use_trained_model(self, path: str, layers: object) -> None:
@@ -254,6 +257,8 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
         if self.active_model is not None:
             self._set_predictor(self.active_model.predictor,
                                 f"Model: {self.active_model.describe()}")
+            self.statusBar().showMessage(f"Model: {self.active_model.describe()} "
+                                         f"({self.active_model.path})")
 
     @Slot()
     def restore_bundled_model(self) -> None:
