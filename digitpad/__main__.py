@@ -1,5 +1,6 @@
 """Command line: ``digitpad`` opens the window, ``digitpad classify IMAGE...`` prints digits
-(or numbers), ``digitpad finetune SAMPLES_FILE --out MODEL`` tunes a model to your writing.
+(or numbers), ``digitpad finetune SAMPLES_FILE --out MODEL`` tunes a model to your writing,
+``digitpad evaluate`` prints a model's accuracy and confusion matrix.
 
 Only argparse runs before a subcommand is chosen, so ``--help`` and ``--version`` answer at
 once without importing Qt or TensorFlow.
@@ -45,6 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     finetune.add_argument("--data", type=Path, default=argparse.SUPPRESS,
                           help="mnist.npz (default: $DIGITPAD_MNIST, the user dir)")
     finetune.add_argument("--epochs", type=int, default=None)
+    evaluate = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion "
+                              "matrix of the model in use on a test set")
+    evaluate.add_argument("--model", type=Path, default=argparse.SUPPRESS,
+                          help="the model to evaluate (default: the one in use)")
+    evaluate.add_argument("--data", dest="dataset", choices=["mnist", "pen"], default="mnist",
+                          help="MNIST test (default) or the pen test split (real handwriting)")
+    evaluate.add_argument("--mnist", type=Path, default=None,
+                          help="mnist.npz (default: $DIGITPAD_MNIST, the user dir)")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -55,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_classify(args.images, model_path=args.model, as_json=args.json,
                             single=args.single)
+    if args.command == "evaluate":
+        from digitpad.cli_evaluate import run_evaluate
+
+        return run_evaluate(args.model, args.dataset, args.mnist, args.json)
     if args.command == "finetune":
         from digitpad.cli_finetune import run_finetune
 

@@ -1,0 +1,51 @@
+#!/usr/bin/env python
+"""The cost of looking inside: the evaluation numbers on 10,000 MNIST test digits, and per
+canvas update the inside view (every layer's activations) and the occlusion heat map, for
+the book's dense net and the default convnet (numpy forward passes, as in the app).
+
+    DIGITPAD_MNIST=/path/to/mnist.npz python bench/bench_explain.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from digitpad.data import load_mnist
+from digitpad.evaluation import evaluate
+from digitpad.explain import heat_map, inside
+from digitpad.inference import load_predictor
+from digitpad.paths import asset_path
+from digitpad.pen import load_pen_images
+
+
+def timed(fn, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def main() -> None:
+    (_, _), (x_test, y_test) = load_mnist()
+    drawings = load_pen_images().part("test")[0][:200] / 255.0
+    print("| model | evaluation, 10,000 MNIST test digits | inside view per update "
+          "(median / p95) | heat map per update (median / p95) |")
+    print("| --- | ---: | ---: | ---: |")
+    for name in ("model.keras", "model-convnet.keras"):
+        predictor = load_predictor(asset_path(name))
+        evaluation = timed(lambda p=predictor: evaluate(p, x_test, y_test), 3)
+        inside_ms = [timed(lambda d=d, p=predictor: inside(p.layers, d), 1)[0]
+                     for d in drawings]
+        heat_ms = [timed(lambda d=d, p=predictor: heat_map(p, d), 1)[0] for d in drawings]
+        print(f"| {predictor.architecture} | {min(evaluation) / 1000:.2f} s "
+              f"| {statistics.median(inside_ms):.2f} / {np.percentile(inside_ms, 95):.2f} ms "
+              f"| {statistics.median(heat_ms):.1f} / {np.percentile(heat_ms, 95):.1f} ms |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""``digitpad evaluate [--model M] [--data mnist|pen] [--json]``: how well a model reads a
+test set: accuracy, per-class accuracy and the confusion matrix (rows the true digit,
+columns the predicted one), the numbers the evaluation view shows.
+
+Exit status: 0 done, 2 the model or the data is unusable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+DATASETS = {"mnist": "MNIST test", "pen": "real handwriting (pen test: sites never trained on)"}
+
+
+def run_evaluate(model_path: Path | None = None, dataset: str = "mnist",
+                 mnist_path: Path | None = None, as_json: bool = False) -> int:
+    from digitpad.data import MnistError, load_mnist
+    from digitpad.evaluation import evaluate
+    from digitpad.model import ModelFileError
+    from digitpad.pen import PenDataError, load_pen_images
+    from digitpad.session import choose_model
+
+    try:
+        active, warnings = choose_model(model_path)
+        if model_path is not None and active.source != "file":
+            raise ModelFileError(warnings[0] if warnings else str(model_path))
+        if dataset == "pen":
+            images, labels = load_pen_images().part("test")
+        else:
+            (_, _), (images, labels) = load_mnist(mnist_path)
+    except (ModelFileError, MnistError, PenDataError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(active.predictor, images, labels)
+    if as_json:
+        print(json.dumps({
+            "model": str(active.path), "data": dataset, "n": int(len(labels)),
+            "accuracy": round(report.accuracy, 6),
+            "per_class": [round(a, 6) for a in report.per_class],
+            "confusion": report.confusion.tolist()}, indent=2))
+        return 0
+    print(f"model: {active.describe()} ({active.path})")
+    print(f"data: {DATASETS[dataset]}, {len(labels)} digits")
+    print(f"accuracy: {report.accuracy:.4f}")
+    print("per class: " + "  ".join(f"{d}: {a:.4f}" for d, a in enumerate(report.per_class)))
+    print("confusion (rows: true digit, columns: predicted):")
+    print("     " + "".join(f"{d:>6}" for d in range(10)))
+    for d, row in enumerate(report.confusion):
+        print(f"{d:>4} " + "".join(f"{n:>6}" for n in row))
+    mistakes = ", ".join(f"{t} read as {p}: {n}" for t, p, n in report.top_confusions(5))
+    print(f"most common mistakes: {mistakes or 'none'}")
+    return 0
