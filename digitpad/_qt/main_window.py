@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -120,6 +121,7 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
         self.training_panel.runEnded.connect(self._on_run_ended)
         self.training_panel.restoreRequested.connect(self.restore_bundled_model)
         self._init_teaching()
+        self.evaluation_window = None
 
         # However the application ends (quit(), a signal handler, the last window), the
         # training thread is cancelled and joined first: never "QThread: Destroyed while
@@ -187,6 +189,33 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
         self._set_predictor(active.predictor, f"Model: {active.describe()}")
         self.model_picker.refresh(active.path)
         self.statusBar().showMessage(f"Model: {active.describe()} ({active.path})")
+        if self.evaluation_window is not None:  # evaluates the new model if it is open
+            self.evaluation_window.set_model(active.predictor, active.describe())
+
+    @Slot()
+    def show_evaluation(self) -> None:
+        """The evaluation window for the model in use (confusion matrix, mistakes)."""
+        from .evaluation_view import EvaluationWindow
+
+        if self.evaluation_window is None:
+            self.evaluation_window = EvaluationWindow(self.training_panel.data_path, self)
+            self.evaluation_window.chosen.connect(self._put_image_on_canvas)
+        if self.active_model is not None:
+            self.evaluation_window.set_model(self.active_model.predictor,
+                                             self.active_model.describe())
+        self.evaluation_window.show()
+        self.evaluation_window.raise_()
+        self.evaluation_window.refresh()
+
+    @Slot(object)
+    def _put_image_on_canvas(self, image: object) -> None:
+        """A test digit, traced into strokes (skeleton), drawn on the canvas."""
+        from digitpad.skeleton import digit_strokes
+
+        strokes = digit_strokes(np.asarray(image))
+        if strokes:
+            self.canvas.show_strokes(strokes)
+            self.canvas.setFocus()
 
     @Slot(str)
     def pick_model(self, path: str) -> None:

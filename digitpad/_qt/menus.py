@@ -56,6 +56,9 @@ def install_menus(window: MainWindow) -> None:
                                 "A wide canvas for writing a number; it widens by itself "
                                 "when a second digit is drawn")
     window.wide_action.setCheckable(True)
+    window.evaluation_action = action(view_menu, "How it reads &test digits…",
+                                      ["Ctrl+Shift+E"], window.show_evaluation,
+                                      "Confusion matrix and mistakes of the model in use")
     window.train_action = action(train_menu, "&Train", ["Ctrl+T"],
                                  window.training_panel.start_training)
     window.stop_action = action(train_menu, "&Stop", ["Ctrl+."],

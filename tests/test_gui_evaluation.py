@@ -1,0 +1,54 @@
+"""The evaluation window: confusion matrix of the model in use, the mistakes of a cell, a
+mistake put on the canvas; computed off the GUI thread and redone for a new model."""
+
+from __future__ import annotations
+
+import numpy as np
+from qt_helpers import drag, make_window
+
+
+def open_on_pen_test(win, qtbot):
+    win.evaluation_action.trigger()
+    view = win.evaluation_window
+    view.data_combo.setCurrentIndex(view.data_combo.findData("pen"))
+    qtbot.waitUntil(lambda: view.result is not None and view.result.data == "pen"
+                    and not view.busy, timeout=30_000)
+    return view
+
+
+def test_confusion_matrix_and_a_cell_of_mistakes(qtbot):
+    win = make_window(qtbot)
+    view = open_on_pen_test(win, qtbot)
+    counts = np.array([[int(view.table.item(r, c).text()) for c in range(10)]
+                       for r in range(10)])
+    assert counts.sum() == 2774
+    assert np.array_equal(counts, view.result.report.confusion)
+    assert f"{view.result.report.accuracy:.2%}" in view.summary.text()
+    off = counts - np.diag(np.diag(counts))
+    true, read = np.unravel_index(np.argmax(off), off.shape)
+    view.table.cellClicked.emit(int(true), int(read))
+    assert view.gallery.count() == min(off[true, read], 200)
+    assert f"a {true} read as {read}" in view.gallery_title.text()
+    first = view.gallery.item(0)
+    row = first.data(0x0100)  # Qt.UserRole
+    assert view.result.labels[row] == true
+    assert view.result.probabilities[row].argmax() == read
+    view.gallery.itemDoubleClicked.emit(first)  # onto the canvas, traced into strokes
+    assert not win.canvas.is_empty() and win.last_probabilities is not None
+    win.close()
+
+
+def test_drawing_goes_on_while_it_computes_and_a_new_model_is_evaluated(qtbot):
+    from digitpad.paths import asset_path
+
+    win = make_window(qtbot)
+    view = open_on_pen_test(win, qtbot)
+    first = view.result.report.accuracy
+    win.pick_model(str(asset_path("model.keras")))  # the book's dense net
+    assert view.busy or "Dense" in view.summary.text()
+    drag(win.canvas, [(100, 100), (100, 250)])  # the canvas is not blocked meanwhile
+    assert win.last_probabilities is not None
+    qtbot.waitUntil(lambda: not view.busy and view.result is not None
+                    and "Dense" in view.summary.text(), timeout=30_000)
+    assert view.result.report.accuracy < first  # the book's net reads pen digits worse
+    win.close()
