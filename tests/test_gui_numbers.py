@@ -112,3 +112,23 @@ def test_a_scribble_may_not_be_a_digit(window):
     window.clear_button.click()
     draw_in_frame(window.canvas, [np.array([[0.0, 0.0], [100.0, 2.0]])], height=0.5)  # a dash
     assert "may not be a digit (too flat)" in window.prediction_view.confidence_label.text()
+
+
+def test_why_this_answer_colours_the_input_by_the_ink_that_spoke(window, qtbot):
+    view = window.prediction_view
+    draw_in_frame(window.canvas, FOUR, height=0.5, left=-0.25)
+    assert window.last_heat is None  # off by default: nothing computed
+    view.heat_button.click()
+    heat = window.last_heat
+    assert heat is not None and heat.shape == (28, 28)
+    assert np.all(heat[window.last_image == 0] == 0) and np.abs(heat).max() > 0
+    coloured = view.preview.pixmap().toImage()
+    reds = [coloured.pixelColor(x, y).red() - coloured.pixelColor(x, y).green()
+            for x in range(0, 112, 4) for y in range(0, 112, 4)]
+    assert max(reds) > 60  # some ink is shown red (it pushed the answer up)
+    draw_in_frame(window.canvas, ONE, height=0.5, left=0.1)  # a change: a new map follows
+    qtbot.waitUntil(lambda: window.last_heat is not None, timeout=2000)
+    view.heat_button.click()
+    plain = view.preview.pixmap().toImage()
+    assert all(plain.pixelColor(x, 50).red() == plain.pixelColor(x, 50).green()
+               for x in range(0, 112, 4))  # grey again

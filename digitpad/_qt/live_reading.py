@@ -17,6 +17,7 @@ from digitpad.preprocess import strokes_to_mnist
 from digitpad.segment import NumberReading, read_number
 
 PREDICT_INTERVAL_MS = 15  # while drawing, classify at most ~60 times a second
+HEAT_DELAY_MS = 120  # the heat map follows once the pen pauses this long
 
 
 class LiveReadingMixin:
@@ -35,6 +36,11 @@ class LiveReadingMixin:
         self._wide_was_automatic = False
         self._wide_declined = False
         self._sizes_before_wide: list[int] = []
+        self.last_heat: np.ndarray | None = None
+        # The heat map costs ~1 ms (dense) to ~12 ms (convnet): made after drawing pauses.
+        self._heat_timer = QTimer(self, singleShot=True, interval=HEAT_DELAY_MS)
+        self._heat_timer.timeout.connect(self.update_heat)
+        self.prediction_view.heatToggled.connect(self._on_heat_toggled)
 
     # ---- wide canvas for numbers ----------------------------------------------------------
     @Slot(bool)
@@ -135,7 +141,28 @@ class LiveReadingMixin:
         self.last_number = reading.text if reading is not None else None
         self._image_without_model = image
         self._show_reading()
+        self.last_heat = None
+        if self.prediction_view.heat_button.isChecked() and self.last_image is not None:
+            self._heat_timer.start()
         self.predictionUpdated.emit()
+
+    @Slot(bool)
+    def _on_heat_toggled(self, on: bool) -> None:
+        if on:
+            self.update_heat()
+
+    @Slot()
+    def update_heat(self) -> None:
+        """Which ink spoke for the answer of the digit shown (see digitpad.explain)."""
+        from digitpad.explain import heat_map
+
+        self._heat_timer.stop()
+        if self.predictor is None or self.last_image is None or \
+                self.last_probabilities is None:
+            return
+        self.last_heat = heat_map(self.predictor, self.last_image,
+                                  int(np.argmax(self.last_probabilities)))
+        self.prediction_view.show_heat(self.last_heat)
 
     def _shown_digit(self) -> int:
         """The digit whose bars are shown: the one under the mouse, else the last drawn."""

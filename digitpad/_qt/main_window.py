@@ -67,11 +67,11 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
         self.active_model: ActiveModel | None = None
         self.predictor: Predictor | None = None
         self.model_text = "Loading model…"
-        self._init_live_reading()
         self._closing = False
         self._model_poll = QTimer(self, interval=10)  # active while the model is loading
 
         self.prediction_view = PredictionView()
+        self._init_live_reading()
         self.model_picker = ModelPicker()
         self.model_picker.picked.connect(self.pick_model)
         self.training_panel = TrainingPanel(data_path)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,7 @@ class PredictionView(QWidget):
     """
 
     barClicked = Signal(int)
+    heatToggled = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +89,8 @@ class PredictionView(QWidget):
         self.plot.setToolTip("The network's probability for each digit. Click a bar to keep "
                              "your drawing as a sample of that digit (or press its key).")
         self.plot.scene().sigMouseClicked.connect(self._on_plot_click)
+        self._image: np.ndarray | None = None
+        self._heat: np.ndarray | None = None
         self.note_label = QLabel("")  # "kept as a 7", briefly
         self.note_label.setObjectName("noteLabel")
         self.note_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -101,6 +105,15 @@ class PredictionView(QWidget):
         preview_box = QVBoxLayout()
         preview_box.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignCenter)
         preview_box.addWidget(preview_caption)
+        self.heat_button = QToolButton(text="Why this answer?", objectName="heatButton",
+                                       checkable=True)
+        self.heat_button.setToolTip(
+            "Colour the network's input by which ink pushed the answer up (red) or down "
+            "(blue): each small patch of ink is removed in turn and the change in the "
+            "answer's probability measured")
+        self.heat_button.toggled.connect(self.heatToggled)
+        self.heat_button.toggled.connect(lambda _on: self._show_preview(self._image))
+        preview_box.addWidget(self.heat_button, 0, Qt.AlignmentFlag.AlignCenter)
         top.addLayout(preview_box)
         # The answer above the bars; beside them under a wide canvas (see set_wide).
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
@@ -196,11 +209,29 @@ class PredictionView(QWidget):
             for i, d in enumerate(reading.digits)))
         self.digits_label.show()
 
+    def show_heat(self, heat: np.ndarray | None) -> None:
+        """The heat map for the input shown (None: not computed yet)."""
+        self._heat = heat
+        self._show_preview(self._image)
+
     def _show_preview(self, image: np.ndarray | None) -> None:
+        if image is not self._image:
+            self._heat = None  # a new input: its heat map comes later
+        self._image = image
         if image is None:
             image = np.zeros((28, 28), np.float32)
-        pixels = np.ascontiguousarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
-        qimage = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+        grey = np.clip(np.asarray(image, dtype=np.float32), 0, 1)
+        if self.heat_button.isChecked() and self._heat is not None:
+            scale = max(float(np.abs(self._heat).max()), 1e-6)
+            push = np.clip(self._heat / scale, -1, 1)
+            rgb = np.stack([grey * 0.45 + np.clip(push, 0, 1) * 0.55,
+                            grey * 0.45,
+                            grey * 0.45 + np.clip(-push, 0, 1) * 0.55], axis=-1)
+            pixels = np.ascontiguousarray((rgb * 255).astype(np.uint8))
+            qimage = QImage(pixels.data, 28, 28, 28 * 3, QImage.Format.Format_RGB888).copy()
+        else:
+            pixels = np.ascontiguousarray((grey * 255).astype(np.uint8))
+            qimage = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
         self.preview.setPixmap(QPixmap.fromImage(qimage).scaled(
             112, 112, Qt.AspectRatioMode.IgnoreAspectRatio,
             Qt.TransformationMode.FastTransformation))
