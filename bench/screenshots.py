@@ -43,6 +43,9 @@ def main() -> None:
                         help="comma-separated WIDTHxHEIGHT list: for each, save idle, "
                         "training and trained screenshots as sizes/<size>-<state>.png "
                         "(a quick dense run on MNIST)")
+    parser.add_argument("--inside", action="store_true",
+                        help="save screenshot-why.png (heat map on), screenshot-evaluation.png "
+                        "and screenshot-inside.png")
     parser.add_argument("--number", default="",
                         help="also write this number (real pen digits of one test writer, "
                         "needs ../shared/data/unipen-digits.npz) and save "
@@ -109,6 +112,28 @@ def main() -> None:
         wait(100)
     if args.teach:
         teach(win, app, args.out, wait)
+        return
+    if args.inside:
+        draw(args.digit_index)
+        win.prediction_view.heat_button.click()
+        wait(300)
+        win.grab().save(str(args.out / "screenshot-why.png"))
+        win.show_inside()
+        wait(400)
+        win.inside_window.grab().save(str(args.out / "screenshot-inside.png"))
+        win.inside_window.close()
+        win.show_evaluation()
+        view = win.evaluation_window
+        view.data_combo.setCurrentIndex(view.data_combo.findData("pen"))
+        while view.busy or view.result is None or view.result.data != "pen":
+            wait(50)
+        confusion = view.result.report.confusion.copy()
+        np.fill_diagonal(confusion, 0)
+        true, read = np.unravel_index(np.argmax(confusion), confusion.shape)
+        view.show_cell(int(true), int(read))
+        wait(300)
+        view.grab().save(str(args.out / "screenshot-evaluation.png"))
+        print(view.summary.text())
         return
     if args.sizes:
         win.close()

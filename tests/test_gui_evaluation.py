@@ -52,3 +52,31 @@ def test_drawing_goes_on_while_it_computes_and_a_new_model_is_evaluated(qtbot):
                     and "Dense" in view.summary.text(), timeout=30_000)
     assert view.result.report.accuracy < first  # the book's net reads pen digits worse
     win.close()
+
+
+def test_inside_view_follows_the_drawing(qtbot):
+    from qt_helpers import draw_in_frame
+    from shapes import SEVEN
+
+    win = make_window(qtbot)
+    win.inside_action.trigger()
+    view = win.inside_window
+    assert view.isVisible() and view.views == []
+    draw_in_frame(win.canvas, SEVEN, height=0.5, left=-0.25)
+    qtbot.waitUntil(lambda: len(view.views) > 0, timeout=2000)
+    convs = [v for v in view.views if v.kind == "Conv2D"]
+    assert [v.values.shape[-1] for v in convs] == [32, 64, 128]  # the default convnet
+    first = view.views[0].values.copy()
+    win.canvas.clear()
+    draw_in_frame(win.canvas, [np.array([[50.0, 0.0], [50.0, 100.0]])], height=0.5)  # a 1
+    qtbot.waitUntil(lambda: not np.array_equal(view.views[0].values, first), timeout=2000)
+    win.clear_button.click()
+    qtbot.waitUntil(lambda: view.views == [], timeout=2000)
+    from digitpad.paths import asset_path
+
+    win.pick_model(str(asset_path("model.keras")))  # the book's dense net
+    draw_in_frame(win.canvas, SEVEN, height=0.5, left=-0.25)
+    qtbot.waitUntil(lambda: len(view.views) == 2, timeout=2000)
+    hidden = view.views[0]
+    assert hidden.name == "Dense 512 relu" and hidden.weight_images.shape == (8, 28, 28)
+    win.close()

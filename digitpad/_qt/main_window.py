@@ -122,6 +122,7 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
         self.training_panel.restoreRequested.connect(self.restore_bundled_model)
         self._init_teaching()
         self.evaluation_window = None
+        self.inside_window = None
 
         # However the application ends (quit(), a signal handler, the last window), the
         # training thread is cancelled and joined first: never "QThread: Destroyed while
@@ -206,6 +207,23 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
         self.evaluation_window.show()
         self.evaluation_window.raise_()
         self.evaluation_window.refresh()
+
+    @Slot()
+    def show_inside(self) -> None:
+        """Every layer's response to the drawing, live."""
+        from .inside_view import InsideWindow
+
+        if self.inside_window is None:
+            self.inside_window = InsideWindow(self)
+            self.predictionUpdated.connect(self._update_inside)
+        self.inside_window.show()
+        self.inside_window.raise_()
+        self._update_inside()
+
+    @Slot()
+    def _update_inside(self) -> None:
+        if self.inside_window is not None and self.inside_window.isVisible():
+            self.inside_window.show_drawing(self.predictor, self.last_image)
 
     @Slot(object)
     def _put_image_on_canvas(self, image: object) -> None:

@@ -59,6 +59,9 @@ def install_menus(window: MainWindow) -> None:
     window.evaluation_action = action(view_menu, "How it reads &test digits…",
                                       ["Ctrl+Shift+E"], window.show_evaluation,
                                       "Confusion matrix and mistakes of the model in use")
+    window.inside_action = action(view_menu, "&Inside the network…", ["Ctrl+Shift+I"],
+                                  window.show_inside,
+                                  "Each layer's response to your drawing, live")
     window.train_action = action(train_menu, "&Train", ["Ctrl+T"],
                                  window.training_panel.start_training)
     window.stop_action = action(train_menu, "&Stop", ["Ctrl+."],

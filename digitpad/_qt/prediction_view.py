@@ -223,7 +223,8 @@ class PredictionView(QWidget):
         grey = np.clip(np.asarray(image, dtype=np.float32), 0, 1)
         if self.heat_button.isChecked() and self._heat is not None:
             scale = max(float(np.abs(self._heat).max()), 1e-6)
-            push = np.clip(self._heat / scale, -1, 1)
+            # A square-root scale, so ink that mattered a little still shows a tint.
+            push = np.sign(self._heat) * np.sqrt(np.clip(np.abs(self._heat) / scale, 0, 1))
             rgb = np.stack([grey * 0.45 + np.clip(push, 0, 1) * 0.55,
                             grey * 0.45,
                             grey * 0.45 + np.clip(-push, 0, 1) * 0.55], axis=-1)

@@ -1,0 +1,136 @@
+"""Inside the network, live for the drawing on the canvas: the dense net's hidden units (and
+the input weights of the most active ones, red where ink raises the unit, blue where it
+lowers it), or each convolution layer's feature maps. Computations are
+:func:`digitpad.explain.inside` (numpy, ~0.1 ms); this window only paints them."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from digitpad.explain import LayerView, inside
+
+REFRESH_MS = 60  # at most ~15 repaints a second while drawing
+
+
+def _grey(values: np.ndarray) -> np.ndarray:
+    peak = max(float(values.max()), 1e-6)
+    return np.clip(values / peak, 0, 1)
+
+
+def _diverging(weights: np.ndarray) -> np.ndarray:
+    """(h, w) signed -> (h, w, 3) red for positive, blue for negative, white at zero."""
+    scale = max(float(np.abs(weights).max()), 1e-6)
+    w = np.clip(weights / scale, -1, 1)
+    red = np.where(w < 0, 1 + w, 1.0)
+    blue = np.where(w > 0, 1 - w, 1.0)
+    green = 1 - np.abs(w)
+    return np.stack([red, green, blue], axis=-1)
+
+
+def tiles(maps: np.ndarray, columns: int) -> np.ndarray:
+    """(h, w, n) feature maps -> one grey picture of n tiles, 1 px apart."""
+    h, w, n = maps.shape
+    rows = -(-n // columns)
+    out = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), 0.25, np.float32)
+    for k in range(n):
+        r, c = divmod(k, columns)
+        out[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = _grey(maps[:, :, k])
+    return out
+
+
+def pixmap(values: np.ndarray, width: int) -> QPixmap:
+    """A grey (h, w) or colour (h, w, 3) array in [0, 1] as a pixmap ``width`` wide."""
+    data = np.ascontiguousarray((np.clip(values, 0, 1) * 255).astype(np.uint8))
+    h, w = data.shape[:2]
+    if data.ndim == 2:
+        image = QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+    else:
+        image = QImage(data.data, w, h, w * 3, QImage.Format.Format_RGB888).copy()
+    return QPixmap.fromImage(image).scaledToWidth(width, Qt.TransformationMode.FastTransformation)
+
+
+class InsideWindow(QDialog):
+    """Non-modal; ``show_drawing(predictor, image)`` after each prediction."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Inside the network — digitpad")
+        self.setObjectName("insideWindow")
+        self.resize(560, 700)
+        self.views: list[LayerView] = []
+        self._pending: tuple | None = None
+        self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._timer.timeout.connect(self._paint)
+        self.content = QWidget()
+        self.rows = QVBoxLayout(self.content)
+        self.rows.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.content)
+        self.message = QLabel("Draw a digit: each layer's response shows here as you draw.",
+                              objectName="insideMessage")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(scroll, 1)
+
+    def show_drawing(self, predictor, image: np.ndarray | None) -> None:
+        """Queue an update (painted at most every REFRESH_MS)."""
+        self._pending = (predictor, image)
+        if self.isVisible() and not self._timer.isActive():
+            self._timer.start()
+
+    @Slot()
+    def _paint(self) -> None:
+        if self._pending is None:
+            return
+        predictor, image = self._pending
+        layers = getattr(predictor, "layers", None)
+        while self.rows.count():
+            item = self.rows.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        if layers is None:
+            self.views = []
+            self.message.setText("This model has no numpy forward pass: nothing to show.")
+            return
+        if image is None:
+            self.views = []
+            self.message.setText("Draw a digit: each layer's response shows here as you draw.")
+            return
+        self.views = inside(layers, image)
+        self.message.setText("Brighter is stronger. Red weights: ink there raises the unit; "
+                             "blue: lowers it.")
+        for view in self.views:
+            self._add_layer(view)
+
+    def _add_layer(self, view: LayerView) -> None:
+        title = QLabel(f"<b>{view.name}</b>")
+        self.rows.addWidget(title)
+        picture = QLabel()
+        if view.kind == "Conv2D":
+            n = view.values.shape[-1]
+            picture.setPixmap(pixmap(tiles(view.values, 8 if n <= 32 else 16), 480))
+        elif view.values.shape[0] == 10:
+            probs = " · ".join(f"{d}: {p:.0%}" for d, p in enumerate(view.values))
+            picture.setText(f"output (probabilities): {probs}")
+            picture.setWordWrap(True)
+        else:
+            units = view.values.shape[0]
+            columns = 32 if units % 32 == 0 else units
+            grid = _grey(view.values).reshape(-1, columns)
+            picture.setPixmap(pixmap(grid, 480))
+        self.rows.addWidget(picture)
+        if view.weight_images is not None:
+            self.rows.addWidget(QLabel("The most active units and their input weights:"))
+            strip = np.concatenate([np.pad(_diverging(w), ((0, 0), (0, 2), (0, 0)),
+                                           constant_values=1.0) for w in view.weight_images],
+                                   axis=1)
+            weights = QLabel()
+            weights.setPixmap(pixmap(strip, 480))
+            weights.setToolTip("units " + ", ".join(
+                f"{u} ({view.values[u]:.2f})" for u in view.top_units))
+            self.rows.addWidget(weights)
