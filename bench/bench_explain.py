@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """The cost of looking inside: the evaluation numbers on 10,000 MNIST test digits, and per
 canvas update the inside view (every layer's activations) and the occlusion heat map, for
-the book's dense net and the default convnet (numpy forward passes, as in the app).
+the book's dense net and the default convnet (numpy forward passes, as in the app); and the
+longest stall of the window (a 10 ms timer) while the evaluation window computes.
 
     DIGITPAD_MNIST=/path/to/mnist.npz python bench/bench_explain.py
 """
@@ -47,5 +48,40 @@ def main() -> None:
               f"| {statistics.median(heat_ms):.1f} / {np.percentile(heat_ms, 95):.1f} ms |")
 
 
+def gui_stall() -> None:
+    """Longest gap of a 10 ms timer while the evaluation window reads MNIST test."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from digitpad._qt.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    win = MainWindow()
+    win.show()
+    while win.predictor is None:
+        app.processEvents()
+    ticks: list[float] = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    started = time.perf_counter()
+    win.show_evaluation()
+    view = win.evaluation_window
+    loop = QEventLoop()
+    poll = QTimer(interval=20)
+    poll.timeout.connect(lambda: loop.quit() if view.result is not None else None)
+    poll.start()
+    loop.exec()
+    gaps = np.diff(ticks) * 1000
+    print(f"\nevaluation window, convnet on MNIST test: ready in "
+          f"{time.perf_counter() - started:.2f} s; longest gap of a 10 ms timer meanwhile "
+          f"{gaps.max():.0f} ms, 99th percentile {np.percentile(gaps, 99):.0f} ms")
+    win.close()
+
+
 if __name__ == "__main__":
     main()
+    gui_stall()
