@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from PySide6.QtCore import QThread, QTimer, Signal, Slot
@@ -27,6 +28,8 @@ from digitpad.finetune import FinetuneConfig
 from digitpad.run_report import describe_run
 from digitpad.training import EtaEstimator, TrainConfig
 
+from .run_history import RunHistoryBar
+from .run_recovery import RecoveryMixin
 from .training_plots import PEN_TOOLTIP, TrainingPlots, accuracy_floor, loss_decades
 from .training_settings import TrainingSettings
 from .worker import TrainingWorker
@@ -38,7 +41,7 @@ __all__ = ["TrainingPanel", "accuracy_floor", "loss_decades"]
 REPAINT_INTERVAL_MS = 100
 
 
-class TrainingPanel(QWidget):
+class TrainingPanel(RecoveryMixin, QWidget):
     """Train the seed network on MNIST in the background and watch it learn."""
 
     snapshotReady = Signal(object, str)  # numpy layers, label: classify with them meanwhile
@@ -138,6 +141,11 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
         layout.addWidget(self.result_label)
+        self.history_bar = RunHistoryBar(self.plots)  # runs compared, CSV / PNG export
+        layout.addWidget(self.history_bar)
+        if self.history_bar.problems:
+            self._set_status(f"Run history: {self.history_bar.problems[0]}; set aside, your "
+                             "models are untouched.", error=True)
         layout.addWidget(self.plots, 1)
 
         self._repaint_timer = QTimer(self, interval=REPAINT_INTERVAL_MS)
@@ -298,6 +306,10 @@ class TrainingPanel(QWidget):
         self.last_result = summary
         self._end_run()
         seconds = time.monotonic() - self._started_at
+        settings = asdict(self.finetune_config.train_config() if summary.get("finetune")
+                          else self.config())
+        self.history_bar.record(settings, {k: v for k, v in summary.items()
+                                           if isinstance(v, (bool, int, float, str))})
         if summary.get("cancelled") and not summary.get("saved"):
             self.progress.setFormat("stopped")
             self._set_status(f"Stopped after {summary.get('epochs_completed', 0)} full epoch(s); "
@@ -329,59 +341,6 @@ class TrainingPanel(QWidget):
         if summary.get("saved"):
             self.modelSaved.emit(summary["saved"], summary.get("layers"))
         self.runEnded.emit(bool(summary.get("saved")))
-
-    @Slot()
-    def _ask_save_as(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getSaveFileName(self, "Save the trained model", "model.keras",
-                                              "Keras models (*.keras)")
-        if path:
-            self.save_as(Path(path))
-
-    def save_as(self, path: Path) -> bool:
-        """Save the model a failed save kept in memory; on success it becomes the model in
-        use (and listed). Returns False, with the reason shown, if this place fails too."""
-        if self._unsaved is None:
-            return False
-        from digitpad.inference import layers_of
-        from digitpad.model import ModelFileError, save_model
-
-        model, metadata = self._unsaved
-        try:
-            save_model(model, path, metadata)
-        except ModelFileError as exc:
-            self._set_status(f"{exc}. Try another place.", error=True)
-            return False
-        self._unsaved = None
-        self.save_as_button.hide()
-        self._set_status(f"Saved to {path}; it is the model in use.")
-        self.modelSaved.emit(str(path), layers_of(model))
-        return True
-
-    @Slot()
-    def _ask_mnist(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getOpenFileName(self, "Where is mnist.npz?", "",
-                                              "MNIST (*.npz);;All files (*)")
-        if path:
-            self.use_mnist(Path(path))
-
-    def use_mnist(self, path: Path) -> bool:
-        """Train from ``path`` from now on, if it is a readable MNIST file (checked here, so a
-        wrong pick is said at once); then start the run the user asked for."""
-        from digitpad.data import MnistError, read_mnist_npz
-
-        try:
-            read_mnist_npz(path)
-        except MnistError as exc:
-            self._set_status(f"{exc}. Choose another file.", error=True)
-            return False
-        self.data_path = path
-        self.choose_mnist_button.hide()
-        self.start_training()
-        return True
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:

@@ -32,6 +32,7 @@ PEN_TOOLTIP = ("Real handwriting: accuracy on pen-drawn digits from 3 sites (28 
 
 
 AXIS_WIDTH = 56  # pixels for the left axis of both plots
+OVERLAY_COLOUR = (150, 150, 150, 150)
 # Legend entries (glyph drawn like the curve: line, circle, square, diamond; its colour).
 LEGEND = {"train": ("━", "#4c78a8", "train"),
           "test": ("-●-", "#f58518", "MNIST test"),
@@ -148,6 +149,22 @@ class TrainingPlots(QWidget):
         self.yours_acc = GrowingCurve(self.accuracy_plot.plot(**YOURS_STYLE))  # fine-tunes
         self.curves = [self.train_loss, self.test_loss, self.train_acc, self.test_acc,
                        self.pen_acc, self.yours_acc]
+        # An earlier run, faint and grey behind the current one (see set_overlay).
+        faint = pg.mkPen(OVERLAY_COLOUR, width=1.5)
+        faint_dash = pg.mkPen(OVERLAY_COLOUR, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
+        self.overlay = {
+            "train_loss": self.loss_plot.plot(pen=faint),
+            "test_loss": self.loss_plot.plot(pen=faint_dash, symbol="o", symbolSize=5,
+                                             symbolBrush=OVERLAY_COLOUR, symbolPen=None),
+            "train_accuracy": self.accuracy_plot.plot(pen=faint),
+            "test_accuracy": self.accuracy_plot.plot(pen=faint_dash, symbol="o", symbolSize=5,
+                                                     symbolBrush=OVERLAY_COLOUR,
+                                                     symbolPen=None),
+            "pen_accuracy": self.accuracy_plot.plot(pen=faint_dash, symbol="s", symbolSize=5,
+                                                    symbolBrush=OVERLAY_COLOUR,
+                                                    symbolPen=None)}
+        for item in self.overlay.values():
+            item.setZValue(-10)
         self._dirty = False
         self._loss_range = (math.nan, math.nan)
         self._accuracy_floor = math.nan
@@ -158,6 +175,27 @@ class TrainingPlots(QWidget):
         layout.addWidget(self.loss_plot, 1)
         layout.addWidget(self.accuracy_legend)
         layout.addWidget(self.accuracy_plot, 1)
+
+    def named_curves(self) -> dict[str, list[tuple[float, float]]]:
+        """The current run's curves by name (for the run history)."""
+        names = ("train_loss", "test_loss", "train_accuracy", "test_accuracy",
+                 "pen_accuracy", "yours_accuracy")
+        return {name: list(zip(c.x[: c.size].tolist(), c.values.tolist(), strict=True))
+                for name, c in zip(names, self.curves, strict=True) if c.size}
+
+    def set_overlay(self, curves: dict[str, list[tuple[float, float]]] | None) -> None:
+        """Draw an earlier run's curves behind the current ones (None: none)."""
+        for name, item in self.overlay.items():
+            points = np.asarray((curves or {}).get(name, []), dtype=float).reshape(-1, 2)
+            if name.endswith("loss"):  # the loss plot is in log mode: pyqtgraph maps it
+                points = points[points[:, 1] > 0]
+            item.setData(points[:, 0], points[:, 1])
+        if curves:  # make room for it on the x axis
+            last = max((p[-1][0] for p in curves.values() if p), default=1.0)
+            for plot in (self.loss_plot, self.accuracy_plot):
+                right = plot.viewRange()[0][1]
+                if last > right:
+                    plot.setXRange(0, last, padding=0.02)
 
     def show_yours(self, shown: bool) -> None:
         """The "your handwriting" curve is in the legend only for a fine-tune."""

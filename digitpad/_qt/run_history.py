@@ -1,0 +1,106 @@
+"""Runs compared: every run's curves are kept (:mod:`digitpad.history`); pick an earlier one
+to draw it faintly behind the current curves, export a run's curves as CSV and the plots as
+PNG."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from digitpad.history import HistoryError, RunRecord, export_csv, load_runs, new_run_id, save_run
+from digitpad.samples import now_iso
+
+from .training_plots import TrainingPlots
+
+
+def run_label(settings: dict, result: dict) -> str:
+    kind = "fine-tune" if settings.get("data") == "yours+mnist" else \
+        f"{settings.get('architecture', '?')} · {settings.get('data', '?')}"
+    acc = result.get("test_accuracy", math.nan)
+    figure = f" · MNIST {acc:.1%}" if isinstance(acc, float) and math.isfinite(acc) else ""
+    stopped = " · stopped" if result.get("cancelled") else ""
+    return f"{kind} · {settings.get('epochs', '?')} epochs{figure}{stopped}"
+
+
+class RunHistoryBar(QWidget):
+    """"Compare with" an earlier run, and the export buttons, above the plots."""
+
+    def __init__(self, plots: TrainingPlots, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plots = plots
+        self.runs: list[RunRecord] = []
+        self.current: RunRecord | None = None  # the run on the plots now
+        self.compare_combo = QComboBox(objectName="compareCombo")
+        self.compare_combo.setToolTip("Draw an earlier run's curves faintly behind these")
+        self.compare_combo.activated.connect(self._on_pick)
+        self.csv_button = QToolButton(text="CSV…", objectName="exportCsvButton")
+        self.csv_button.setToolTip("Export this run's curves as CSV (curve, epoch, value)")
+        self.png_button = QToolButton(text="PNG…", objectName="exportPngButton")
+        self.png_button.setToolTip("Save the plots as a PNG picture")
+        self.csv_button.clicked.connect(self._ask_csv)
+        self.png_button.clicked.connect(self._ask_png)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Compare with"))
+        layout.addWidget(self.compare_combo, 1)
+        layout.addWidget(self.csv_button)
+        layout.addWidget(self.png_button)
+        self.problems = self.reload()  # damaged run records, set aside: the panel says so
+
+    def reload(self) -> list[str]:
+        """Re-read the history; returns problems (damaged files skipped)."""
+        self.runs, problems = load_runs(set_aside=True)
+        self.compare_combo.clear()
+        self.compare_combo.addItem("no earlier run", None)
+        for run in self.runs:
+            if self.current is not None and run.id == self.current.id:
+                continue
+            self.compare_combo.addItem(f"{run.date[:16].replace('T', ' ')} · {run.label}",
+                                       run.id)
+        self.csv_button.setEnabled(self.current is not None)
+        return problems
+
+    def record(self, settings: dict, result: dict) -> RunRecord | None:
+        """Keep the run now on the plots; None (and nothing lost) if it cannot be written."""
+        record = RunRecord(new_run_id(str(settings.get("architecture", "run"))), now_iso(),
+                           run_label(settings, result), settings, result,
+                           self.plots.named_curves())
+        try:
+            save_run(record)
+        except HistoryError:
+            return None
+        self.current = record
+        self.reload()
+        return record
+
+    def compare_with(self, run_id: str | None) -> None:
+        run = next((r for r in self.runs if r.id == run_id), None)
+        self.plots.set_overlay(run.curves if run is not None else None)
+        index = self.compare_combo.findData(run_id)
+        self.compare_combo.setCurrentIndex(max(index, 0))
+
+    @Slot(int)
+    def _on_pick(self, index: int) -> None:
+        self.compare_with(self.compare_combo.itemData(index))
+
+    @Slot()
+    def _ask_csv(self) -> None:
+        if self.current is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export curves", f"{self.current.id}.csv",
+                                              "CSV (*.csv)")
+        if path:
+            export_csv(self.current, Path(path))
+
+    @Slot()
+    def _ask_png(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save plots", "digitpad-curves.png",
+                                              "PNG (*.png)")
+        if path:
+            self.save_png(Path(path))
+
+    def save_png(self, path: Path) -> bool:
+        return self.plots.grab().save(str(path))
