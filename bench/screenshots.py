@@ -46,6 +46,9 @@ def main() -> None:
     parser.add_argument("--inside", action="store_true",
                         help="save screenshot-why.png (heat map on), screenshot-evaluation.png "
                         "and screenshot-inside.png")
+    parser.add_argument("--compare", action="store_true",
+                        help="two quick dense runs (learning rate 0.001, then 0.01) compared: "
+                        "screenshot-compare.png")
     parser.add_argument("--number", default="",
                         help="also write this number (real pen digits of one test writer, "
                         "needs ../shared/data/unipen-digits.npz) and save "
@@ -112,6 +115,21 @@ def main() -> None:
         wait(100)
     if args.teach:
         teach(win, app, args.out, wait)
+        return
+    if args.compare:
+        panel = win.training_panel
+        panel.settings.set_choice("dense", "mnist", False)
+        panel.epochs_spin.setValue(4)
+        for rate in (0.001, 0.01):
+            panel.settings.lr_spin.setValue(rate)
+            panel.start_training()
+            while panel.is_training:
+                wait(100)
+        bar = panel.history_bar
+        bar.compare_with(bar.compare_combo.itemData(1))
+        wait(300)
+        panel.grab().save(str(args.out / "screenshot-compare.png"))
+        print(panel.result_label.text(), "| compared with", bar.compare_combo.currentText())
         return
     if args.inside:
         draw(args.digit_index)

@@ -29,10 +29,11 @@ def test_confusion_matrix_and_a_cell_of_mistakes(qtbot):
     view.table.cellClicked.emit(int(true), int(read))
     assert view.gallery.count() == min(off[true, read], 200)
     assert f"a {true} read as {read}" in view.gallery_title.text()
+    rows = [view.gallery.item(i).data(0x0100) for i in range(view.gallery.count())]
+    expected = np.flatnonzero((view.result.labels == true) &
+                              (view.result.probabilities.argmax(axis=1) == read))
+    assert rows == expected[:200].tolist()  # exactly the digits of that cell
     first = view.gallery.item(0)
-    row = first.data(0x0100)  # Qt.UserRole
-    assert view.result.labels[row] == true
-    assert view.result.probabilities[row].argmax() == read
     view.gallery.itemDoubleClicked.emit(first)  # onto the canvas, traced into strokes
     assert not win.canvas.is_empty() and win.last_probabilities is not None
     win.close()

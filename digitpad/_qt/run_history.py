@@ -22,7 +22,9 @@ def run_label(settings: dict, result: dict) -> str:
     acc = result.get("test_accuracy", math.nan)
     figure = f" · MNIST {acc:.1%}" if isinstance(acc, float) and math.isfinite(acc) else ""
     stopped = " · stopped" if result.get("cancelled") else ""
-    return f"{kind} · {settings.get('epochs', '?')} epochs{figure}{stopped}"
+    rate = settings.get("learning_rate")
+    rate = f" · lr {rate:g}" if isinstance(rate, float) else ""
+    return f"{kind} · {settings.get('epochs', '?')} epochs{rate}{figure}{stopped}"
 
 
 class RunHistoryBar(QWidget):
