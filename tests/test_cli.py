@@ -81,3 +81,19 @@ def test_app_starts_and_classifies_without_importing_tensorflow(tmp_path):
                                            "DIGITPAD_DATA_DIR": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["ready", "bundled", "False"]
+
+
+def test_the_window_quiets_tensorflow_errors_unless_the_user_chose_a_level(monkeypatch):
+    import digitpad
+    from digitpad._qt.app import quiet_tensorflow
+
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")  # what importing digitpad sets
+    monkeypatch.setattr(digitpad, "TF_LOG_LEVEL_SET_BY_USER", False)
+    quiet_tensorflow()
+    import os
+
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    monkeypatch.setattr(digitpad, "TF_LOG_LEVEL_SET_BY_USER", True)
+    quiet_tensorflow()
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "0"

@@ -13,10 +13,19 @@ from PySide6.QtWidgets import QApplication
 from digitpad.paths import asset_path
 
 
+def quiet_tensorflow() -> None:
+    """TensorFlow's C++ errors (e.g. "failed call to cuInit" on every CPU-only machine) are
+    noise for a desktop user (real failures reach the panel as Python exceptions), unless the
+    user asked for a log level. (A few lines TensorFlow prints before its logging starts
+    cannot be turned off: tensorflow/tensorflow#100442.)"""
+    import digitpad
+
+    if not digitpad.TF_LOG_LEVEL_SET_BY_USER:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+
+
 def run_app(model_path: Path | None = None, data_path: Path | None = None) -> int:
-    # TensorFlow's C++ log (e.g. "failed call to cuInit" on every CPU-only machine) is noise
-    # for a desktop user; real failures still reach the panel as Python exceptions.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    quiet_tensorflow()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("digitpad")
     app.setOrganizationName("digitpad")
