@@ -79,6 +79,20 @@ def gui_stall() -> None:
     print(f"\nevaluation window, convnet on MNIST test: ready in "
           f"{time.perf_counter() - started:.2f} s; longest gap of a 10 ms timer meanwhile "
           f"{gaps.max():.0f} ms, 99th percentile {np.percentile(gaps, 99):.0f} ms")
+    # The inside window's repaint (GUI thread, at most every 60 ms while drawing).
+    win.show_inside()
+    drawings = load_pen_images().part("test")[0][:50] / 255.0
+    for name in ("model-convnet.keras", "model.keras"):
+        predictor = load_predictor(asset_path(name))
+        paint = []
+        for image in drawings:
+            win.inside_window.show_drawing(predictor, image)
+            start = time.perf_counter()
+            win.inside_window._paint()
+            app.processEvents()
+            paint.append((time.perf_counter() - start) * 1000)
+        print(f"inside window repaint, {predictor.architecture}: median "
+              f"{statistics.median(paint):.1f} ms, p95 {np.percentile(paint, 95):.1f} ms")
     win.close()
 
 

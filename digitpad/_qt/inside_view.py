@@ -61,6 +61,8 @@ class InsideWindow(QDialog):
         self.setObjectName("insideWindow")
         self.resize(560, 700)
         self.views: list[LayerView] = []
+        self._rows: list[tuple[QLabel, QLabel | None]] = []  # (picture, weights) per layer
+        self._row_names: list[str] = []
         self._pending: tuple | None = None
         self._timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._timer.timeout.connect(self._paint)
@@ -89,48 +91,59 @@ class InsideWindow(QDialog):
             return
         predictor, image = self._pending
         layers = getattr(predictor, "layers", None)
-        while self.rows.count():
-            item = self.rows.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        if layers is None:
+        if layers is None or image is None:
             self.views = []
-            self.message.setText("This model has no numpy forward pass: nothing to show.")
-            return
-        if image is None:
-            self.views = []
-            self.message.setText("Draw a digit: each layer's response shows here as you draw.")
+            self._clear_rows()
+            self.message.setText("This model has no numpy forward pass: nothing to show."
+                                 if layers is None else
+                                 "Draw a digit: each layer's response shows here as you draw.")
             return
         self.views = inside(layers, image)
         self.message.setText("Brighter is stronger. Red weights: ink there raises the unit; "
                              "blue: lowers it.")
-        for view in self.views:
-            self._add_layer(view)
+        names = [v.name for v in self.views]
+        if names != self._row_names:  # another model: build the rows once
+            self._clear_rows()
+            self._row_names = names
+            for view in self.views:
+                self._rows.append(self._add_row(view))
+        for view, (picture, weights) in zip(self.views, self._rows, strict=True):
+            self._fill(view, picture, weights)
 
-    def _add_layer(self, view: LayerView) -> None:
-        title = QLabel(f"<b>{view.name}</b>")
-        self.rows.addWidget(title)
+    def _clear_rows(self) -> None:
+        while self.rows.count():
+            item = self.rows.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self._rows, self._row_names = [], []
+
+    def _add_row(self, view: LayerView) -> tuple[QLabel, QLabel | None]:
+        self.rows.addWidget(QLabel(f"<b>{view.name}</b>"))
         picture = QLabel()
+        picture.setWordWrap(True)
+        self.rows.addWidget(picture)
+        weights = None
+        if view.weight_images is not None:
+            self.rows.addWidget(QLabel("The most active units and their input weights:"))
+            weights = QLabel()
+            self.rows.addWidget(weights)
+        return picture, weights
+
+    def _fill(self, view: LayerView, picture: QLabel, weights: QLabel | None) -> None:
         if view.kind == "Conv2D":
             n = view.values.shape[-1]
             picture.setPixmap(pixmap(tiles(view.values, 8 if n <= 32 else 16), 480))
         elif view.values.shape[0] == 10:
-            probs = " · ".join(f"{d}: {p:.0%}" for d, p in enumerate(view.values))
-            picture.setText(f"output (probabilities): {probs}")
-            picture.setWordWrap(True)
+            picture.setText("output (probabilities): " + " · ".join(
+                f"{d}: {p:.0%}" for d, p in enumerate(view.values)))
         else:
             units = view.values.shape[0]
             columns = 32 if units % 32 == 0 else units
-            grid = _grey(view.values).reshape(-1, columns)
-            picture.setPixmap(pixmap(grid, 480))
-        self.rows.addWidget(picture)
-        if view.weight_images is not None:
-            self.rows.addWidget(QLabel("The most active units and their input weights:"))
+            picture.setPixmap(pixmap(_grey(view.values).reshape(-1, columns), 480))
+        if weights is not None and view.weight_images is not None:
             strip = np.concatenate([np.pad(_diverging(w), ((0, 0), (0, 2), (0, 0)),
                                            constant_values=1.0) for w in view.weight_images],
                                    axis=1)
-            weights = QLabel()
             weights.setPixmap(pixmap(strip, 480))
             weights.setToolTip("units " + ", ".join(
                 f"{u} ({view.values[u]:.2f})" for u in view.top_units))
-            self.rows.addWidget(weights)
