@@ -7,6 +7,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("DIGITPAD_PREWARM", "0")  # tests that want the warm-up turn it on
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

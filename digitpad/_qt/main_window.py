@@ -38,6 +38,7 @@ from .model_picker import ModelPicker
 from .prediction_view import PredictionView
 from .teaching import TeachingMixin
 from .training_panel import TrainingPanel
+from .warmup import TensorFlowWarmup
 
 CLOSE_WAIT_MS = 2000  # a run stops within one batch; longer means an uninterruptible step
 ADOPT_MARGIN = 0.05  # a run more than 5 points below the model in use is not adopted
@@ -121,6 +122,11 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
         self.training_panel.runEnded.connect(self._on_run_ended)
         self.training_panel.restoreRequested.connect(self.restore_bundled_model)
         self._init_teaching()
+        # TensorFlow's one-time start-up, paid while nobody draws (not at the first Train).
+        self.warmup = TensorFlowWarmup(self)
+        self.training_panel.warmup = self.warmup
+        self.canvas.changed.connect(self.warmup.poke)
+        self.canvas.hovered.connect(self.warmup.poke)
         self.evaluation_window = None
         self.inside_window = None
 
@@ -337,6 +343,7 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
     @Slot()
     def _on_about_to_quit(self) -> None:
         self.training_panel.shutdown(timeout_ms=None)
+        self.warmup.join()  # never end the process inside TensorFlow's import
         self.sample_store.empty_trash()  # deleted samples could be undone until now
 
     @Slot(bool)

@@ -58,6 +58,7 @@ class TrainingPanel(RecoveryMixin, QWidget):
         self.pen_path: Path | None = None  # pen digits (default: the file in the package)
         self.save = True
         self.finetune_config = FinetuneConfig()  # tests may make it smaller
+        self.warmup = None  # the window's TensorFlowWarmup: a run waits for it to finish
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._epochs = 0
@@ -202,11 +203,16 @@ class TrainingPanel(RecoveryMixin, QWidget):
         self.progress.setFormat("starting…")
         self._set_running(True)
         self._set_status("Starting…")
+        ready = None
+        if self.warmup is not None:
+            self.warmup.skip()  # not started yet: the run imports TensorFlow itself
+            ready = self.warmup.done
         worker = TrainingWorker(self.config(), self.data_path, self.save,
                                 keep_partial=self.keep_partial_check.isChecked(),
                                 train_limit=self.train_limit, pen_path=self.pen_path,
                                 finetune_from=finetune_from,
-                                finetune_config=self.finetune_config)
+                                finetune_config=self.finetune_config,
+                                tensorflow_ready=ready)
         thread = QThread(self)
         thread.setObjectName("digitpad-training")
         worker.moveToThread(thread)

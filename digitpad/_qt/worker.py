@@ -74,10 +74,12 @@ class TrainingWorker(QObject):
     def __init__(self, config: TrainConfig, data_path: Path | None, save: bool = True,
                  keep_partial: bool = False, train_limit: int | None = None,
                  pen_path: Path | None = None, finetune_from: tuple[Path, str] | None = None,
-                 finetune_config: FinetuneConfig | None = None) -> None:
+                 finetune_config: FinetuneConfig | None = None,
+                 tensorflow_ready: threading.Event | None = None) -> None:
         """``finetune_from`` (model path, its name) makes the run a fine-tune of that model
         on your samples instead of training ``config``'s network from scratch."""
         super().__init__()
+        self.tensorflow_ready = tensorflow_ready
         self.finetune_from = finetune_from
         self.finetune_config = finetune_config or FinetuneConfig()
         self.config = config
@@ -186,8 +188,18 @@ class TrainingWorker(QObject):
             "save_error": save_error, "unsaved": unsaved,
         })
 
+    def _wait_for_warmup(self) -> None:
+        """If TensorFlow is being warmed up in the background, let it finish first (two
+        threads building Keras models at once gain nothing)."""
+        ready = self.tensorflow_ready
+        if ready is not None and not ready.is_set():
+            self.status.emit("Finishing TensorFlow's start-up…")
+            while not ready.wait(0.1) and not self.cancel_event.is_set():
+                pass
+
     def _run(self) -> None:
         deprioritise_background_threads()
+        self._wait_for_warmup()
         if self.finetune_from is not None:
             self._run_finetune()
             return
