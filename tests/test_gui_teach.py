@@ -158,3 +158,23 @@ def test_finetune_shows_your_handwriting_curve_and_uses_the_tuned_model(qtbot, s
     assert win.active_model.path != before
     assert any(str(before) == path for path in win.model_picker.paths())  # restorable
     win.close()
+
+
+def test_finetune_without_mnist_says_so_and_keeps_everything(qtbot, tmp_path, monkeypatch,
+                                                            small_npz):
+    monkeypatch.delenv("DIGITPAD_MNIST", raising=False)
+    win = make_window(qtbot, data_path=tmp_path / "no-mnist.npz")
+    draw_in_frame(win.canvas, SEVEN)
+    win.label_drawing(7)
+    before = win.active_model.path
+    win.training_panel.finetune_button.click()
+    qtbot.waitUntil(lambda: not win.training_panel.is_training, timeout=30_000)
+    panel = win.training_panel
+    assert "no-mnist.npz" in panel.status_label.text()
+    assert panel.choose_mnist_button.isVisible()
+    assert win.active_model.path == before and stored_labels() == [7]
+    panel.finetune_config = FinetuneConfig(epochs=1, mnist_digits=200, variants=3)
+    assert panel.use_mnist(small_npz)  # picked: the fine-tune, not a training, starts again
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
+    assert panel.last_result.get("finetune") and panel.last_result["saved"]
+    win.close()

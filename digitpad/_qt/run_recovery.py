@@ -51,7 +51,7 @@ class RecoveryMixin:
 
     def use_mnist(self, path: Path) -> bool:
         """Train from ``path`` from now on, if it is a readable MNIST file (checked here, so a
-        wrong pick is said at once); then start the run the user asked for."""
+        wrong pick is said at once); then start again the run the user asked for."""
         from digitpad.data import MnistError, read_mnist_npz
 
         try:
@@ -61,5 +61,5 @@ class RecoveryMixin:
             return False
         self.data_path = path
         self.choose_mnist_button.hide()
-        self.start_training()
+        self._start(self.last_request)  # the run asked for: training or a fine-tune
         return True

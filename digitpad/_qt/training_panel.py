@@ -59,6 +59,7 @@ class TrainingPanel(RecoveryMixin, QWidget):
         self.save = True
         self.finetune_config = FinetuneConfig()  # tests may make it smaller
         self.warmup = None  # the window's TensorFlowWarmup: a run waits for it to finish
+        self.last_request: tuple[Path, str] | None = None
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._epochs = 0
@@ -193,6 +194,7 @@ class TrainingPanel(RecoveryMixin, QWidget):
     def _start(self, finetune_from: tuple[Path, str] | None = None) -> None:
         if self.is_training:
             return
+        self.last_request = finetune_from  # what "Choose mnist.npz…" starts again
         self.plots.clear()
         self.plots.show_yours(finetune_from is not None)
         self.save_as_button.hide()
