@@ -39,6 +39,10 @@ STACK_OVERLAP, STACK_GAP = 0.85, 0.12
 ABOVE_OVERLAP, ABOVE_Y = 0.5, 0.3  # or one lies above the other (not beside it, as digits)
 SPECK_SHARE = 0.02  # a picture's ink blob under this share of the biggest one is dirt
 MERGE_PRIOR = 1.0  # crossing pieces are one digit when read together > this x read apart
+CUT_WIDTH = 1.2  # a blob wider than this many line heights may hold touching digits
+CUT_MIN_PART = 0.15  # each side of a cut at least this share of the line height wide
+CUT_CANDIDATES = 5  # the thinnest columns tried as cuts
+CUT_UNSURE = 0.7  # only a blob not read as one sure digit is cut
 MAX_PIECES = 40  # more strokes than this make a scribble: read whole, as before
 
 
@@ -336,11 +340,58 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
         return bool(together > MERGE_PRIOR * first * second)
 
     groups = group_pieces(boxes, gaps, height, 0.0, judge)
-    images = [image_of(group) for group in groups]
-    probabilities = np.asarray(predictor(np.stack(images)), dtype=np.float64).reshape(-1, 10)
     digits = []
-    for group, image, probs in zip(groups, images, probabilities, strict=True):
-        box = (float(boxes[group, 0].min()), float(boxes[group, 1].min()),
-               float(boxes[group, 2].max()), float(boxes[group, 3].max()))
-        digits.append(DigitReading(tuple(group), box, image, probs))
-    return NumberReading(tuple(digits))
+    for group in groups:
+        mask = np.isin(labels, np.asarray(group) + 1)
+        x0, y0 = int(boxes[group, 0].min()), int(boxes[group, 1].min())
+        x1, y1 = int(boxes[group, 2].max()), int(boxes[group, 3].max())
+        own = np.where(mask, ink, 0.0)[y0:y1 + 1, x0:x1 + 1]
+        for c0, c1 in _cut_touching(own, height, predictor):
+            part = own[:, c0:c1]
+            rows = np.flatnonzero(part.any(axis=1))
+            image = raster_to_mnist(part, detect_polarity=False)
+            if image is None:
+                continue
+            box = (float(x0 + c0), float(y0 + rows[0]), float(x0 + c1 - 1), float(y0 + rows[-1]))
+            digits.append((group, box, image))
+    probabilities = np.asarray(predictor(np.stack([d[2] for d in digits])),
+                               dtype=np.float64).reshape(-1, 10)
+    return NumberReading(tuple(DigitReading(tuple(group), box, image, probs)
+                               for (group, box, image), probs
+                               in zip(digits, probabilities, strict=True)))
+
+
+def _cut_touching(ink: np.ndarray, height: float,
+                  predictor: Callable[[np.ndarray], np.ndarray]) -> list[tuple[int, int]]:
+    """Column ranges of the digits in one ink blob: digits that touch in a picture are one
+    blob, so a blob wider than a digit is cut where its ink is thinnest, if the network reads
+    the two sides better than the whole (and again on each side)."""
+    spans = [(0, ink.shape[1])]
+    out = []
+    while spans:
+        c0, c1 = spans.pop(0)
+        if c1 - c0 <= CUT_WIDTH * height:
+            out.append((c0, c1))
+            continue
+        margin = max(2, int(CUT_MIN_PART * height))
+        profile = ink[:, c0:c1].sum(axis=0)
+        inner = np.arange(margin, c1 - c0 - margin)
+        if not len(inner):
+            out.append((c0, c1))
+            continue
+        cuts = c0 + inner[np.argsort(profile[inner], kind="stable")[:CUT_CANDIDATES]]
+        candidates = [raster_to_mnist(ink[:, c0:c1], detect_polarity=False)]
+        for cut in cuts:
+            candidates += [raster_to_mnist(ink[:, c0:cut], detect_polarity=False),
+                           raster_to_mnist(ink[:, cut:c1], detect_polarity=False)]
+        if any(c is None for c in candidates):
+            out.append((c0, c1))
+            continue
+        tops = np.asarray(predictor(np.stack(candidates))).reshape(-1, 10).max(axis=1)
+        scores = tops[1::2] * tops[2::2]
+        best = int(np.argmax(scores))
+        if tops[0] < CUT_UNSURE and scores[best] * MERGE_PRIOR > tops[0]:
+            spans[:0] = [(c0, int(cuts[best])), (int(cuts[best]), c1)]
+        else:
+            out.append((c0, c1))
+    return sorted(out)

@@ -100,3 +100,18 @@ def test_a_picture_of_a_number_is_read(predictor):
     left, _, right, _ = reading.digits[1].box
     assert left >= 120 and right <= 180  # the 1's box, in the picture's pixels
     assert read_number_image(np.full((50, 50), 255.0), predictor) is None
+
+
+def test_touching_digits_in_a_picture_are_cut_apart(predictor):
+    # A wide 4 whose bar runs into a wide 5: one ink blob in the picture, read as one unsure
+    # digit unless it is cut.
+    def wide(strokes):
+        return [stroke * [1.3, 1.0] for stroke in strokes]
+
+    strokes = [s + [20, 20] for s in wide(FOUR) + at(wide(FIVE), 65)]
+    ink = render_strokes(strokes, (160, 240), PEN)
+    reading = read_number_image(255 - 230 * ink, predictor)
+    assert reading.text == "45"
+    left, right = reading.digits
+    assert left.pieces == right.pieces == (0,)  # one blob...
+    assert left.box[2] < right.box[0] + 1  # ...cut into two digits side by side
