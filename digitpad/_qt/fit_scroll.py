@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QScrollArea
 
 
@@ -16,6 +16,15 @@ class FitScrollArea(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
+    def setWidget(self, widget) -> None:  # noqa: N802 - Qt API
+        super().setWidget(widget)
+        widget.installEventFilter(self)  # its layout changes (a longer message): fit again
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, self.fit)
+        return False
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         self.fit()
@@ -25,6 +34,10 @@ class FitScrollArea(QScrollArea):
         if widget is None:
             return
         minimum = widget.minimumSizeHint().height()
+        layout = widget.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            # Word-wrapped labels need more lines in a narrow column than their hint says.
+            minimum = max(minimum, layout.totalMinimumHeightForWidth(self.viewport().width()))
         scrolls = minimum > self.height()
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn if scrolls
                                         else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
