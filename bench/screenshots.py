@@ -106,10 +106,8 @@ def main() -> None:
         strokes, _ = compose(samples, SPACINGS["normal"], rng)
         points = np.concatenate(strokes)
         strokes = [(s - points.min(axis=0)) * 100 / np.ptp(points[:, 1]) for s in strokes]
-        # Small enough that the whole number fits the square canvas it starts on.
-        units = np.ptp(np.concatenate(strokes)[:, 0]) / 100
-        height = min(0.3, 0.85 / units)
-        draw_in_frame(win.canvas, strokes, height=height, left=-units * height / 2)
+        # Begun inside the square canvas; it widens after the second digit, as for a user.
+        draw_in_frame(win.canvas, strokes, height=0.3, left=-0.45)
         wait(300)
         print(f"wrote {args.number}: read {win.last_number}, {win.last_latency_ms:.2f} ms")
         win.grab().save(str(args.out / "screenshot-number.png"))
