@@ -21,11 +21,10 @@ import datetime as dt
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitpad.paths import user_data_dir
+from digitpad.paths import atomic_file, user_data_dir
 
 FORMAT_VERSION = 1
 KEEP = 50
@@ -72,13 +71,11 @@ def save_run(record: RunRecord, folder: Path | None = None) -> Path:
                           if isinstance(v, (str, bool, int)) or
                           (isinstance(v, float) and math.isfinite(v))},
                "curves": {k: _finite_pairs(v) for k, v in record.curves.items()}}
-    fd, tmp = tempfile.mkstemp(prefix=f".{record.id}-", suffix=".json", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, allow_nan=False)
-        os.replace(tmp, path)
+        text = json.dumps(payload, allow_nan=False)
+        with atomic_file(path) as fh:
+            fh.write(text.encode("utf-8"))
     except (OSError, ValueError) as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise HistoryError(f"could not save the run to {path}: {exc}") from exc
     for old in sorted(folder.glob("*.json"))[:-KEEP]:
         old.unlink(missing_ok=True)

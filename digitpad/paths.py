@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import platformdirs
 
@@ -45,3 +49,24 @@ def printable_path(path: str | os.PathLike[str]) -> str:
     """A file name printable on any terminal: bytes that are not UTF-8 appear as ``\\xe9``
     (like ``ls -b``) instead of raising UnicodeEncodeError or reading "file not found"."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Write ``path`` all or nothing: into a hidden temp file beside it (``.<stem>-XXXX``,
+    which listings skip), synced to disk, then moved over it with ``os.replace``. If the
+    writing fails the temp file is removed and ``path`` is untouched."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix,
+                                    dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from digitpad.npzfile import load_npz
+from digitpad.paths import atomic_file
 from digitpad.preprocess import PEN_WIDTH, strokes_to_mnist
 
 ENV_VAR = "DIGITPAD_PEN_DIGITS"
@@ -163,16 +164,13 @@ def write_rendered(path: str | os.PathLike[str], pen: PenStrokes,
                    pen_width: float = PEN_WIDTH) -> Path:
     """Write the compact derived file (atomically: temp file, then ``os.replace``)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_file(path) as fh:
         np.savez_compressed(fh, images=render_pen_strokes(pen, pen_width), label=pen.label,
                             site=pen.site, split=pen.split,
                             format_version=np.int64(RENDERED_FORMAT_VERSION),
                             pen_width=np.float64(pen_width),
                             stroke_points=quantise_strokes(pen), stroke_ends=pen.stroke_ends,
                             sample_ends=pen.sample_ends)
-    os.replace(tmp, path)
     return path
 
 

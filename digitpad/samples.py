@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import secrets
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from digitpad.npzfile import load_npz
-from digitpad.paths import user_data_dir
+from digitpad.paths import atomic_file, user_data_dir
 
 FORMAT_VERSION = 1
 EXPORT_KIND = "digitpad-samples"
@@ -69,18 +68,8 @@ def samples_dir() -> Path:
 
 
 def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".npz", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        np.savez_compressed(fh, **arrays)
 
 
 def _check(path: Path, label: int, guess: int, image: np.ndarray, points: np.ndarray,

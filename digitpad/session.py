@@ -15,7 +15,6 @@ import contextlib
 import datetime as _dt
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import numpy as np
 
 from digitpad.inference import Predictor, load_predictor
 from digitpad.model import TEMP_PREFIX, ModelFileError, read_metadata
-from digitpad.paths import asset_path, user_data_dir, user_model_path
+from digitpad.paths import asset_path, atomic_file, user_data_dir, user_model_path
 
 # Bundled models: file in assets/, label. The first is the default at first launch.
 BUNDLED = {
@@ -157,11 +156,8 @@ def selected_model_path() -> Path | None:
 
 def remember_selection(path: Path) -> None:
     """Record the picked model (atomically: temp file, then ``os.replace``)."""
-    target = user_data_dir() / SELECTION_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps({"path": str(Path(path).resolve())}), encoding="utf-8")
-    os.replace(tmp, target)
+    with atomic_file(user_data_dir() / SELECTION_FILE) as fh:
+        fh.write(json.dumps({"path": str(Path(path).resolve())}).encode("utf-8"))
 
 
 def prune_trained(keep: int = KEEP_TRAINED, protect: Path | None = None) -> None:
