@@ -2,9 +2,12 @@
 
 People write a digit in one to three strokes (a 4 or a 5 often takes two, a 7 may get a
 crossbar, sometimes after the next digit was begun), one digit beside the next. So strokes
-are grouped by where they lie, not by when they were drawn: strokes whose horizontal extents
-overlap belong to one digit; a small mark (a bar, a dot) joins the digit it lies nearest to.
-Groups are read left to right, each through the usual preprocessing and model.
+are grouped by where they lie, not by when they were drawn (see :func:`group_pieces`): a
+piece much shorter than the line joins the digit it comes closest to; two full-height
+pieces are one digit when one lies over the other, and when they cross the network decides.
+Pictures are split the same way, with ink blobs for strokes, and a blob wider than a digit
+may be cut where its ink is thinnest. Groups are read left to right, each through the usual
+preprocessing and model.
 
 The thresholds were chosen with ``bench/bench_numbers.py`` (numbers composed from real pen
 digits and traced MNIST digits, with gaps from overlapping to wide).
@@ -118,22 +121,31 @@ def _box_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.hypot(dx, dy))
 
 
-def _ink_distances(parts: list[np.ndarray], spacing: float, reach: float) -> np.ndarray:
-    """(n, n) closest approach of the strokes' centre lines (to within ``spacing``); pairs
-    whose boxes are farther apart than ``reach`` get their box distance (cheaper, and too far
-    to matter)."""
-    points = [resample(p, spacing) for p in parts]
-    boxes = _boxes(parts)
-    n = len(parts)
+def _closest_approach(point_sets: list[np.ndarray], boxes: np.ndarray,
+                      reach: float) -> np.ndarray:
+    """(n, n) smallest distance between the point sets; pairs whose boxes are farther apart
+    than ``reach`` get their box distance (cheaper, and too far to matter)."""
+    n = len(point_sets)
     out = np.zeros((n, n))
     for i in range(n):
         for j in range(i + 1, n):
             out[i, j] = out[j, i] = _box_distance(boxes[i], boxes[j])
-            if out[i, j] > reach:
-                continue
-            diff = points[i][:, None, :] - points[j][None, :, :]
-            out[i, j] = out[j, i] = float(np.sqrt((diff**2).sum(axis=-1).min()))
+            if out[i, j] <= reach:
+                diff = point_sets[i][:, None, :] - point_sets[j][None, :, :]
+                out[i, j] = out[j, i] = float(np.sqrt((diff**2).sum(axis=-1).min()))
     return out
+
+
+def _ink_distances(parts: list[np.ndarray], spacing: float, reach: float) -> np.ndarray:
+    """(n, n) closest approach of the strokes' centre lines (to within ``spacing``)."""
+    return _closest_approach([resample(p, spacing) for p in parts], _boxes(parts), reach)
+
+
+def _read_better_together(probabilities: np.ndarray) -> bool:
+    """Rows (together, first, second): one digit if read together it looks more like a digit
+    than the two pieces do apart."""
+    together, first, second = np.asarray(probabilities).reshape(-1, 10).max(axis=1)
+    return bool(together > MERGE_PRIOR * first * second)
 
 
 Reader = Callable[[list[list[np.ndarray]]], np.ndarray]  # drawings -> (n, 10) probabilities
@@ -222,10 +234,8 @@ def group_strokes(strokes: Sequence[Sequence[Sequence[float]]], pen_width: float
             return True
     elif reader is not None:
         def judge(a: list[int], b: list[int]) -> bool:
-            together, first, second = np.asarray(reader(
-                [[parts[i] for i in a + b], [parts[i] for i in a], [parts[i] for i in b]]
-            )).max(axis=1)
-            return bool(together > MERGE_PRIOR * first * second)
+            return _read_better_together(reader(
+                [[parts[i] for i in a + b], [parts[i] for i in a], [parts[i] for i in b]]))
     if len(parts) > MAX_PIECES:
         return [kept]
     gaps = np.maximum(_ink_distances(parts, height / 20, PART_GAP * height + pen_width)
@@ -283,14 +293,7 @@ def _blob_gaps(labels: np.ndarray, count: int, boxes: np.ndarray, reach: float) 
         ys, xs = np.nonzero(edge)
         points = np.stack([xs + x0, ys + y0], axis=1).astype(np.float64)
         outlines.append(points[:: max(1, len(points) // 300)])
-    out = np.zeros((count, count))
-    for i in range(count):
-        for j in range(i + 1, count):
-            out[i, j] = out[j, i] = _box_distance(boxes[i], boxes[j])
-            if out[i, j] <= reach:
-                diff = outlines[i][:, None, :] - outlines[j][None, :, :]
-                out[i, j] = out[j, i] = float(np.sqrt((diff**2).sum(axis=-1).min()))
-    return out
+    return _closest_approach(outlines, boxes, reach)
 
 
 def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.ndarray],
@@ -335,9 +338,8 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
         return raster_to_mnist(np.where(mask, ink, 0.0), detect_polarity=False)
 
     def judge(a: list[int], b: list[int]) -> bool:
-        images = np.stack([image_of(a + b), image_of(a), image_of(b)])
-        together, first, second = np.asarray(predictor(images)).reshape(-1, 10).max(axis=1)
-        return bool(together > MERGE_PRIOR * first * second)
+        return _read_better_together(predictor(np.stack([image_of(a + b), image_of(a),
+                                                         image_of(b)])))
 
     groups = group_pieces(boxes, gaps, height, 0.0, judge)
     digits = []
