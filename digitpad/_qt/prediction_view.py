@@ -27,6 +27,19 @@ WINNER = "#f58518"
 UNSURE = "#9aa5b1"
 
 
+def verdict(probabilities: np.ndarray, doubt: str | None = None) -> tuple[bool, str]:
+    """(shown as unsure, the words for it): not a digit by its shape, under 60% sure (with
+    the runner-up), or sure."""
+    winner = int(np.argmax(probabilities))
+    top = float(probabilities[winner])
+    if doubt is not None:
+        return True, f"may not be a digit ({doubt})"
+    if top < UNSURE_BELOW:
+        runner_up = int(np.argsort(probabilities)[-2])
+        return True, f"unsure: {top:.0%} ({runner_up}: {probabilities[runner_up]:.0%})"
+    return False, f"{top:.1%} sure"
+
+
 class PredictionView(QWidget):
     """Big digit + confidence, a bar chart of the 10 probabilities, and the network's input.
 
@@ -160,19 +173,13 @@ class PredictionView(QWidget):
             self.bars.setOpts(height=np.zeros(10), brushes=[BAR] * 10)
             return
         winner = int(np.argmax(probabilities))
-        top = float(probabilities[winner])
-        unsure = top < UNSURE_BELOW or doubt is not None
+        unsure, words = verdict(probabilities, doubt)
         colour = UNSURE if unsure else WINNER
         self.digit_label.setText(f"{winner}?" if unsure else str(winner))
         self.digit_label.setStyleSheet(f"font-size: 72px; font-weight: bold; color: {colour};")
-        runner_up = int(np.argsort(probabilities)[-2])
         if doubt is not None:  # the network's confidence means nothing for a non-digit
-            self.confidence_label.setText(f"may not be a digit ({doubt}); the network says "
-                                          f"{winner}, {top:.0%}")
-        else:
-            self.confidence_label.setText(
-                f"unsure: {top:.0%} ({runner_up}: {probabilities[runner_up]:.0%})" if unsure
-                else f"{top:.1%} sure")
+            words += f"; the network says {winner}, {float(probabilities[winner]):.0%}"
+        self.confidence_label.setText(words)
         brushes = [BAR] * 10
         brushes[winner] = colour
         self.bars.setOpts(height=np.asarray(probabilities, dtype=float), brushes=brushes)
@@ -185,8 +192,7 @@ class PredictionView(QWidget):
         n = len(reading.digits)
 
         def styled(index: int, d) -> str:
-            doubtful = d.confidence < UNSURE_BELOW or d.doubt is not None
-            colour = UNSURE if doubtful else WINNER
+            colour = UNSURE if verdict(d.probabilities, d.doubt)[0] else WINNER
             underline = " text-decoration: underline;" if index == selected else ""
             return f"<span style='color:{colour};{underline}'>{d.digit}</span>"
 
@@ -195,12 +201,9 @@ class PredictionView(QWidget):
         self.digit_label.setTextFormat(Qt.TextFormat.RichText)
         self.digit_label.setText(big)
         self.digit_label.setStyleSheet(f"font-size: {size}px; font-weight: bold;")
-        top = digit.confidence
-        runner_up = int(np.argsort(digit.probabilities)[-2])
-        sure = (f"may not be a digit ({digit.doubt})" if digit.doubt else
-                f"unsure: {top:.0%} ({runner_up}: {digit.probabilities[runner_up]:.0%})"
-                if top < UNSURE_BELOW else f"{top:.1%} sure")
+        sure = verdict(digit.probabilities, digit.doubt)[1]
         self.confidence_label.setText(f"digit {selected + 1} of {n}: {digit.digit} · {sure}")
+
         def entry(d) -> str:
             return f"{d.digit}? (not a digit?)" if d.doubt else f"{d.digit} {d.confidence:.0%}"
 
