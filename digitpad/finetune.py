@@ -27,6 +27,7 @@ from digitpad.training import (
     EpochCallback,
     TrainConfig,
     TrainResult,
+    model_accuracy,
     prepare_images,
     train,
 )
@@ -121,12 +122,7 @@ def accuracy(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> floa
     """Share read right, by direct batched calls (NaN for no images)."""
     if len(images) == 0:
         return float("nan")
-    x = prepare_images(images)
-    right = 0
-    for i in range(0, len(x), 1024):
-        right += int((np.asarray(model(x[i:i + 1024], training=False)).argmax(axis=1)
-                      == labels[i:i + 1024]).sum())
-    return right / len(x)
+    return model_accuracy(model, prepare_images(images), np.asarray(labels))
 
 
 def finetune(model: keras.Model, samples: Sequence[Sample],

@@ -124,7 +124,7 @@ def _floats(logs: dict | None) -> dict[str, float]:
     return {k: float(v) for k, v in (logs or {}).items() if np.ndim(v) == 0}
 
 
-def _accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
+def model_accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:
     """Accuracy by a direct batched call (``evaluate`` would rebuild its loop every epoch)."""
     correct = 0
     for i in range(0, len(x), 1024):
@@ -209,7 +209,7 @@ def train(
             values = _floats(logs)
             if config.validate_each_epoch:
                 for name, (x, y) in monitor_sets.items():
-                    last_monitored[name] = values[f"{name}_accuracy"] = _accuracy(
+                    last_monitored[name] = values[f"{name}_accuracy"] = model_accuracy(
                         self.model, x, y)
             if on_epoch is not None:
                 on_epoch(epoch, values)
@@ -244,7 +244,7 @@ def train(
     # short or the weights were replaced by their average when fit() ended.
     final_monitors = (dict(last_monitored) if last_monitored.keys() == monitor_sets.keys()
                       and not cancelled_in and not config.average_weights else
-                      {name: _accuracy(model, x, y) for name, (x, y) in monitor_sets.items()})
+                      {name: model_accuracy(model, x, y) for name, (x, y) in monitor_sets.items()})
     return TrainResult(
         history=hist,
         test_loss=test_loss,
