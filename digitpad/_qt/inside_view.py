@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from digitpad.explain import LayerView, inside
+
+from .pixmaps import array_pixmap
 
 REFRESH_MS = 60  # at most ~15 repaints a second while drawing
 
@@ -39,17 +40,6 @@ def tiles(maps: np.ndarray, columns: int) -> np.ndarray:
         r, c = divmod(k, columns)
         out[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = _grey(maps[:, :, k])
     return out
-
-
-def pixmap(values: np.ndarray, width: int) -> QPixmap:
-    """A grey (h, w) or colour (h, w, 3) array in [0, 1] as a pixmap ``width`` wide."""
-    data = np.ascontiguousarray((np.clip(values, 0, 1) * 255).astype(np.uint8))
-    h, w = data.shape[:2]
-    if data.ndim == 2:
-        image = QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
-    else:
-        image = QImage(data.data, w, h, w * 3, QImage.Format.Format_RGB888).copy()
-    return QPixmap.fromImage(image).scaledToWidth(width, Qt.TransformationMode.FastTransformation)
 
 
 class InsideWindow(QDialog):
@@ -132,18 +122,18 @@ class InsideWindow(QDialog):
     def _fill(self, view: LayerView, picture: QLabel, weights: QLabel | None) -> None:
         if view.kind == "Conv2D":
             n = view.values.shape[-1]
-            picture.setPixmap(pixmap(tiles(view.values, 8 if n <= 32 else 16), 480))
+            picture.setPixmap(array_pixmap(tiles(view.values, 8 if n <= 32 else 16), 480))
         elif view.values.shape[0] == 10:
             picture.setText("output (probabilities): " + " · ".join(
                 f"{d}: {p:.0%}" for d, p in enumerate(view.values)))
         else:
             units = view.values.shape[0]
             columns = 32 if units % 32 == 0 else units
-            picture.setPixmap(pixmap(_grey(view.values).reshape(-1, columns), 480))
+            picture.setPixmap(array_pixmap(_grey(view.values).reshape(-1, columns), 480))
         if weights is not None and view.weight_images is not None:
             strip = np.concatenate([np.pad(_diverging(w), ((0, 0), (0, 2), (0, 0)),
                                            constant_values=1.0) for w in view.weight_images],
                                    axis=1)
-            weights.setPixmap(pixmap(strip, 480))
+            weights.setPixmap(array_pixmap(strip, 480))
             weights.setToolTip("units " + ", ".join(
                 f"{u} ({view.values[u]:.2f})" for u in view.top_units))

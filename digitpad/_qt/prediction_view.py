@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from digitpad.segment import NumberReading
 
+from .pixmaps import array_pixmap
 from .theme import MUTED, style_plot
 
 UNSURE_BELOW = 0.6  # top probability under this reads as "unsure"
@@ -231,11 +231,6 @@ class PredictionView(QWidget):
             rgb = np.stack([grey * 0.45 + np.clip(push, 0, 1) * 0.55,
                             grey * 0.45,
                             grey * 0.45 + np.clip(-push, 0, 1) * 0.55], axis=-1)
-            pixels = np.ascontiguousarray((rgb * 255).astype(np.uint8))
-            qimage = QImage(pixels.data, 28, 28, 28 * 3, QImage.Format.Format_RGB888).copy()
+            self.preview.setPixmap(array_pixmap(rgb, 112))
         else:
-            pixels = np.ascontiguousarray((grey * 255).astype(np.uint8))
-            qimage = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
-        self.preview.setPixmap(QPixmap.fromImage(qimage).scaled(
-            112, 112, Qt.AspectRatioMode.IgnoreAspectRatio,
-            Qt.TransformationMode.FastTransformation))
+            self.preview.setPixmap(array_pixmap(grey, 112))

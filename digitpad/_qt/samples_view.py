@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,15 +33,13 @@ from digitpad.samples import (
     import_samples,
 )
 
+from .pixmaps import array_pixmap
+
 THUMB = 56
 
 
 def thumbnail(image: np.ndarray) -> QPixmap:
-    pixels = np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
-    qimage = QImage(pixels.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
-    return QPixmap.fromImage(qimage).scaled(THUMB, THUMB,
-                                            Qt.AspectRatioMode.IgnoreAspectRatio,
-                                            Qt.TransformationMode.FastTransformation)
+    return array_pixmap(np.asarray(image, dtype=np.uint8), THUMB)
 
 
 class SamplesWindow(QDialog):
