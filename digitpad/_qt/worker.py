@@ -162,13 +162,16 @@ class TrainingWorker(QObject):
         model = load_model(base_path)
         self._model_of = lambda: model
         config = self.finetune_config
-        learn = holdout_split([s.label for s in samples], config.holdout_share, config.seed)[0]
+        # The held-out share is chosen here, once, and passed on (the batch count needs it).
+        learn, keep = holdout_split([s.label for s in samples], config.holdout_share,
+                                    config.seed)
         expected = len(learn) * config.variants + min(config.mnist_digits, len(mnist[0][0]))
         batches = -(-expected // config.batch_size)
         self.runStarted.emit(config.epochs, batches)
         on_batch, on_epoch = self._progress_callbacks(batches)
-        result = finetune(model, samples, mnist, config, on_batch=on_batch, on_epoch=on_epoch,
-                          cancel=self.cancel_event)
+        result = finetune(model, [samples[i] for i in learn], mnist, config,
+                          held_out=[samples[i] for i in keep], on_batch=on_batch,
+                          on_epoch=on_epoch, cancel=self.cancel_event)
         run = result.run
         keep = self.save and (not run.cancelled or self.keep_partial)
         saved = save_error = unsaved = None
