@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = train(model, data.train, data.test, config, on_epoch=report_epoch,
-                       monitors=data.monitors, strokes=data.strokes,
-                       redraw_share=data.redraw_share)
+                       monitors=data.monitors,
+                       alternates=data.alternates() if config.augment else None)
     except TrainingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -91,7 +91,7 @@ def main() -> None:
         model = build_model(config.architecture, seed=args.seed)
         print(f"training {name}: {config}", flush=True)
         result = train(model, data.train, data.test, config, monitors=data.monitors,
-                       strokes=data.strokes, redraw_share=data.redraw_share,
+                       alternates=data.alternates() if config.augment else None,
                        on_epoch=lambda e, logs: print(
                            f"  epoch {e + 1}: MNIST {logs['val_accuracy']:.4f} "
                            f"pen {logs.get('pen_accuracy', float('nan')):.4f}", flush=True))

@@ -1,22 +1,24 @@
-"""Drawing-like augmentation, in numpy and seeded: what makes MNIST look like pen input.
+"""Drawing-like augmentation, seeded: what makes MNIST look like pen input.
 
 MNIST digits are scanned pencil of US writers; the canvas gets pen strokes of uniform width
 from anyone, normalised to a 20x20 box. Two kinds of change bridge that gap:
 
-* **image level** (every sample, cheap, vectorised over a batch): small rotation, shear,
-  scale and shift; elastic distortion (a smooth random displacement field); thicker or
-  thinner strokes (grey dilation/erosion);
-* **stroke level** (samples that have strokes): the strokes are bent by a random affine map
-  and re-rendered through the canvas path with a random pen width. MNIST digits traced with
+* **image level**, every sample, every epoch afresh: small rotation, shear, scale and
+  shift; elastic distortion (a smooth random displacement field); thicker or thinner strokes.
+  These run as TensorFlow ops beside training (:mod:`digitpad.augment_graph`).
+* **stroke level**, made once before training (:func:`make_alternates`): a sample's strokes
+  bent by a random affine map and re-rendered through the canvas path with a random pen
+  width, sometimes in another national style (:func:`add_style`). MNIST digits traced with
   :mod:`digitpad.skeleton` get this too, so they become uniform pen strokes as drawn.
+  Rendering costs ~0.3 ms a digit, more than a dense training step per sample, so the
+  re-drawings are made once and the image-level changes vary them from epoch to epoch.
 
-All functions keep shape (N, 28, 28), range [0, 1] and labels; the same seed gives the same
-result.
+Images keep shape (28, 28), range [0, 1] and label; the same seed gives the same result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,22 +41,20 @@ class AugmentConfig:
     style_share: float = 0.4  # of re-drawn 0s, 1s and 7s, given another national style
 
 
-def _bilinear(images: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Sample (N, H, W) images at float coordinates (N, H, W); outside is background (0)."""
-    n, h, w = images.shape
-    padded = np.pad(images, ((0, 0), (1, 2), (1, 2)))
-    hp, wp = h + 3, w + 3
-    rows = np.clip(rows + 1, 0, h + 1)
-    cols = np.clip(cols + 1, 0, w + 1)
-    r0, c0 = np.floor(rows), np.floor(cols)
-    fr, fc = (rows - r0).astype(np.float32), (cols - c0).astype(np.float32)
-    # One flat gather per corner is ~5x faster than fancy indexing with three index arrays.
-    base = (np.arange(n)[:, None, None] * (hp * wp) + r0.astype(np.int64) * wp
-            + c0.astype(np.int64))
-    flat = padded.reshape(-1)
-    top = flat[base] * (1 - fc) + flat[base + 1] * fc
-    bottom = flat[base + wp] * (1 - fc) + flat[base + wp + 1] * fc
-    return top * (1 - fr) + bottom * fr
+DEFAULT_AUGMENT = AugmentConfig()
+
+
+@dataclass
+class Alternates:
+    """Pen-stroke re-drawings of some training samples, made once before training.
+
+    ``images[index[i]]`` is sample i re-drawn (``index[i] < 0``: none); training uses it
+    instead of the original with probability ``share[i]``, then warps it like any image.
+    """
+
+    images: np.ndarray  # uint8 (m, 28, 28)
+    index: np.ndarray  # int (n,), -1 where sample i has no re-drawing
+    share: np.ndarray  # float (n,)
 
 
 def random_affine_matrices(n: int, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:
@@ -70,72 +70,6 @@ def random_affine_matrices(n: int, rng: np.random.Generator, cfg: AugmentConfig)
     scaling = np.zeros((n, 2, 2))
     scaling[:, 0, 0], scaling[:, 1, 1] = sx, sy
     return rotation @ shearing @ scaling
-
-
-def _upsample_matrix() -> np.ndarray:
-    """(28, 4): linear interpolation from a 4-point grid to 28 pixels."""
-    t = np.linspace(0.0, 3.0, SIZE)
-    i0 = np.minimum(np.floor(t).astype(int), 2)
-    matrix = np.zeros((SIZE, 4))
-    matrix[np.arange(SIZE), i0] = 1 - (t - i0)
-    matrix[np.arange(SIZE), i0 + 1] = t - i0
-    return matrix
-
-
-_UPSAMPLE = _upsample_matrix()
-
-
-def _smooth_field(n: int, rng: np.random.Generator, amplitude: float) -> np.ndarray:
-    """(n, 2, 28, 28) displacement: a random 4x4 grid of offsets, bilinearly upsampled."""
-    coarse = rng.normal(0.0, amplitude, (n, 2, 4, 4))
-    return _UPSAMPLE @ coarse @ _UPSAMPLE.T
-
-
-def warp_images(images: np.ndarray, rng: np.random.Generator,
-                cfg: AugmentConfig = AugmentConfig()) -> np.ndarray:
-    """Random affine map about the centre plus elastic distortion, float (N, 28, 28) in [0, 1]."""
-    x = np.asarray(images, dtype=np.float32)
-    n = len(x)
-    if n == 0:
-        return x.copy()
-    inverse = np.linalg.inv(random_affine_matrices(n, rng, cfg))  # output -> input coords
-    grid = np.arange(SIZE, dtype=np.float64) - (SIZE - 1) / 2
-    ys, xs = np.meshgrid(grid, grid, indexing="ij")
-    shift = rng.uniform(-cfg.shift_px, cfg.shift_px, (n, 2))
-    px = xs[None] - shift[:, 0, None, None]
-    py = ys[None] - shift[:, 1, None, None]
-    src_x = inverse[:, 0, 0, None, None] * px + inverse[:, 0, 1, None, None] * py
-    src_y = inverse[:, 1, 0, None, None] * px + inverse[:, 1, 1, None, None] * py
-    if cfg.elastic_px > 0:
-        field = _smooth_field(n, rng, cfg.elastic_px)
-        elastic = (rng.random(n) < cfg.elastic_share)[:, None, None]
-        src_x = src_x + field[:, 0] * elastic
-        src_y = src_y + field[:, 1] * elastic
-    centre = (SIZE - 1) / 2
-    return np.clip(_bilinear(x, src_y + centre, src_x + centre), 0.0, 1.0).astype(np.float32)
-
-
-def _neighbourhood(images: np.ndarray, reduce: np.ufunc) -> np.ndarray:
-    """3x3 grey dilation (``np.maximum``) or erosion (``np.minimum``)."""
-    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
-    out = images.copy()
-    for dr in (0, 1, 2):
-        for dc in (0, 1, 2):
-            out = reduce(out, padded[:, dr:dr + SIZE, dc:dc + SIZE])
-    return out
-
-
-def change_thickness(images: np.ndarray, rng: np.random.Generator,
-                     cfg: AugmentConfig = AugmentConfig()) -> np.ndarray:
-    """Thicker or thinner strokes on a random share: a random blend towards dilation/erosion."""
-    x = np.asarray(images, dtype=np.float32)
-    n = len(x)
-    amount = rng.uniform(-0.6, 0.6, n).astype(np.float32)
-    amount *= rng.random(n) < cfg.thickness_share
-    thick = _neighbourhood(x, np.maximum)
-    thin = _neighbourhood(x, np.minimum)
-    grow, shrink = np.maximum(amount, 0)[:, None, None], np.maximum(-amount, 0)[:, None, None]
-    return np.clip(x + grow * (thick - x) + shrink * (thin - x), 0.0, 1.0)
 
 
 def _segment(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -191,7 +125,7 @@ def add_style(strokes: Sequence[np.ndarray], label: int,
 
 
 def redraw_strokes(strokes: Sequence[np.ndarray], rng: np.random.Generator,
-                   cfg: AugmentConfig = AugmentConfig()) -> np.ndarray | None:
+                   cfg: AugmentConfig = DEFAULT_AUGMENT) -> np.ndarray | None:
     """The strokes bent by a random affine map and rendered as the canvas does, random pen."""
     matrix = random_affine_matrices(1, rng, cfg)[0]
     width = float(rng.uniform(*cfg.pen_width))
@@ -199,27 +133,28 @@ def redraw_strokes(strokes: Sequence[np.ndarray], rng: np.random.Generator,
     return strokes_to_mnist(bent, pen_width=width)
 
 
-def augment_batch(images: np.ndarray, rng: np.random.Generator,
-                  strokes: Sequence[Sequence[np.ndarray] | None] | None = None,
-                  cfg: AugmentConfig = AugmentConfig(),
-                  labels: np.ndarray | None = None) -> np.ndarray:
-    """One training batch, float (N, 28, 28) in [0, 1] -> augmented copy of the same shape.
-
-    Samples given ``strokes[i]`` (not None) are re-drawn from their bent pen strokes (with
-    ``labels``, a ``style_share`` of 0s, 1s and 7s in another style, see :func:`add_style`);
-    the others are warped and thickened as images.
-    """
-    x = np.asarray(images, dtype=np.float32).copy()
-    redrawn = np.zeros(len(x), dtype=bool)
-    if strokes is not None:
-        for i, sample in enumerate(strokes):
-            if sample:
-                if labels is not None and rng.random() < cfg.style_share:
-                    sample = add_style(sample, int(labels[i]), rng)
-                image = redraw_strokes(sample, rng, cfg)
-                if image is not None:
-                    x[i], redrawn[i] = image, True
-    rest = ~redrawn
-    if rest.any():
-        x[rest] = change_thickness(warp_images(x[rest], rng, cfg), rng, cfg)
-    return x
+def make_alternates(strokes: Callable[[int], Sequence[np.ndarray] | None], labels: np.ndarray,
+                    share: np.ndarray, style_chance: np.ndarray, seed: int = 0,
+                    cfg: AugmentConfig = DEFAULT_AUGMENT,
+                    stop: Callable[[], bool] | None = None) -> Alternates | None:
+    """One re-drawing of every sample i with ``share[i] > 0``, in another style with chance
+    ``style_chance[i]`` (0s, 1s and 7s only); None if ``stop()`` turned true on the way."""
+    rng = np.random.default_rng([seed, 2])
+    rows = np.flatnonzero(share > 0)
+    images = np.zeros((len(rows), SIZE, SIZE), np.uint8)
+    index = np.full(len(share), -1, np.int64)
+    made = 0
+    for count, row in enumerate(rows):
+        if stop is not None and count % 256 == 0 and stop():
+            return None
+        sample = strokes(int(row))
+        if not sample:
+            continue
+        if rng.random() < style_chance[row]:
+            sample = add_style(sample, int(labels[row]), rng)
+        image = redraw_strokes(sample, rng, cfg)
+        if image is not None:
+            images[made] = np.round(image * 255)
+            index[row] = made
+            made += 1
+    return Alternates(images[:made], index, np.where(index >= 0, share, 0.0))

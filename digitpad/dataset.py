@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from digitpad.augment import DEFAULT_AUGMENT, Alternates, make_alternates
 from digitpad.pen import PenImages, load_pen_images
 from digitpad.skeleton import digit_strokes
 
@@ -22,6 +23,13 @@ PEN_MONITOR = "pen"  # key of the real-handwriting set in TrainingData.monitors
 # Times the pen train split is repeated in an epoch of mnist+pen: real pen digits are 1/5 of
 # MNIST's count; three (differently augmented) passes read unseen sites' digits better.
 PEN_REPEAT = 3
+# Stroke-level re-drawings (made once, see digitpad.augment.make_alternates): a quarter of the
+# MNIST digits get one, used in 60% of their draws (15% of MNIST draws are pen-like); pen 0s,
+# 1s and 7s get one in another national style, used in 20% of their draws.
+MNIST_REDRAWN = 0.25
+MNIST_REDRAW_USE = 0.6
+PEN_STYLE_USE = 0.2
+STYLED_DIGITS = (0, 1, 7)
 
 Strokes = list[np.ndarray]
 StrokeSource = Callable[[int], "Strokes | None"]
@@ -37,7 +45,8 @@ class TrainingData:
     test: Split
     monitors: dict[str, Split] = field(default_factory=dict)
     strokes: StrokeSource | None = None
-    redraw_share: np.ndarray | None = None  # per train sample: chance to be re-drawn
+    redraw_share: np.ndarray | None = None  # per train sample: share of draws re-drawn
+    style_chance: np.ndarray | None = None  # per train sample: re-drawn in another style
 
     def limit(self, n: int | None) -> TrainingData:
         """The first ``n`` training samples (tests and demos train on a slice)."""
@@ -45,7 +54,19 @@ class TrainingData:
             return self
         x, y = self.train
         share = None if self.redraw_share is None else self.redraw_share[:n]
-        return TrainingData((x[:n], y[:n]), self.test, self.monitors, self.strokes, share)
+        style = None if self.style_chance is None else self.style_chance[:n]
+        return TrainingData((x[:n], y[:n]), self.test, self.monitors, self.strokes, share,
+                            style)
+
+    def alternates(self, stop: Callable[[], bool] | None = None) -> Alternates | None:
+        """The pen re-drawings augmentation mixes in (~0.5 s per 1,000 samples), or None
+        when there are none to make or ``stop()`` turned true."""
+        if self.strokes is None or self.redraw_share is None:
+            return None
+        style = self.style_chance if self.style_chance is not None else np.zeros(
+            len(self.redraw_share))
+        return make_alternates(self.strokes, self.train[1], self.redraw_share, style,
+                               stop=stop)
 
 
 class MnistStrokes:
@@ -62,7 +83,6 @@ class MnistStrokes:
 
 
 def assemble(mnist: tuple[Split, Split], data: str = "mnist", pen: PenImages | None = None,
-             mnist_redraw_share: float = 0.15, pen_redraw_share: float = 0.5,
              pen_repeat: int | None = None) -> TrainingData:
     """Training and test sets for a ``data`` choice (a key of :data:`DATA_CHOICES`).
 
@@ -76,7 +96,9 @@ def assemble(mnist: tuple[Split, Split], data: str = "mnist", pen: PenImages | N
     (x_train, y_train), test = mnist
     monitors = {PEN_MONITOR: pen.part("test")} if pen is not None else {}
     mnist_strokes = MnistStrokes(x_train)
-    share = np.full(len(x_train), mnist_redraw_share)
+    chosen = np.random.default_rng(0).random(len(x_train)) < MNIST_REDRAWN
+    share = np.where(chosen, MNIST_REDRAW_USE, 0.0)
+    style = np.full(len(x_train), DEFAULT_AUGMENT.style_share)
     source: StrokeSource = mnist_strokes
     if data == "mnist+pen":
         if pen is None:
@@ -88,14 +110,16 @@ def assemble(mnist: tuple[Split, Split], data: str = "mnist", pen: PenImages | N
         offset = len(x_train)
         x_train = np.concatenate([x_train, x_pen])
         y_train = np.concatenate([y_train, y_pen])
-        share = np.concatenate([share, np.full(len(x_pen), pen_redraw_share)])
+        styled = np.isin(y_pen, STYLED_DIGITS)
+        share = np.concatenate([share, np.where(styled, PEN_STYLE_USE, 0.0)])
+        style = np.concatenate([style, np.ones(len(x_pen))])
 
         def source(index: int) -> Strokes | None:
             if index < offset:
                 return mnist_strokes(index)
             return pen_strokes[(index - offset) % n_pen] if pen_strokes else None
 
-    return TrainingData((x_train, y_train), test, monitors, source, share)
+    return TrainingData((x_train, y_train), test, monitors, source, share, style)
 
 
 def load_training_data(data: str = "mnist", mnist_path: str | os.PathLike[str] | None = None,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from digitpad.augment import AugmentConfig, redraw_strokes, warp_images
+from digitpad.augment import AugmentConfig, redraw_strokes
 from digitpad.samples import Sample
 from digitpad.training import (
     BatchCallback,
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 # Gentler than training from scratch: your digits are already your style.
 VARIANT_AUGMENT = AugmentConfig(rotation_deg=8.0, shear=0.15, scale=(0.92, 1.08),
-                                shift_px=1.0, elastic_px=1.2, elastic_share=0.5)
+                                shift_px=1.0, elastic_px=1.2, elastic_share=0.5,
+                                thickness_share=0.0)
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,10 @@ def sample_variants(samples: Sequence[Sample], variants: int,
         drawn = [redraw_strokes(base, rng, VARIANT_AUGMENT) for _ in range(variants - 1)]
         drawn = [d for d in drawn if d is not None]
         if drawn:
-            warped = warp_images(np.stack(drawn), rng, VARIANT_AUGMENT)
-            images.extend(np.round(warped * 255).astype(np.uint8))
+            from digitpad.augment_graph import augment_images
+
+            warped = augment_images(np.stack(drawn), rng.integers(2**31, size=2), VARIANT_AUGMENT)
+            images.extend(np.round(np.asarray(warped) * 255).astype(np.uint8))
             labels.extend([sample.label] * len(drawn))
     if not images:
         return np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64)

@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     import keras
 
-    from digitpad.dataset import StrokeSource
+    from digitpad.augment import Alternates
 
 BatchCallback = Callable[[int, int, dict[str, float]], None]
 EpochCallback = Callable[[int, dict[str, float]], None]
@@ -143,8 +143,7 @@ def train(
     on_epoch: EpochCallback | None = None,
     cancel: threading.Event | None = None,
     monitors: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-    strokes: StrokeSource | None = None,
-    redraw_share: np.ndarray | None = None,
+    alternates: Alternates | None = None,
 ) -> TrainResult:
     """Fit ``model`` on uint8 MNIST-style arrays and evaluate on the test split.
 
@@ -153,8 +152,8 @@ def train(
     split when ``validate_each_epoch``, and ``<name>_accuracy`` for each of ``monitors``, e.g.
     ``pen_accuracy`` on real handwriting). Setting ``cancel`` stops after the current batch;
     the result then has ``cancelled=True`` and the model keeps its partly trained weights.
-    With ``config.augment`` every batch is freshly augmented (:mod:`digitpad.augment`);
-    ``strokes(i)`` and ``redraw_share[i]`` let sample i be re-drawn from its pen strokes.
+    With ``config.augment`` every batch is freshly augmented (:mod:`digitpad.augment_graph`),
+    mixing in the pen re-drawings of ``alternates`` (see ``TrainingData.alternates``).
     Raises :class:`TrainingError` if the loss becomes NaN or infinite.
     """
     import keras
@@ -222,8 +221,10 @@ def train(
     base_rate = float(model.optimizer.learning_rate.numpy()) if config.lr_decay else 0.0
     started = time.perf_counter()
     if config.augment:
-        inputs = {"x": augmented_batches(x_train, y_train, config.batch_size, config.seed,
-                                         strokes, redraw_share)}
+        from digitpad.augment_graph import augmented_dataset
+
+        inputs = {"x": augmented_dataset(train_data[0], y_train, config.batch_size, config.seed,
+                                         alternates), "shuffle": False}  # it shuffles itself
     else:
         inputs = {"x": x_train, "y": y_train, "batch_size": config.batch_size}
     history = model.fit(
@@ -256,52 +257,6 @@ def train(
         per_epoch_seconds=epoch_times,
         monitor_accuracy=final_monitors,
     )
-
-
-def augmented_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int | None,
-                      strokes: StrokeSource | None = None,
-                      redraw_share: np.ndarray | None = None,
-                      workers: int = 2) -> keras.utils.PyDataset:
-    """A Keras dataset of freshly augmented, reshuffled batches each epoch.
-
-    Batches are made by ``workers`` threads ahead of the fit loop (numpy and TensorFlow both
-    release the GIL for much of their work, so augmentation overlaps training). Each batch
-    draws from its own generator seeded by (seed, epoch, batch), so the same seed gives the
-    same batches whichever thread makes them.
-    """
-    import keras
-
-    from digitpad.augment import augment_batch
-
-    images = x.reshape(len(x), 28, 28)
-    labels = y.argmax(axis=1)
-    root = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**32)
-
-    class _Batches(keras.utils.PyDataset):
-        def __init__(self) -> None:
-            super().__init__(workers=workers, use_multiprocessing=False)
-            self.epoch = 0
-            self.order = np.random.default_rng([root, 0]).permutation(len(x))
-
-        def __len__(self) -> int:
-            return -(-len(x) // batch_size)
-
-        def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-            rng = np.random.default_rng([root, self.epoch, index, 1])
-            rows = self.order[index * batch_size:(index + 1) * batch_size]
-            sample_strokes = None
-            if strokes is not None and redraw_share is not None:
-                pick = rng.random(len(rows)) < redraw_share[rows]
-                sample_strokes = [strokes(int(r)) if p else None
-                                  for r, p in zip(rows, pick, strict=True)]
-            batch = augment_batch(images[rows], rng, sample_strokes, labels=labels[rows])
-            return batch.reshape(len(rows), 28 * 28), y[rows]
-
-        def on_epoch_end(self) -> None:
-            self.epoch += 1
-            self.order = np.random.default_rng([root, self.epoch]).permutation(len(x))
-
-    return _Batches()
 
 
 class EtaEstimator:

@@ -107,25 +107,6 @@ def test_convnet_with_augmentation_and_a_monitor_learns(small_data):
     assert float(model.optimizer.learning_rate.numpy()) < 1e-3  # decayed from the default
 
 
-def test_augmented_batches_are_reproducible_and_fresh_each_epoch(small_data):
-    from digitpad.training import augmented_batches, one_hot, prepare_images
-
-    (x, y), _ = small_data
-    data = prepare_images(x), one_hot(y)
-    a, b = augmented_batches(*data, 64, seed=5), augmented_batches(*data, 64, seed=5)
-    first_a, labels_a = a[0]
-    first_b = b[3][0]
-    np.testing.assert_array_equal(first_a, b[0][0])
-    np.testing.assert_array_equal(labels_a, b[0][1])
-    assert first_a.shape == (64, 784) and first_a.min() >= 0 and first_a.max() <= 1
-    assert not np.array_equal(first_a, first_b)
-    a.on_epoch_end()
-    assert not np.array_equal(a[0][0], first_a)  # a new epoch: new shuffle, new changes
-    # Every batch's labels are those of the images it holds (augmentation keeps labels).
-    rows = a.order[:64]
-    np.testing.assert_array_equal(a[0][1], data[1][rows])
-
-
 def test_eta_is_steady_despite_a_slow_first_batch():
     """A 5 s first batch (tracing), then 10 ms batches and 0.5 s of evaluation per epoch:
     the estimate never jumps by more than a quarter between updates, ends near the truth,

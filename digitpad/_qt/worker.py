@@ -210,6 +210,10 @@ class TrainingWorker(QObject):
         data = load_training_data(self.config.data, self.data_path,
                                   self.pen_path).limit(self.train_limit)
         x_train = data.train[0]
+        alternates = None
+        if self.config.augment:
+            self.status.emit("Re-drawing digits as pen strokes for augmentation…")
+            alternates = data.alternates(stop=self.cancel_event.is_set)
         if self.cancel_event.is_set():
             self.finished.emit({"cancelled": True, "saved": None, "epochs_completed": 0})
             return
@@ -223,7 +227,7 @@ class TrainingWorker(QObject):
 
         result = train(model, data.train, data.test, self.config, on_batch=on_batch,
                        on_epoch=on_epoch, cancel=self.cancel_event, monitors=data.monitors,
-                       strokes=data.strokes, redraw_share=data.redraw_share)
+                       alternates=alternates)
         saved, save_error, unsaved = None, None, None
         keep = self.save and (not result.cancelled or self.keep_partial)
         if keep:
