@@ -25,6 +25,7 @@ from digitpad.pen import PenDataError
 from digitpad.samples import SampleError
 from digitpad.session import new_trained_model_path, prune_trained
 from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
+from digitpad.warmup import import_tensorflow
 
 BATCH_SIGNAL_INTERVAL = 0.1  # seconds: at most ~10 progress signals a second, as the plots
 
@@ -159,6 +160,7 @@ class TrainingWorker(QObject):
         samples, _problems = SampleStore().load()
         mnist = load_mnist(self.data_path)
         self.status.emit("Starting TensorFlow…")
+        import_tensorflow()  # the import that stalls the window least
         model = load_model(base_path)
         self._model_of = lambda: model
         config = self.finetune_config
@@ -218,6 +220,7 @@ class TrainingWorker(QObject):
             self.finished.emit({"cancelled": True, "saved": None, "epochs_completed": 0})
             return
         self.status.emit("Starting TensorFlow…")
+        import_tensorflow()  # the import that stalls the window least
         model = build_model(self.config.architecture, self.config.optimizer,
                             self.config.learning_rate, self.config.seed)
         self._model_of = lambda: model

@@ -1,0 +1,44 @@
+"""TensorFlow's import that spares the window (digitpad.warmup), in a fresh process each
+time: the pre-mapping of TensorFlow's libraries must leave the rest of Python working (a
+global mapping crashed ``import hashlib``), and the garbage collector must come back on."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = r"""
+import gc, sys
+from digitpad import warmup
+mapped = warmup.preload_tensorflow_libraries()
+import hashlib, ssl  # OpenSSL's symbols must still be OpenSSL's
+assert hashlib.sha256(b"").hexdigest().startswith("e3b0c44298fc1c149afbf4c8996fb924")
+warmup.import_tensorflow()
+import tensorflow as tf
+assert float(tf.reduce_sum(tf.ones((2, 3)))) == 6.0
+print(mapped, gc.isenabled(), gc.get_freeze_count() > 100_000)
+"""
+
+
+def run_probe(code: str) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=240, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the pre-mapping is Linux-only")
+def test_tensorflow_imports_after_its_libraries_are_mapped_and_collection_resumes():
+    mapped, collecting, frozen = run_probe(PROBE)
+    assert mapped == "2"  # both libraries: the layout of the installed TensorFlow is known
+    assert collecting == "True"
+    assert frozen == "True"  # the import's objects sit outside future collections
+
+
+def test_import_keeps_the_collector_off_if_it_was_off():
+    code = ("import gc; gc.disable()\nfrom digitpad import warmup\n"
+            "warmup.import_tensorflow(); warmup.import_tensorflow()\nprint(gc.isenabled())")
+    assert run_probe(code) == ["False"]
