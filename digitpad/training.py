@@ -51,7 +51,7 @@ class TrainConfig:
 # the default convnet chosen by bench/bench_pen.py.
 RECIPES = {
     "book": TrainConfig(seed=1),
-    "convnet": TrainConfig(epochs=10, seed=1, architecture="convnet", data="mnist+pen",
+    "convnet": TrainConfig(epochs=15, seed=1, architecture="convnet", data="mnist+pen",
                            augment=True, lr_decay=True, average_weights=True),
 }
 
