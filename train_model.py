@@ -16,11 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from digitpad.data import MnistError
-from digitpad.dataset import DATA_CHOICES, load_training_data
+from digitpad.mnist import MnistError
 from digitpad.model import ARCHITECTURES, OPTIMIZERS, ModelFileError, build_model, save_model
 from digitpad.pen import PenDataError
 from digitpad.training import RECIPES, TrainConfig, TrainingError, run_metadata, train
+from digitpad.training_data import DATA_CHOICES, load_training_data
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 OUTPUTS = {"book": ASSETS / "model.keras", "convnet": ASSETS / "model-convnet.keras"}

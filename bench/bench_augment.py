@@ -16,9 +16,9 @@ import argparse
 import statistics
 import time
 
-from digitpad.dataset import load_training_data
 from digitpad.model import build_model
 from digitpad.training import TrainConfig, train
+from digitpad.training_data import load_training_data
 
 
 def main() -> None:

@@ -23,8 +23,8 @@ import time
 
 import numpy as np
 
-from digitpad.data import load_mnist
 from digitpad.inference import load_predictor
+from digitpad.mnist import load_mnist
 from digitpad.preprocess import (
     PEN_WIDTH,
     naive_resize,

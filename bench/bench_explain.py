@@ -14,10 +14,10 @@ import time
 
 import numpy as np
 
-from digitpad.data import load_mnist
 from digitpad.evaluation import evaluate
 from digitpad.explain import heat_map, inside
 from digitpad.inference import load_predictor
+from digitpad.mnist import load_mnist
 from digitpad.paths import asset_path
 from digitpad.pen import load_pen_images
 

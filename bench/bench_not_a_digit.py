@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Can digitpad tell a digit from something that is not one? (the "may not be a digit" sign)
 
-Measures :func:`digitpad.doubt.doubt` (the pen's total turning, width/height, size) on real
+Measures :func:`digitpad.certainty.doubt` (the pen's total turning, width/height, size) on real
 digits — pen strokes of the ``train`` split (where the thresholds were chosen) and the
 ``test`` split, MNIST test digits traced into strokes — and on made-up non-digits: dashes,
 random scribbles, zigzags and dense tangles. Next to it, for comparison, the share the
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad.data import load_mnist
-from digitpad.doubt import doubt
+from digitpad.certainty import doubt
 from digitpad.inference import load_predictor
+from digitpad.mnist import load_mnist
 from digitpad.pen import read_pen_strokes
 from digitpad.preprocess import strokes_to_mnist
 from digitpad.session import default_model_path

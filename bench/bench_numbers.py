@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad.data import load_mnist
 from digitpad.inference import load_predictor
+from digitpad.mnist import load_mnist
 from digitpad.pen import read_pen_strokes
 from digitpad.preprocess import render_strokes
 from digitpad.segment import group_strokes, make_reader, read_number, read_number_image

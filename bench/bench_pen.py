@@ -22,7 +22,6 @@ from dataclasses import replace
 import numpy as np
 
 from digitpad import training
-from digitpad.dataset import load_training_data
 from digitpad.evaluation import Report, evaluate
 from digitpad.inference import load_predictor, predictor_for_model
 from digitpad.model import build_model
@@ -30,6 +29,7 @@ from digitpad.paths import asset_path
 from digitpad.pen import load_pen_images
 from digitpad.session import BUNDLED
 from digitpad.training import train
+from digitpad.training_data import load_training_data
 
 BOOK = training.RECIPES["book"]
 # The recipes compared: variations of the book's run, and the bundled convnet's recipe.

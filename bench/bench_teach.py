@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from digitpad.data import load_mnist
 from digitpad.finetune import FinetuneConfig, accuracy, finetune
+from digitpad.mnist import load_mnist
 from digitpad.model import load_model
 from digitpad.pen import read_pen_strokes
 from digitpad.preprocess import strokes_to_mnist

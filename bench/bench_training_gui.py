@@ -27,7 +27,7 @@ os.environ.setdefault("DIGITPAD_DATA_DIR", tempfile.mkdtemp(prefix="digitpad-ben
 
 
 def headless(epochs: int, batch_size: int) -> float:
-    from digitpad.data import load_mnist
+    from digitpad.mnist import load_mnist
     from digitpad.model import build_seed_model
     from digitpad.training import TrainConfig, train
 
@@ -46,6 +46,7 @@ def in_app(epochs: int, batch_size: int, probes: bool) -> dict:
 
     from digitpad._qt.canvas import Stroke
     from digitpad._qt.main_window import MainWindow
+    from digitpad.training_run import BatchDone
 
     app = QApplication.instance() or QApplication([])
     win = MainWindow()
@@ -56,8 +57,8 @@ def in_app(epochs: int, batch_size: int, probes: bool) -> dict:
     win.canvas.set_strokes([Stroke(18, list(zip(200 + 80 * np.sin(t), 200 + 120 * np.cos(t),
                                                 strict=True)))])
     panel = win.training_panel
-    panel.epochs_spin.setValue(epochs)
-    panel.batch_spin.setValue(batch_size)
+    panel.settings.epochs_spin.setValue(epochs)
+    panel.settings.batch_spin.setValue(batch_size)
 
     main_thread = threading.main_thread().ident
     ticks: list[float] = []
@@ -80,8 +81,8 @@ def in_app(epochs: int, batch_size: int, probes: bool) -> dict:
                 stalls.append("".join(traceback.format_stack(frame)[-6:]))
 
     def classify() -> None:
-        win.update_prediction()
-        latencies.append(win.last_latency_ms)
+        win.reading.update_prediction()
+        latencies.append(win.reading.last_latency_ms)
 
     tick_timer = QTimer(interval=10)
     tick_timer.timeout.connect(tick)
@@ -95,8 +96,8 @@ def in_app(epochs: int, batch_size: int, probes: bool) -> dict:
         finished.append(time.perf_counter())
         loop.quit()
 
-    def on_batch(*_args) -> None:
-        if not first_batch:
+    def on_batch(event) -> None:
+        if isinstance(event, BatchDone) and not first_batch:
             first_batch.append(len(ticks))  # TensorFlow is up: fit is running
 
     panel.runEnded.connect(on_end)
@@ -108,7 +109,7 @@ def in_app(epochs: int, batch_size: int, probes: bool) -> dict:
     start = time.perf_counter()
     cpu_start = time.thread_time()
     panel.start_training()
-    panel._worker.batchProgress.connect(on_batch)
+    panel.task.progress.connect(on_batch)
     loop.exec()  # like app.exec(): the GUI thread sleeps in the event loop between events
     measuring_from = first_batch[0] if first_batch else 0
     gui_cpu = time.thread_time() - cpu_start
@@ -121,7 +122,8 @@ def in_app(epochs: int, batch_size: int, probes: bool) -> dict:
     worst = np.argsort(steady)[-5:][::-1] if len(steady) else []
     worst_gaps = [(float(tick_times[i]), float(steady[i] * 1000)) for i in worst]
     win.close()
-    return {"wall": wall, "worker_seconds": (panel.last_result or {}).get("seconds", float("nan")),
+    seconds = panel.last_result.seconds if panel.last_result else float("nan")
+    return {"wall": wall, "worker_seconds": seconds,
             "max_gap_ms": float(steady.max() * 1000) if len(steady) else float("nan"),
             "p99_gap_ms": float(np.percentile(steady, 99) * 1000) if len(steady) else float("nan"),
             "latency_ms": latencies, "stalls": stalls, "gui_cpu": gui_cpu,

@@ -83,11 +83,11 @@ def main() -> None:
         strokes = fit_to_canvas(pen_strokes[index], window.canvas, fraction=0.62,
                                 corner=(0.22, 0.16))
         draw_strokes(window.canvas, strokes)
-        window.update_prediction()
+        window.reading.update_prediction()
         app.processEvents()
         probabilities = window.last_probabilities
         print(f"drew a {y_test[index]}: predicted {int(np.argmax(probabilities))} "
-              f"({probabilities.max():.1%}), {window.last_latency_ms:.2f} ms")
+              f"({probabilities.max():.1%}), {window.reading.last_latency_ms:.2f} ms")
 
     def wait(ms: int) -> None:
         loop = QEventLoop()
@@ -109,7 +109,7 @@ def main() -> None:
         # Begun inside the square canvas; it widens after the second digit, as for a user.
         draw_in_frame(win.canvas, strokes, height=0.3, left=-0.45)
         wait(300)
-        print(f"wrote {args.number}: read {win.last_number}, {win.last_latency_ms:.2f} ms")
+        print(f"wrote {args.number}: read {win.last_number}, {win.reading.last_latency_ms:.2f} ms")
         win.grab().save(str(args.out / "screenshot-number.png"))
         win.canvas.clear()
         wait(100)
@@ -119,7 +119,7 @@ def main() -> None:
     if args.compare:
         panel = win.training_panel
         panel.settings.set_choice("dense", "mnist", False)
-        panel.epochs_spin.setValue(4)
+        panel.settings.epochs_spin.setValue(4)
         for rate in (0.001, 0.01):
             panel.settings.lr_spin.setValue(rate)
             panel.start_training()
@@ -166,9 +166,9 @@ def main() -> None:
         return
     panel = win.training_panel
     panel.settings.set_choice(args.arch, args.train_on, args.augment)
-    panel.epochs_spin.setValue(args.epochs)
+    panel.settings.epochs_spin.setValue(args.epochs)
     panel.start_training()
-    while panel.is_training and panel.test_acc.size < 3:
+    while panel.is_training and panel.plots.test_acc.size < 3:
         wait(50)
     draw(args.digit_index + 1)
     wait(300)
@@ -197,9 +197,9 @@ def every_state(window_class, app, size: str, out: Path, draw, wait) -> None:
           f"{win.canvas.height()}")
     panel = win.training_panel
     panel.settings.set_choice("dense", "mnist", False)
-    panel.epochs_spin.setValue(3)
+    panel.settings.epochs_spin.setValue(3)
     panel.start_training()
-    while panel.is_training and panel.test_acc.size < 1:
+    while panel.is_training and panel.plots.test_acc.size < 1:
         wait(50)
     draw(win)
     wait(300)
@@ -234,14 +234,14 @@ def teach(win, app, out: Path, wait) -> None:
             draw_in_frame(win.canvas, scaled, height=0.6, left=-0.3)
             app.processEvents()
             QTest.keyClick(win.canvas, Qt.Key(Qt.Key.Key_0 + digit))
-    print(f"taught {len(win.samples())} samples in {time.perf_counter() - started:.1f} s, "
-          f"{sum(s.corrected for s in win.samples())} corrections")
+    print(f"taught {len(win.teaching.samples())} samples in {time.perf_counter() - started:.1f} s, "
+          f"{sum(s.corrected for s in win.teaching.samples())} corrections")
     win.show_samples()
     wait(300)
-    win.samples_window.grab().save(str(out / "screenshot-samples.png"))
-    win.samples_window.close()
+    win.teaching.samples_window.grab().save(str(out / "screenshot-samples.png"))
+    win.teaching.samples_window.close()
     panel = win.training_panel
-    win.start_finetune()
+    win.teaching.request_finetune()
     while panel.is_training and panel.plots.yours_acc.size < 2:
         wait(50)
     wait(200)

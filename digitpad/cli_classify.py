@@ -16,12 +16,11 @@ import os
 import sys
 from pathlib import Path
 
+from digitpad.certainty import is_unsure
 from digitpad.model import ModelFileError
 from digitpad.paths import printable_path
 from digitpad.segment import DigitReading, NumberReading, read_number_image
 from digitpad.session import choose_model
-
-UNSURE_BELOW = 0.6  # as the window: a top probability under this is marked unsure
 
 
 def run_classify(images: list[Path], model_path: Path | None = None, as_json: bool = False,
@@ -73,7 +72,7 @@ def _classify(images: list[Path], model_path: Path | None, as_json: bool, single
             failures += 1
             results.append({**row, "error": str(exc)})
             continue
-        digits = [{"digit": d.digit, "unsure": d.confidence < UNSURE_BELOW,
+        digits = [{"digit": d.digit, "unsure": is_unsure(d.confidence),
                    "box": [round(v, 1) for v in d.box],
                    "probabilities": [round(float(p), 6) for p in d.probabilities]}
                   for d in reading.digits]
@@ -91,7 +90,7 @@ def _classify(images: list[Path], model_path: Path | None, as_json: bool, single
 def _describe(reading: NumberReading) -> str:
     """``7 (99.1%)`` for a digit, ``714 (7 99.0%, 1 99.9%, 4 61.0% unsure)`` for a number."""
     def one(d: DigitReading) -> str:
-        return f"{d.confidence:.1%}" + (", unsure" if d.confidence < UNSURE_BELOW else "")
+        return f"{d.confidence:.1%}" + (", unsure" if is_unsure(d.confidence) else "")
 
     if len(reading.digits) == 1:
         return f"{reading.text} ({one(reading.digits[0])})"

@@ -11,25 +11,21 @@ import json
 import sys
 from pathlib import Path
 
-DATASETS = {"mnist": "MNIST test", "pen": "real handwriting (pen test: sites never trained on)"}
-
 
 def run_evaluate(model_path: Path | None = None, dataset: str = "mnist",
                  mnist_path: Path | None = None, as_json: bool = False) -> int:
-    from digitpad.data import MnistError, load_mnist
     from digitpad.evaluation import evaluate
+    from digitpad.mnist import MnistError
     from digitpad.model import ModelFileError
-    from digitpad.pen import PenDataError, load_pen_images
+    from digitpad.pen import PenDataError
     from digitpad.session import choose_model
+    from digitpad.training_data import TEST_SETS, load_test_set
 
     try:
         active, warnings = choose_model(model_path)
         if model_path is not None and active.source != "file":
             raise ModelFileError(warnings[0] if warnings else str(model_path))
-        if dataset == "pen":
-            images, labels = load_pen_images().part("test")
-        else:
-            (_, _), (images, labels) = load_mnist(mnist_path)
+        images, labels = load_test_set(dataset, mnist_path)
     except (ModelFileError, MnistError, PenDataError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -42,7 +38,7 @@ def run_evaluate(model_path: Path | None = None, dataset: str = "mnist",
             "confusion": report.confusion.tolist()}, indent=2))
         return 0
     print(f"model: {active.describe()} ({active.path})")
-    print(f"data: {DATASETS[dataset]}, {len(labels)} digits")
+    print(f"data: {TEST_SETS[dataset]}, {len(labels)} digits")
     print(f"accuracy: {report.accuracy:.4f}")
     print("per class: " + "  ".join(f"{d}: {a:.4f}" for d, a in enumerate(report.per_class)))
     print("confusion (rows: true digit, columns: predicted):")

@@ -26,8 +26,8 @@ def _figure(value: float) -> str:
 
 def run_finetune(samples_file: Path, out: Path, model_path: Path | None = None,
                  data_path: Path | None = None, epochs: int | None = None) -> int:
-    from digitpad.data import MnistError, load_mnist
     from digitpad.finetune import FinetuneConfig, finetune, finetune_metadata
+    from digitpad.mnist import MnistError, load_mnist
     from digitpad.model import ModelFileError, load_model, save_model
     from digitpad.samples import SampleError, read_export
     from digitpad.session import choose_model

@@ -29,8 +29,6 @@ from digitpad.paths import atomic_file, user_data_dir
 FORMAT_VERSION = 1
 KEEP = 50
 MAX_FILE_BYTES = 8 << 20
-CURVES = ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "pen_accuracy",
-          "yours_accuracy")
 
 
 class HistoryError(RuntimeError):

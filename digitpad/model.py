@@ -265,7 +265,7 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
             return keras.models.load_model(path)
-    except Exception as exc:  # noqa: BLE001 - Keras raises many types for a bad file
+    except Exception as exc:
         first_line = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ModelFileError(f"model file {path} could not be loaded: {first_line}") from exc
 

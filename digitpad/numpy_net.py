@@ -64,10 +64,6 @@ class NumpyLayer:
             return (x - mean) / np.sqrt(var + self.options["epsilon"]) * gamma + beta
         return x  # pass-through at inference (Dropout and friends)
 
-    @property
-    def shape_note(self) -> str:
-        return f"{self.kind}({', '.join(str(w.shape) for w in self.weights)})"
-
 
 def _conv2d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, padding: str) -> np.ndarray:
     """Stride-1 2-D convolution (Keras layout: x (N, H, W, C), kernel (kh, kw, C, F))."""

@@ -40,8 +40,9 @@ def asset_path(name: str) -> Path:
     return next((path for path in candidates if path.exists()), candidates[0])
 
 
-def bundled_model_path() -> Path:
-    """The pretrained model shipped with digitpad."""
+def book_model_path() -> Path:
+    """The book's dense network shipped with digitpad (the default model is the bundled
+    convnet: ``session.default_model_path()``)."""
     return asset_path("model.keras")
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitpad.doubt import doubt
+from digitpad.certainty import doubt
 from digitpad.preprocess import (
     INK_THRESHOLD,
     as_strokes,
@@ -58,7 +58,7 @@ class DigitReading:
     box: tuple[float, float, float, float]  # x0, y0, x1, y1: centre lines, or ink pixels
     image: np.ndarray  # the 28x28 network input
     probabilities: np.ndarray  # (10,)
-    doubt: str | None = None  # why it may not be a digit at all (see digitpad.doubt)
+    doubt: str | None = None  # why it may not be a digit at all (see digitpad.certainty)
 
     @property
     def digit(self) -> int:

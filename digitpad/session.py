@@ -32,6 +32,7 @@ BUNDLED = {
 }
 KEEP_TRAINED = 10
 SELECTION_FILE = "selected-model.json"
+ADOPT_MARGIN = 0.05  # a run more than 5 points below the model in use is not adopted
 
 
 @dataclass
@@ -189,7 +190,7 @@ def check_predictor(predictor: Predictor, path: Path) -> None:
     probe[6:22, 13:15] = 1.0  # a "1"
     try:
         out = np.asarray(predictor(probe), dtype=np.float64)
-    except Exception as exc:  # noqa: BLE001 - any failure on a probe means unusable
+    except Exception as exc:
         first_line = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ModelFileError(f"model file {path} cannot classify a 28x28 image "
                              f"({type(exc).__name__}: {first_line})") from exc
@@ -208,7 +209,7 @@ def open_model(path: Path, source: str) -> ActiveModel:
         predictor = load_predictor(path)
     except ModelFileError:
         raise
-    except Exception as exc:  # noqa: BLE001 - odd configs raise anything; all mean "unusable"
+    except Exception as exc:
         first_line = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ModelFileError(f"model file {path} could not be loaded "
                              f"({type(exc).__name__}: {first_line})") from exc
@@ -242,3 +243,20 @@ def choose_model(explicit: Path | None = None) -> tuple[ActiveModel, list[str]]:
             last_error = exc
             warnings.append(f"{exc}. Using a bundled model instead.")
     raise last_error or ModelFileError(f"no bundled model found at {default_model_path()}")
+
+
+def reason_not_to_adopt(new: dict[str, Any], current: dict[str, Any] | None) -> str | None:
+    """Why a model a run just saved should not replace the one in use (None: adopt it).
+
+    A run that ended far below the model in use on MNIST test (a diverged run stuck at
+    chance, say) is not adopted; a fine-tune is compared with its own start, measured on the
+    same data. ``new`` and ``current`` are the models' metadata.
+    """
+    accuracy = new.get("test_accuracy")
+    before = new.get("mnist_before", (current or {}).get("test_accuracy"))
+    if isinstance(accuracy, float) and isinstance(before, float) and \
+            accuracy < before - ADOPT_MARGIN:
+        return (f"This run reached {accuracy:.1%} on MNIST test, far below the model in use "
+                f"({before:.1%}), so it was not adopted. It is kept in the Model list: pick "
+                "it there to use it anyway.")
+    return None

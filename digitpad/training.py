@@ -41,7 +41,7 @@ class TrainConfig:
     seed: int | None = None
     validate_each_epoch: bool = True
     architecture: str = "dense"  # a key of digitpad.model.ARCHITECTURES
-    data: str = "mnist"  # a key of digitpad.dataset.DATA_CHOICES
+    data: str = "mnist"  # a key of digitpad.training_data.DATA_CHOICES
     augment: bool = False
     lr_decay: bool = False  # cosine decay of the learning rate from epoch to epoch, to ~0
     average_weights: bool = False  # the final model is a moving average of the weights

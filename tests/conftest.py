@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -9,13 +10,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("DIGITPAD_PREWARM", "0")  # tests that want the warm-up turn it on
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 MNIST_SKIP_REASON = (
     "full MNIST not available: set DIGITPAD_MNIST=/path/to/mnist.npz to run this test"
 )
+
+
+@pytest.fixture(autouse=True)
+def collect_in_the_gui_thread():
+    """After each test, collect the test's cyclic garbage here, in the GUI thread. Left to
+    chance, a later test's background thread may trigger the collection, and a Qt widget
+    destroyed from a non-GUI thread can deadlock or crash."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +48,7 @@ def mnist():
     path = _mnist_path()
     if path is None:
         pytest.skip(MNIST_SKIP_REASON)
-    from digitpad.data import read_mnist_npz
+    from digitpad.mnist import read_mnist_npz
 
     return read_mnist_npz(path)
 
@@ -69,10 +79,10 @@ def small_data():
 
 
 @pytest.fixture(scope="session")
-def bundled_model_path() -> Path:
-    from digitpad.paths import bundled_model_path
+def book_model_path() -> Path:
+    from digitpad.paths import book_model_path
 
-    path = bundled_model_path()
+    path = book_model_path()
     assert path.is_file(), f"bundled model missing at {path}; run python train_model.py"
     return path
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitpad.data import MnistError, load_mnist, read_mnist_npz
+from digitpad.mnist import MnistError, load_mnist, read_mnist_npz
 
 
 def write_npz(path: Path, n_train: int = 20, n_test: int = 10, **overrides) -> Path:
@@ -139,12 +139,12 @@ def test_offline_fails_fast_and_lists_what_was_tried():
 
 
 def test_failed_download_becomes_mnist_error(monkeypatch):
-    import digitpad.data
+    import digitpad.mnist
 
     def broken_download():
         raise OSError("connection reset")
 
-    monkeypatch.setattr(digitpad.data, "_keras_download", broken_download)
+    monkeypatch.setattr(digitpad.mnist, "_keras_download", broken_download)
     with pytest.raises(MnistError, match="connection reset"):
         load_mnist(reachable=lambda host: True)
 
@@ -155,7 +155,7 @@ def test_download_disabled():
 
 
 def test_unreachable_host_probe_returns_quickly():
-    from digitpad.data import _host_reachable
+    from digitpad.mnist import _host_reachable
 
     started = time.perf_counter()
     assert _host_reachable("nonexistent.invalid", timeout=0.5) is False

@@ -75,7 +75,7 @@ def test_a_finetune_learns_your_style(small_data):
     assert epochs_seen[0]["yours_accuracy"] == result.yours_before
 
 
-def test_finetune_from_the_command_line(small_npz, tmp_path, capsys, bundled_model_path):
+def test_finetune_from_the_command_line(small_npz, tmp_path, capsys, book_model_path):
     from digitpad.__main__ import main
     from digitpad.model import read_metadata
     from digitpad.paths import asset_path

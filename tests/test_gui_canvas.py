@@ -62,7 +62,7 @@ def test_probabilities_update_while_drawing(window, qtbot):
     probabilities = window.last_probabilities
     assert probabilities.shape == (10,)
     assert probabilities.sum() == pytest.approx(1.0, abs=1e-4)
-    assert window.last_image.shape == (28, 28)
+    assert window.reading.last_image.shape == (28, 28)
     drag(canvas, [(200, 300), (200, 301)])  # finish
 
 
@@ -106,15 +106,16 @@ def test_shortcuts_are_the_documented_ones(window):
 
 
 def test_clear_button_and_empty_canvas_show_no_prediction(window, qtbot):
-    assert not window.clear_button.isEnabled() and not window.undo_button.isEnabled()
+    buttons = window.canvas_panel
+    assert not buttons.clear_button.isEnabled() and not buttons.undo_button.isEnabled()
     drag(window.canvas, [(100, 100), (300, 300)])
-    assert window.clear_button.isEnabled() and window.undo_button.isEnabled()
+    assert buttons.clear_button.isEnabled() and buttons.undo_button.isEnabled()
     qtbot.waitUntil(lambda: window.last_probabilities is not None, timeout=2000)
-    qtbot.mouseClick(window.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.canvas_panel.clear_button, Qt.MouseButton.LeftButton)
     assert window.canvas.is_empty()
     assert window.last_probabilities is None
     assert window.prediction_view.digit_label.text() == "–"
-    assert not window.clear_button.isEnabled() and window.undo_button.isEnabled()
+    assert not buttons.clear_button.isEnabled() and buttons.undo_button.isEnabled()
 
 
 def test_undo_at_the_wrong_time_is_harmless(window):
@@ -130,7 +131,7 @@ def test_resize_keeps_the_drawing(window, qtbot):
     before = window.last_probabilities.copy()
     window.resize(900, 600)
     qtbot.wait(50)
-    window.update_prediction()
+    window.reading.update_prediction()
     assert len(window.canvas.strokes) == 1
     np.testing.assert_allclose(window.last_probabilities, before, atol=1e-3)
 
@@ -159,7 +160,7 @@ def test_mnist_digits_drawn_with_the_mouse_are_recognised(window, mnist):
                                 fraction=rng.uniform(0.3, 0.8),
                                 corner=tuple(rng.uniform(0.02, 0.15, size=2)))
         draw_strokes(window.canvas, strokes)
-        window.update_prediction()
+        window.reading.update_prediction()
         correct += int(np.argmax(window.last_probabilities) == y_test[i])
     assert correct >= 45, f"{correct}/50 drawn digits recognised"
 
@@ -194,19 +195,19 @@ def test_tablet_pen_draws_like_the_mouse(window):
 
 
 def test_without_any_model_drawing_still_works(qtbot, monkeypatch):
-    import digitpad._qt.main_window as main_window
+    import digitpad._qt.model_in_use as model_in_use
     from digitpad.model import ModelFileError
 
     def no_model(path):
         raise ModelFileError("model file assets/model.keras does not exist")
 
-    monkeypatch.setattr(main_window, "choose_model", no_model)
+    monkeypatch.setattr(model_in_use, "choose_model", no_model)
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: "No model" in win.prediction_view.model_label.text(), timeout=5000)
     drag(win.canvas, [(100, 100), (100, 300)])
-    assert win.last_image is not None  # the preview shows what the network would see
+    assert win.reading.last_image is not None  # the preview shows what the network would see
     assert win.last_probabilities is None
     assert "Model loading" not in win.prediction_view.confidence_label.text()
 
@@ -254,24 +255,22 @@ def test_resizes_that_change_the_aspect_ratio_keep_the_drawing_size(window, qtbo
 
 def test_a_slow_prediction_is_made_less_often_while_drawing(window, monkeypatch):
     """Hundreds of strokes make reading slower; the window then reads less often while
-    drawing instead of stalling the pen."""
-    import time
+    drawing instead of stalling the pen. The reading's clock is faked: no real timing."""
+    import types
 
-    import digitpad._qt.live_reading as main_window
+    import digitpad._qt.live_reading as live_reading
 
-    real = main_window.read_number
-
-    def slow(*args, **kwargs):
-        time.sleep(0.05)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(main_window, "read_number", slow)
+    ticks: list[float] = []
+    monkeypatch.setattr(live_reading, "time", types.SimpleNamespace(
+        perf_counter=lambda: ticks.pop(0) if ticks else 0.0))
     drag(window.canvas, [(100, 100), (200, 200)])
-    window.update_prediction()
-    assert window._predict_timer.interval() >= 100
-    monkeypatch.setattr(main_window, "read_number", real)
-    window.update_prediction()
-    assert window._predict_timer.interval() == main_window.PREDICT_INTERVAL_MS
+    ticks[:] = [10.0, 10.05]  # a read that took 50 ms
+    window.reading.update_prediction()
+    assert window.reading.last_latency_ms == pytest.approx(50)
+    assert window.reading._predict_timer.interval() >= 100
+    ticks[:] = [20.0, 20.001]  # 1 ms: back to the normal pace
+    window.reading.update_prediction()
+    assert window.reading._predict_timer.interval() == live_reading.PREDICT_INTERVAL_MS
 
 
 def test_sparse_mouse_events_draw_a_smooth_curve_not_a_polygon(window):

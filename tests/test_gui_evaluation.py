@@ -71,7 +71,7 @@ def test_inside_view_follows_the_drawing(qtbot):
     win.canvas.clear()
     draw_in_frame(win.canvas, [np.array([[50.0, 0.0], [50.0, 100.0]])], height=0.5)  # a 1
     qtbot.waitUntil(lambda: not np.array_equal(view.views[0].values, first), timeout=2000)
-    win.clear_button.click()
+    win.canvas_panel.clear_button.click()
     qtbot.waitUntil(lambda: view.views == [], timeout=2000)
     from digitpad.paths import asset_path
 

@@ -15,24 +15,24 @@ def test_convnet_choice_trains_a_convnet_that_the_canvas_then_uses(qtbot, small_
     win = make_window(qtbot, small_npz)
     panel = win.training_panel
     panel.settings.set_choice(architecture="convnet", data="mnist+pen", augment=True)
-    panel.epochs_spin.setValue(2)
+    panel.settings.epochs_spin.setValue(2)
     panel.train_limit = 600  # a slice: seconds, not minutes
     drag(win.canvas, [(120, 80), (300, 80), (200, 350)])
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_training, timeout=120_000)
     result = panel.last_result
-    assert result["epochs_completed"] == 2 and result["saved"]
+    assert result.epochs_completed == 2 and result.saved
     # One real-handwriting point per epoch, beside MNIST test accuracy.
-    assert panel.pen_acc.size == 2 and panel.test_acc.size == 2
-    assert 0.0 <= panel.pen_acc.values.min() <= 1.0
+    assert panel.plots.pen_acc.size == 2 and panel.plots.test_acc.size == 2
+    assert 0.0 <= panel.plots.pen_acc.values.min() <= 1.0
     assert "real handwriting" in panel.result_label.text()
     assert panel.result_label.text().startswith("MNIST test ")
     # A tiny synthetic run ends far below the bundled model, so it is kept in the list but
     # not adopted; picking it there puts it on the canvas.
-    if str(win.active_model.path) != result["saved"]:
+    if win.active_model.path != result.saved:
         assert "not adopted" in panel.status_label.text()
-        assert result["saved"] in win.model_picker.paths()
-        win.pick_model(result["saved"])
+        assert str(result.saved) in win.model_picker.paths()
+        win.pick_model(str(result.saved))
     else:
         assert panel.status_label.styleSheet() == "", panel.status_label.text()
     # The canvas now classifies with the new convnet, through numpy.

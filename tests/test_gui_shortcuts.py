@@ -34,7 +34,7 @@ def test_keyboard_focus_starts_on_the_canvas(launched):
 
 def test_keys_at_launch_act_on_the_drawing_not_the_pen_box(launched, qtbot):
     win = launched
-    pen_before = win.pen_spin.value()
+    pen_before = win.canvas_panel.pen_spin.value()
     drag(win.canvas, [(100, 100), (200, 300)])
     drag(win.canvas, [(250, 100), (300, 300)])
     qtbot.keyClick(focused(win), Qt.Key.Key_Z, CTRL)
@@ -43,7 +43,7 @@ def test_keys_at_launch_act_on_the_drawing_not_the_pen_box(launched, qtbot):
     assert len(win.canvas.strokes) == 2
     qtbot.keyClick(focused(win), Qt.Key.Key_Delete)
     assert win.canvas.is_empty()
-    assert win.pen_spin.value() == pen_before  # Delete did not edit the pen width
+    assert win.canvas_panel.pen_spin.value() == pen_before  # Delete did not edit the pen width
 
 
 def test_each_action_has_one_unambiguous_shortcut(launched):

@@ -50,7 +50,7 @@ def test_a_correction_is_counted(window, qtbot):
     draw_in_frame(window.canvas, ONE)
     assert int(np.argmax(window.last_probabilities)) == 1
     press(qtbot, window, Qt.Key.Key_4)  # "no, that was my 4"
-    (sample,) = window.samples()
+    (sample,) = window.teaching.samples()
     assert sample.label == 4 and sample.guess == 1 and sample.corrected
     assert "correction" in window.statusBar().currentMessage()
     assert "1 corrected" in window.statusBar().currentMessage()
@@ -75,7 +75,7 @@ def test_in_a_number_the_key_labels_the_digit_shown(window, qtbot):
     draw_in_frame(window.canvas, ONE + at(SEVEN, 90))
     assert window.last_number == "17"
     press(qtbot, window, Qt.Key.Key_7)  # the bars show the last digit drawn: the 7
-    (sample,) = window.samples()
+    (sample,) = window.teaching.samples()
     assert sample.label == 7 and len(sample.strokes) == 1
     np.testing.assert_allclose(sample.strokes[0], window.canvas.strokes[1].points, atol=1e-6)
     assert len(window.canvas.strokes) == 2  # a number stays on the canvas
@@ -83,8 +83,8 @@ def test_in_a_number_the_key_labels_the_digit_shown(window, qtbot):
 
 def test_prompt_mode_walks_the_digits(window, qtbot):
     window.teach_action.trigger()
-    assert window.prompting and window.prompt_digits[:3] == [0, 1, 2]
-    assert len(window.prompt_digits) == 30
+    assert window.teaching.prompting and window.teaching.prompt_digits[:3] == [0, 1, 2]
+    assert len(window.teaching.prompt_digits) == 30
     assert "draw a 0" in window.statusBar().currentMessage()
     assert window.canvas._hint.startswith("Draw a 0\n1 of 30")
     draw_in_frame(window.canvas, ZERO)
@@ -92,21 +92,21 @@ def test_prompt_mode_walks_the_digits(window, qtbot):
     draw_in_frame(window.canvas, ONE)
     press(qtbot, window, Qt.Key.Key_Enter)
     assert stored_labels() == [0, 1]
-    assert window.prompt_digits[0] == 2 and "draw a 2 (3 of 30)" in \
+    assert window.teaching.prompt_digits[0] == 2 and "draw a 2 (3 of 30)" in \
         window.statusBar().currentMessage()
     press(qtbot, window, Qt.Key.Key_Return)  # Enter on an empty canvas keeps nothing
-    assert stored_labels() == [0, 1] and window.prompt_digits[0] == 2
+    assert stored_labels() == [0, 1] and window.teaching.prompt_digits[0] == 2
     qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
-    assert not window.prompting and window.canvas._hint is None
+    assert not window.teaching.prompting and window.canvas._hint is None
     assert stored_labels() == [0, 1]
 
 
 def test_the_samples_window(window, qtbot, tmp_path, monkeypatch):
     for shape, label in ((SEVEN, 7), (ONE, 1), (FOUR, 4)):
         draw_in_frame(window.canvas, shape)
-        window.label_drawing(label)
+        window.teaching.label_drawing(label)
     window.samples_action.trigger()
-    view = window.samples_window
+    view = window.teaching.samples_window
     assert view.isVisible() and view.gallery.count() == 3
     assert "3 samples" in view.counts_label.text()
     view.digit_filter.setCurrentIndex(view.digit_filter.findData(7))
@@ -145,7 +145,7 @@ def test_finetune_shows_your_handwriting_curve_and_uses_the_tuned_model(qtbot, s
         for _ in range(4):
             jittered = [s + rng.normal(0, 2.0, s.shape) for s in shape]
             draw_in_frame(win.canvas, jittered)
-            win.label_drawing(label)
+            win.teaching.label_drawing(label)
     before = win.active_model.path
     panel.finetune_button.click()
     assert panel.is_training
@@ -165,7 +165,7 @@ def test_finetune_without_mnist_says_so_and_keeps_everything(qtbot, tmp_path, mo
     monkeypatch.delenv("DIGITPAD_MNIST", raising=False)
     win = make_window(qtbot, data_path=tmp_path / "no-mnist.npz")
     draw_in_frame(win.canvas, SEVEN)
-    win.label_drawing(7)
+    win.teaching.label_drawing(7)
     before = win.active_model.path
     win.training_panel.finetune_button.click()
     qtbot.waitUntil(lambda: not win.training_panel.is_training, timeout=30_000)
@@ -176,5 +176,5 @@ def test_finetune_without_mnist_says_so_and_keeps_everything(qtbot, tmp_path, mo
     panel.finetune_config = FinetuneConfig(epochs=1, mnist_digits=200, variants=3)
     assert panel.use_mnist(small_npz)  # picked: the fine-tune, not a training, starts again
     qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
-    assert panel.last_result.get("finetune") and panel.last_result["saved"]
+    assert panel.last_result.is_finetune and panel.last_result.saved
     win.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from qt_helpers import drag, make_window
 
-import digitpad._qt.warmup as warmup
+import digitpad._qt.tensorflow_warmup as warmup
 
 
 def test_idle_warmup_then_a_run(qtbot, small_npz, monkeypatch):
@@ -20,10 +20,10 @@ def test_idle_warmup_then_a_run(qtbot, small_npz, monkeypatch):
     qtbot.waitUntil(lambda: win.warmup.done.is_set(), timeout=60_000)
     assert win.warmup.started
     panel = win.training_panel
-    panel.epochs_spin.setValue(1)
+    panel.settings.epochs_spin.setValue(1)
     panel.start_training()
     qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
-    assert panel.last_result["saved"]
+    assert panel.last_result.saved
     win.close()
 
 
@@ -31,11 +31,11 @@ def test_a_click_before_the_quiet_moment_skips_the_warmup(qtbot, small_npz, monk
     monkeypatch.setenv("DIGITPAD_PREWARM", "1")
     win = make_window(qtbot, data_path=small_npz)  # 3 s of quiet not reached yet
     panel = win.training_panel
-    panel.epochs_spin.setValue(1)
+    panel.settings.epochs_spin.setValue(1)
     panel.start_training()
     assert not win.warmup.started and win.warmup.done.is_set()
     qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
-    assert panel.last_result["saved"]
+    assert panel.last_result.saved
     qtbot.wait(200)
     assert not win.warmup.started  # and never afterwards
     win.close()

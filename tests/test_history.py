@@ -58,7 +58,7 @@ def test_runs_are_kept_and_compared_in_the_window(qtbot, small_npz, tmp_path):
 
     win = make_window(qtbot, data_path=small_npz)
     panel = win.training_panel
-    panel.epochs_spin.setValue(2)
+    panel.settings.epochs_spin.setValue(2)
     panel.start_training()
     qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
     first = panel.history_bar.current

@@ -55,10 +55,10 @@ def test_scaling_and_translating_a_drawing_changes_nothing(scale, dx, dy):
     np.testing.assert_allclose(moved, base, atol=1e-3)
 
 
-def test_translation_and_scale_keep_the_prediction(mnist, bundled_model_path):
+def test_translation_and_scale_keep_the_prediction(mnist, book_model_path):
     from digitpad.inference import load_predictor
 
-    predictor = load_predictor(bundled_model_path)
+    predictor = load_predictor(book_model_path)
     _, (x_test, y_test) = mnist
     rng = np.random.default_rng(5)
     for i in range(30):
@@ -104,11 +104,11 @@ def test_huge_scribble_and_edge_touching_ink():
     check_mnist_like(raster_to_mnist(canvas, detect_polarity=False))
 
 
-def test_raster_recipe_reproduces_mnist(mnist, bundled_model_path):
+def test_raster_recipe_reproduces_mnist(mnist, book_model_path):
     """Re-normalising MNIST digits by our recipe keeps them MNIST: accuracy stays."""
     from digitpad.inference import load_predictor
 
-    predictor = load_predictor(bundled_model_path)
+    predictor = load_predictor(book_model_path)
     _, (x_test, y_test) = mnist
     images = np.stack([raster_to_mnist(im, detect_polarity=False) for im in x_test[:500]])
     ours = np.mean(predictor(images).argmax(axis=1) == y_test[:500])

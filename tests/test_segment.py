@@ -64,8 +64,8 @@ def test_crossing_pieces_are_settled_by_the_reader_or_kept_together():
 
 
 @pytest.fixture(scope="module")
-def predictor(bundled_model_path):
-    return load_predictor(bundled_model_path)
+def predictor(book_model_path):
+    return load_predictor(book_model_path)
 
 
 def test_a_number_is_read_left_to_right(predictor):

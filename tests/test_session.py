@@ -96,7 +96,7 @@ def test_installed_wheel_finds_the_bundled_model_under_share(tmp_path, monkeypat
     shared = tmp_path / "prefix" / "share" / "digitpad"
     shared.mkdir(parents=True)
     (shared / "model.keras").write_bytes(b"x")
-    assert paths.bundled_model_path() == shared / "model.keras"
+    assert paths.book_model_path() == shared / "model.keras"
 
 
 def test_a_save_in_progress_is_neither_listed_nor_pruned():

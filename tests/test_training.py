@@ -134,3 +134,25 @@ def test_eta_is_steady_despite_a_slow_first_batch():
     true_left = 2 * (batches * 0.01 + 0.5)  # at the start of epoch 2
     value_at_epoch_2 = next(v for t, v in shown if t > start + 5.0 + batches * 0.01 + 0.5)
     assert value_at_epoch_2 == pytest.approx(true_left, rel=0.5)
+
+
+def test_weight_averaging_makes_the_final_model_an_average_of_the_steps(small_data):
+    """The default recipe averages the weights: after train() the model holds the moving
+    average, not the last step's weights (with averaging off it holds the last step)."""
+    from digitpad.training import RECIPES
+
+    assert RECIPES["convnet"].average_weights  # part of the default recipe
+    gap_to_last_step = {}
+    for average in (False, True):
+        model = build_seed_model(seed=0)
+        last_step: list[np.ndarray] = []
+
+        def on_batch(epoch, batch, logs, model=model, last_step=last_step):
+            last_step[:] = [w.copy() for w in model.get_weights()]
+
+        train(model, *small_data, TrainConfig(epochs=2, batch_size=64, seed=0,
+                                              average_weights=average), on_batch=on_batch)
+        gap_to_last_step[average] = max(float(np.abs(final - step).max()) for final, step
+                                        in zip(model.get_weights(), last_step, strict=True))
+    assert gap_to_last_step[False] == 0.0
+    assert gap_to_last_step[True] > 1e-3

@@ -94,7 +94,7 @@ class DrawingCanvas(QWidget):
         self.setMouseTracking(True)  # hover picks the digit whose probabilities are shown
 
     # ---- public API -------------------------------------------------------------------
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(420, 420)
 
     def is_empty(self) -> bool:
@@ -218,7 +218,7 @@ class DrawingCanvas(QWidget):
         self._rerender()
 
     # ---- input --------------------------------------------------------------------------
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event) -> None:
         """Digit keys label the drawing; Enter confirms (prompt mode). Modifiers (other than
         the keypad's) leave the key to shortcuts."""
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -231,28 +231,28 @@ class DrawingCanvas(QWidget):
         else:
             super().keyPressEvent(event)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._begin(event.position())
         else:
             super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._drawing and event.buttons() & Qt.MouseButton.LeftButton:
             self._extend(event.position())
         elif not self._drawing:
             self.hovered.emit(self.to_frame(event.position())[0])
 
-    def leaveEvent(self, event) -> None:  # noqa: N802
+    def leaveEvent(self, event) -> None:
         self.hovered.emit(float("nan"))
         super().leaveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._drawing:
             self._extend(event.position())
             self._finish()
 
-    def tabletEvent(self, event: QTabletEvent) -> None:  # noqa: N802
+    def tabletEvent(self, event: QTabletEvent) -> None:
         """A pen draws like the mouse; accepting stops Qt from synthesising mouse events."""
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
@@ -350,7 +350,7 @@ class DrawingCanvas(QWidget):
         self.update()
         self.edited.emit()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         new = event.size()
         # The strokes live in the canvas frame: nothing to rescale. The backing image has the
         # screen's pixel density, so ink stays sharp on HiDPI.
@@ -362,7 +362,7 @@ class DrawingCanvas(QWidget):
         self._rerender()
         super().resizeEvent(event)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setClipRect(event.rect())  # only the dirty rectangle is copied
         painter.drawImage(QPointF(0, 0), self._image)

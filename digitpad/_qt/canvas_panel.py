@@ -32,13 +32,13 @@ class CanvasArea(QWidget):
         below.setParent(self)
         self.wide = False
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def minimumSizeHint(self) -> QSize:
         below = self.below.minimumSizeHint()
         canvas = self.canvas.minimumSize()
         return QSize(max(canvas.width(), below.width()),
                      canvas.height() + self.GAP + self._below_height())
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(420, 420 + self.GAP + self._below_height())
 
     def _below_height(self) -> int:
@@ -49,7 +49,7 @@ class CanvasArea(QWidget):
         self.wide = wide
         self._place()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._place()
 

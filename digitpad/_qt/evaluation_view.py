@@ -3,17 +3,17 @@ true digit, columns what the network read), and a gallery of the mistakes in a c
 their top two probabilities; a mistake can be put on the canvas (traced into strokes) to
 watch the prediction.
 
-The numbers are computed in a plain thread (10,000 convnet forward passes take ~2 s) and
-picked up by a GUI-thread timer, so drawing never freezes.
+The numbers are computed in a background task (10,000 convnet forward passes take ~2 s), so
+drawing never freezes.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from digitpad.evaluation import Report, evaluate
+from digitpad.training_data import load_test_set
 
+from .background import Task
 from .samples_view import THUMB, thumbnail
 
-_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-evaluation")
 GALLERY_LIMIT = 200
 
 
@@ -48,22 +49,16 @@ class Evaluation:
     probabilities: np.ndarray  # (N, 10)
 
 
-def _compute(predictor, data: str, data_path) -> tuple[str, Evaluation | str]:
-    """Runs in the worker thread: (data, an Evaluation or a message); never raises."""
+def _compute(predictor, data: str, data_path, *, report,
+             cancel: threading.Event) -> tuple[str, Evaluation | str]:
+    """The background task: (data, an Evaluation or a message); never raises."""
     try:
-        if data == "pen":
-            from digitpad.pen import load_pen_images
-
-            images, labels = load_pen_images().part("test")
-        else:
-            from digitpad.data import load_mnist
-
-            (_, _), (images, labels) = load_mnist(data_path)
+        images, labels = load_test_set(data, data_path)
         probabilities = np.concatenate([predictor(images[i:i + 1000] / 255.0)
                                         for i in range(0, len(images), 1000)])
-        report = evaluate(lambda _x: probabilities, images, labels)
-        return data, Evaluation(data, report, images, np.asarray(labels), probabilities)
-    except Exception as exc:  # noqa: BLE001 - shown in the window; the app goes on
+        result = evaluate(lambda _x: probabilities, images, labels)
+        return data, Evaluation(data, result, images, np.asarray(labels), probabilities)
+    except Exception as exc:
         return data, f"Could not evaluate: {exc}"
 
 
@@ -81,10 +76,8 @@ class EvaluationWindow(QDialog):
         self.predictor = None
         self.model_text = ""
         self.result: Evaluation | None = None
-        self._future: Future | None = None
+        self._task: Task | None = None
         self._stale = False  # a request came while busy: run again when it is done
-        self._poll = QTimer(self, interval=30)
-        self._poll.timeout.connect(self._collect)
 
         self.data_combo = QComboBox(objectName="evaluationData")
         self.data_combo.addItem("MNIST test (10,000 digits)", "mnist")
@@ -129,28 +122,25 @@ class EvaluationWindow(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._future is not None
+        return self._task is not None
 
     @Slot()
     def refresh(self) -> None:
         if self.predictor is None:
             self.summary.setText("No model yet.")
             return
-        if self._future is not None:  # one at a time; the newest request runs after it
+        if self._task is not None:  # one at a time; the newest request runs after it
             self._stale = True
-            self._poll.start()
             return
         self.summary.setText(f"Reading the test digits with {self.model_text}…")
-        self._future = _WORKER.submit(_compute, self.predictor, self.data_combo.currentData(),
-                                      self.data_path)
-        self._poll.start()
+        self._task = Task(_compute, self.predictor, self.data_combo.currentData(),
+                          self.data_path)
+        self._task.returned.connect(self._collect)
+        self._task.start()
 
-    @Slot()
-    def _collect(self) -> None:
-        if self._future is None or not self._future.done():
-            return
-        self._poll.stop()
-        (data, result), self._future = self._future.result(), None
+    @Slot(object)
+    def _collect(self, outcome: tuple[str, Evaluation | str]) -> None:
+        (data, result), self._task = outcome, None
         if data != self.data_combo.currentData() or self._stale:
             self._stale = False
             self.refresh()  # the choice or the model changed meanwhile

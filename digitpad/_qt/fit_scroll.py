@@ -16,16 +16,16 @@ class FitScrollArea(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-    def setWidget(self, widget) -> None:  # noqa: N802 - Qt API
+    def setWidget(self, widget) -> None:
         super().setWidget(widget)
         widget.installEventFilter(self)  # its layout changes (a longer message): fit again
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched, event) -> bool:
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
             QTimer.singleShot(0, self.fit)
         return False
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.fit()
 

@@ -1,102 +1,82 @@
 """Reading the canvas live: one digit or a whole number, the bars for the digit under the
-mouse (or the last drawn), boxes around the digits, and the wide canvas a number needs.
+mouse (or the last drawn), boxes around the digits, and *Why this answer?*.
 
-A mixin of :class:`~digitpad._qt.main_window.MainWindow` (it uses the window's canvas,
-prediction view, predictor and splitter), kept apart so each file stays one concept.
+A part of the window with explicit inputs and outputs:
+
+* inputs: the canvas's signals (it listens itself), :meth:`LiveReading.set_predictor`,
+  :attr:`LiveReading.crossing_together` (the window's square or wide canvas);
+* outputs: :attr:`last_number`, :attr:`last_probabilities`, :attr:`last_image`,
+  :attr:`last_reading`, :attr:`last_heat`, and the ``updated`` / ``strokeRead`` signals.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtWidgets import QSplitter
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from digitpad.explain import heat_map
+from digitpad.inference import Predictor
 from digitpad.preprocess import strokes_to_mnist
 from digitpad.segment import NumberReading, read_number
+
+from .background import Task
+from .canvas import DrawingCanvas
+from .prediction_view import PredictionView
 
 PREDICT_INTERVAL_MS = 15  # while drawing, classify at most ~60 times a second
 HEAT_DELAY_MS = 120  # the heat map follows once the pen pauses this long
 
 
-class LiveReadingMixin:
+def _heat(predictor: Predictor, image: np.ndarray, digit: int, *, report,
+          cancel: threading.Event) -> tuple[np.ndarray, np.ndarray]:
+    """The heat-map task: (the image it was made for, the map)."""
+    return image, heat_map(predictor, image, digit)
+
+
+class LiveReading(QObject):
     """What the canvas reads as: ``last_number`` (e.g. ``"2026"``, None when empty) and the
     shown digit's ``last_probabilities`` and ``last_image``."""
 
-    def _init_live_reading(self) -> None:
+    updated = Signal()  # a new reading is shown
+    strokeRead = Signal()  # a finished stroke has been read (the window may widen)
+
+    def __init__(self, canvas: DrawingCanvas, view: PredictionView,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.canvas, self.view = canvas, view
+        self.predictor: Predictor | None = None
+        self.waiting_text = "Model loading…"  # shown while there is no predictor
+        self.crossing_together = True  # square canvas: crossing strokes are one digit
         self.last_probabilities: np.ndarray | None = None  # of the digit the bars show
         self.last_image: np.ndarray | None = None
         self.last_reading: NumberReading | None = None
         self.last_number: str | None = None  # e.g. "2026"; None for an empty canvas
         self.last_latency_ms = 0.0
-        self.wide_canvas = False
+        self.last_heat: np.ndarray | None = None
         self._image_without_model: np.ndarray | None = None
         self._hovered_digit: int | None = None
-        self._wide_was_automatic = False
-        self._wide_declined = False
-        self._sizes_before_wide: list[int] = []
-        self.last_heat: np.ndarray | None = None
+        self._heat_task: Task | None = None
+        self._predict_timer = QTimer(self, singleShot=True, interval=PREDICT_INTERVAL_MS)
+        self._predict_timer.timeout.connect(self.update_prediction)
         # The heat map costs ~1 ms (dense) to ~12 ms (convnet): made after drawing pauses.
         self._heat_timer = QTimer(self, singleShot=True, interval=HEAT_DELAY_MS)
         self._heat_timer.timeout.connect(self.update_heat)
-        self.prediction_view.heatToggled.connect(self._on_heat_toggled)
+        canvas.changed.connect(self._schedule_prediction)
+        canvas.edited.connect(self.update_prediction)
+        canvas.strokeEnded.connect(self.strokeRead)
+        canvas.hovered.connect(self._on_hover)
+        view.heatToggled.connect(self._on_heat_toggled)
 
-    # ---- wide canvas for numbers ----------------------------------------------------------
-    @Slot(bool)
-    def set_wide_canvas(self, wide: bool, automatic: bool = False) -> None:
-        """Wide: the canvas spans the drawing and prediction columns, with the prediction
-        below it, so a number has room. Back: the square canvas and the columns as before."""
-        if wide == self.wide_canvas:
-            return
-        # Turned back by hand while a number is drawn: do not widen again until cleared.
-        self._wide_declined = not wide and not self.canvas.is_empty()
-        self.wide_canvas, self._wide_was_automatic = wide, automatic and wide
-        self.wide_action.setChecked(wide)
-        splitter = self.splitter
-        if wide:
-            self._sizes_before_wide = sizes = splitter.sizes()
-            stack = self._wide_stack = QSplitter(Qt.Orientation.Vertical)
-            stack.setChildrenCollapsible(False)
-            stack.setHandleWidth(7)
-            stack.setStyleSheet("QSplitter::handle { background: palette(mid); "
-                                "margin: 2px 40px; border-radius: 2px; }")
-            stack.addWidget(self.canvas_panel)  # moves it out of the columns
-            stack.addWidget(self.middle_column)
-            splitter.insertWidget(0, stack)
-            splitter.setSizes([sizes[0] + sizes[1] + splitter.handleWidth(), sizes[2]])
-            stack.setSizes([1 << 20, 1])  # the prediction at its smallest, the canvas the rest
-            if automatic:
-                self.statusBar().showMessage("Several digits: the canvas widened for a number "
-                                             "(Wide or Ctrl+Shift+W turns it back)", 6000)
-        else:
-            splitter.insertWidget(0, self.canvas_panel)
-            splitter.insertWidget(1, self.middle_column)
-            self._wide_stack.setParent(None)
-            self._wide_stack.deleteLater()
-            # After the columns' layouts have settled (a number's labels were wider).
-            sizes = self._sizes_before_wide
-            QTimer.singleShot(0, lambda: splitter.setSizes(sizes))
-        self.canvas_panel.set_wide(wide)
-        self.prediction_view.set_wide(wide)
-
-    @Slot()
-    def _on_canvas_edited(self) -> None:
-        """Clearing goes back to the square canvas if it widened by itself."""
-        self.canvas_panel.update_buttons()
-        if self.canvas.is_empty():
-            self._wide_declined = False
-            if self._wide_was_automatic:
-                self.set_wide_canvas(False)
-
-    @Slot()
-    def _on_stroke_ended(self) -> None:
-        """A stroke that makes a number widens the canvas: after the stroke, never during
-        it, so the ink stays under the pen."""
-        reading = self.last_reading
-        if not self.wide_canvas and not self._wide_declined and reading is not None and \
-                len(reading.digits) > 1:
-            self.set_wide_canvas(True, automatic=True)
+    def set_predictor(self, predictor: Predictor | None, text: str,
+                      waiting_text: str = "No model: click Train") -> None:
+        """Read with ``predictor`` from now on (``text`` names it under the bars)."""
+        self.predictor = predictor
+        self.waiting_text = waiting_text
+        self.view.set_model_text(text)
+        self.update_prediction()
 
     @Slot(float)
     def _on_hover(self, x_frame: float) -> None:
@@ -110,7 +90,6 @@ class LiveReadingMixin:
             self._hovered_digit = hovered
             self._show_reading()
 
-    # ---- prediction ----------------------------------------------------------------------
     @Slot()
     def _schedule_prediction(self) -> None:
         self._hovered_digit = None  # while drawing, the bars show the digit being drawn
@@ -129,7 +108,7 @@ class LiveReadingMixin:
             # split); on the wide one the model settles them (two digits written into each
             # other).
             reading = read_number(strokes, self.predictor, self.canvas.pen_width,
-                                  crossing_together=not self.wide_canvas)
+                                  crossing_together=self.crossing_together)
         elif strokes:  # no model yet: still show what the network will see
             image = strokes_to_mnist(strokes, min_extent=self.canvas.pen_width)
         self.last_latency_ms = (time.perf_counter() - start) * 1000
@@ -142,10 +121,11 @@ class LiveReadingMixin:
         self._image_without_model = image
         self._show_reading()
         self.last_heat = None
-        if self.prediction_view.heat_button.isChecked() and self.last_image is not None:
+        if self.view.heat_button.isChecked() and self.last_image is not None:
             self._heat_timer.start()
-        self.predictionUpdated.emit()
+        self.updated.emit()
 
+    # ---- why this answer ---------------------------------------------------------------------
     @Slot(bool)
     def _on_heat_toggled(self, on: bool) -> None:
         if on:
@@ -153,18 +133,29 @@ class LiveReadingMixin:
 
     @Slot()
     def update_heat(self) -> None:
-        """Which ink spoke for the answer of the digit shown (see digitpad.explain)."""
-        from digitpad.explain import heat_map
-
+        """Which ink spoke for the answer of the digit shown (see digitpad.explain), in the
+        background; a map that arrives for a drawing since changed is dropped."""
         self._heat_timer.stop()
         if self.predictor is None or self.last_image is None or \
                 self.last_probabilities is None:
             return
-        self.last_heat = heat_map(self.predictor, self.last_image,
-                                  int(np.argmax(self.last_probabilities)))
-        self.prediction_view.show_heat(self.last_heat)
+        if self._heat_task is not None and not self._heat_task.ended:
+            self._heat_timer.start()  # one at a time: try again shortly
+            return
+        self._heat_task = Task(_heat, self.predictor, self.last_image,
+                               int(np.argmax(self.last_probabilities)))
+        self._heat_task.returned.connect(self._on_heat)
+        self._heat_task.start()
 
-    def _shown_digit(self) -> int:
+    @Slot(object)
+    def _on_heat(self, made: tuple[np.ndarray, np.ndarray]) -> None:
+        image, heat = made
+        if image is self.last_image and self.view.heat_button.isChecked():
+            self.last_heat = heat
+            self.view.show_heat(heat)
+
+    # ---- what is shown --------------------------------------------------------------------
+    def shown_digit(self) -> int:
         """The digit whose bars are shown: the one under the mouse, else the last drawn."""
         reading = self.last_reading
         if self._hovered_digit is not None and self._hovered_digit < len(reading.digits):
@@ -178,17 +169,30 @@ class LiveReadingMixin:
         if reading is None:
             self.last_probabilities, self.last_image = None, self._image_without_model
             self.canvas.set_digit_boxes([])
-            waiting = "Draw a digit" if self.predictor is not None else (
-                "Model loading…" if self._model_poll.isActive() else "No model: click Train")
-            self.prediction_view.show_probabilities(None, self.last_image, waiting)
+            waiting = "Draw a digit" if self.predictor is not None else self.waiting_text
+            self.view.show_probabilities(None, self.last_image, waiting)
             return
-        shown = self._shown_digit()
+        shown = self.shown_digit()
         digit = reading.digits[shown]
         self.last_probabilities, self.last_image = digit.probabilities, digit.image
         if len(reading.digits) == 1:
             self.canvas.set_digit_boxes([])
-            self.prediction_view.show_probabilities(digit.probabilities, digit.image,
-                                                    doubt=digit.doubt)
+            self.view.show_probabilities(digit.probabilities, digit.image, doubt=digit.doubt)
         else:
             self.canvas.set_digit_boxes([d.box for d in reading.digits], shown)
-            self.prediction_view.show_number(reading, shown)
+            self.view.show_number(reading, shown)
+
+    def drawing_to_keep(self) -> tuple[list[np.ndarray], np.ndarray, int, bool] | None:
+        """(strokes in the canvas frame, the 28x28 the network saw, its guess, whole drawing)
+        for the drawing, or for the digit the bars show when a number is drawn."""
+        reading = self.last_reading
+        strokes = [np.asarray(s.points, dtype=np.float32) for s in self.canvas.strokes]
+        if reading is None:
+            if self.last_image is None:
+                return None
+            return strokes, self.last_image, -1, True
+        shown = reading.digits[self.shown_digit()]
+        whole = len(reading.digits) == 1
+        if not whole:
+            strokes = [strokes[i] for i in shown.pieces]
+        return strokes, shown.image, shown.digit, whole

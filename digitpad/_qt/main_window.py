@@ -1,60 +1,47 @@
-"""The main window: canvas, live prediction, training panel."""
+"""The main window: canvas, live reading, training panel — parts wired together here.
+
+The parts and what flows between them:
+
+* :class:`~.model_in_use.ModelInUse` holds the model the canvas reads with and is the one
+  place that changes it (launch, Model list, a finished run, Save as…, Restore default);
+* :class:`~.live_reading.LiveReading` reads the canvas with a predictor it is given;
+* :class:`~.teaching.Teaching` keeps your samples and hands them to the training panel for
+  a fine-tune;
+* :class:`~.training_panel.TrainingPanel` runs training and fine-tuning in the background
+  and reports a :class:`~digitpad.training_run.RunResult`;
+* :class:`~.window_layout.WindowLayout` owns the columns and the wide canvas.
+"""
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from digitpad.inference import NumpyPredictor, Predictor
-from digitpad.model import ModelFileError, read_metadata
-from digitpad.paths import user_data_dir
-from digitpad.session import (
-    ActiveModel,
-    choose_model,
-    default_model_path,
-    label_for,
-    open_model,
-    remember_selection,
-    tidy_user_dir,
-)
+from digitpad.model import ModelFileError
+from digitpad.session import ActiveModel
+from digitpad.skeleton import digit_strokes
 
 from .canvas_panel import CanvasPanel
 from .fit_scroll import FitScrollArea
-from .live_reading import PREDICT_INTERVAL_MS, LiveReadingMixin
+from .live_reading import LiveReading
 from .menus import install_menus
+from .model_in_use import ModelInUse
 from .model_picker import ModelPicker
 from .prediction_view import PredictionView
-from .teaching import TeachingMixin
+from .teaching import Teaching
+from .tensorflow_warmup import TensorFlowWarmup
 from .training_panel import TrainingPanel
-from .warmup import TensorFlowWarmup
+from .window_layout import WindowLayout, fit_to_screen
 
 CLOSE_WAIT_MS = 2000  # a run stops within one batch; longer means an uninterruptible step
-ADOPT_MARGIN = 0.05  # a run more than 5 points below the model in use is not adopted
-_LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitpad-model-loader")
 
 
-def _load_model(model_path: Path | None) -> tuple[ActiveModel | None, list[str]]:
-    """Runs in the loader thread; never raises, so the window always gets an answer."""
-    try:
-        tidy_user_dir()
-        return choose_model(model_path)
-    except Exception as exc:  # noqa: BLE001 - shown to the user, drawing still works
-        return None, [f"No usable model: {exc}. Train one with the Train button."]
-
-
-class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
+class MainWindow(QMainWindow):
     """Draw on the left, see the prediction in the middle, train on the right."""
 
     predictionUpdated = Signal()
@@ -64,141 +51,203 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
         super().__init__()
         self.setWindowTitle("digitpad")
         self.setObjectName("digitpadMain")
-        self._fit_to_screen(1320, 760)
-        self.active_model: ActiveModel | None = None
-        self.predictor: Predictor | None = None
-        self.model_text = "Loading model…"
+        fit_to_screen(self, 1320, 760)
         self._closing = False
-        self._model_poll = QTimer(self, interval=10)  # active while the model is loading
+        self.evaluation_window = None
+        self.inside_window = None
 
+        self.models = ModelInUse(self)
         self.prediction_view = PredictionView()
-        self._init_live_reading()
         self.model_picker = ModelPicker()
-        self.model_picker.picked.connect(self.pick_model)
         self.training_panel = TrainingPanel(data_path)
-
         self.canvas_panel = CanvasPanel()
         self.canvas = self.canvas_panel.canvas
-        self.pen_spin = self.canvas_panel.pen_spin
-        self.undo_button = self.canvas_panel.undo_button
-        self.redo_button = self.canvas_panel.redo_button
-        self.clear_button = self.canvas_panel.clear_button
-        self.canvas_panel.wideToggled.connect(self.set_wide_canvas)
+        self.reading = LiveReading(self.canvas, self.prediction_view, self)
+        self.teaching = Teaching(self.canvas, self.reading, self.prediction_view, self)
 
-        self.middle_column = middle = QWidget()
-        middle_layout = QVBoxLayout(middle)
-        middle_layout.setContentsMargins(0, 0, 0, 0)
-        middle_layout.addWidget(self.model_picker)
-        middle_layout.addWidget(self.prediction_view, 1)
+        reading_column = QWidget()
+        column = QVBoxLayout(reading_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.model_picker)
+        column.addWidget(self.prediction_view, 1)
         # On a small screen the training column scrolls instead of squashing its rows.
         training_scroll = FitScrollArea(objectName="trainingScroll")
         training_scroll.setWidget(self.training_panel)
-        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.canvas_panel)
-        splitter.addWidget(middle)
-        splitter.addWidget(training_scroll)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setStretchFactor(2, 3)
-        splitter.setSizes([480, 330, 510])
-        splitter.setChildrenCollapsible(False)
-        splitter.setHandleWidth(7)
-        splitter.setStyleSheet("QSplitter::handle { background: palette(mid); margin: 40px 2px; "
-                               "border-radius: 2px; }")
-        self.setCentralWidget(splitter)
-        self._restore_layout()
+        self.layout_part = WindowLayout(self, self.canvas_panel, reading_column,
+                                        training_scroll)
+        self.splitter = self.layout_part.splitter
+        self.layout_part.restore()
         install_menus(self)
         self.canvas.setFocus()  # shortcuts and keys act on the drawing from launch
 
-        self._predict_timer = QTimer(self, singleShot=True, interval=PREDICT_INTERVAL_MS)
-        self._predict_timer.timeout.connect(self.update_prediction)
-        self.canvas.changed.connect(self._schedule_prediction)
-        self.canvas.edited.connect(self.update_prediction)
+        # The wiring: every flow between the parts is here.
+        self.models.changed.connect(self._on_model_changed)
+        self.models.loaded.connect(self._on_model_loaded)
+        self.models.status.connect(self.statusBar().showMessage)
+        self.models.notice.connect(self.training_panel.note)
+        self.model_picker.picked.connect(self.pick_model)
+        self.reading.updated.connect(self.predictionUpdated)
+        self.reading.strokeRead.connect(self._on_stroke_read)
         self.canvas.edited.connect(self._on_canvas_edited)
-        self.canvas.strokeEnded.connect(self._on_stroke_ended)
-        self.canvas.hovered.connect(self._on_hover)
+        self.canvas_panel.wideToggled.connect(self.set_wide_canvas)
+        self.layout_part.wideChanged.connect(self._on_wide_changed)
+        self.teaching.message.connect(self._show_message)
+        self.teaching.finetuneRequested.connect(self.training_panel.start_finetune)
+        self.training_panel.finetuneRequested.connect(self.teaching.request_finetune)
         self.training_panel.snapshotReady.connect(self._use_snapshot)
-        self.training_panel.modelSaved.connect(self._use_trained_model)
-        self.training_panel.runEnded.connect(self._on_run_ended)
+        self.training_panel.runFinished.connect(self.models.adopt)
+        self.training_panel.modelSaved.connect(self._use_saved_as)
+        self.training_panel.runEnded.connect(self._read_with_model_in_use)
         self.training_panel.restoreRequested.connect(self.restore_bundled_model)
-        self._init_teaching()
         # TensorFlow's one-time start-up, paid while nobody draws (not at the first Train).
         self.warmup = TensorFlowWarmup(self)
         self.training_panel.warmup = self.warmup
         self.canvas.changed.connect(self.warmup.poke)
         self.canvas.hovered.connect(self.warmup.poke)
-        self.evaluation_window = None
-        self.inside_window = None
 
-        # However the application ends (quit(), a signal handler, the last window), the
-        # training thread is cancelled and joined first: never "QThread: Destroyed while
-        # thread is still running".
+        # However the application ends (quit(), a signal handler, the last window), a run is
+        # cancelled and waited for first.
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_about_to_quit)
-
-        # The model loads in a plain thread (a model that needs TensorFlow takes seconds) and
-        # is picked up by a GUI-thread timer: no Qt call ever crosses threads here.
         self.statusBar().showMessage("Loading model…")
-        self._model_future: Future = _LOADER.submit(_load_model, model_path)
-        self._model_poll.timeout.connect(self._poll_model)
-        self._model_poll.start()
+        self.models.load(model_path)
 
-    def _layout_settings(self) -> QSettings:
-        """Window geometry and splitter sizes, in an INI file in the user data dir."""
-        return QSettings(str(user_data_dir() / "window.ini"), QSettings.Format.IniFormat)
+    # ---- what other tools and the tests read ----------------------------------------------
+    @property
+    def last_probabilities(self) -> np.ndarray | None:
+        """The ten probabilities shown (of the digit the bars show); None when empty."""
+        return self.reading.last_probabilities
 
-    def _restore_layout(self) -> None:
-        settings = self._layout_settings()
-        geometry, sizes = settings.value("geometry"), settings.value("splitter")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-            self._fit_to_screen(self.width(), self.height())  # the screen may have shrunk
-        if sizes is not None:
-            self.splitter.restoreState(sizes)
+    @property
+    def last_number(self) -> str | None:
+        """The number read, e.g. ``"2026"``; None for an empty canvas."""
+        return self.reading.last_number
 
-    def _save_layout(self) -> None:
-        if self.wide_canvas:  # the next launch starts square, with the user's columns
-            self.set_wide_canvas(False)
-        settings = self._layout_settings()
-        settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("splitter", self.splitter.saveState())
-        settings.sync()
+    @property
+    def predictor(self) -> Predictor | None:
+        return self.reading.predictor
 
-    def _fit_to_screen(self, width: int, height: int) -> None:
-        """The default size, but never larger than the screen's available area."""
-        screen = self.screen() or QApplication.primaryScreen()
-        if screen is not None:
-            area = screen.availableGeometry()
-            width, height = min(width, area.width()), min(height, area.height())
-        self.resize(width, height)
+    @property
+    def active_model(self) -> ActiveModel | None:
+        return self.models.active
 
-    # ---- model -----------------------------------------------------------------------------
-    @Slot()
-    def _poll_model(self) -> None:
-        if self._model_future.done():
-            self._model_poll.stop()
-            self._on_model_loaded(*self._model_future.result())
+    @property
+    def wide_canvas(self) -> bool:
+        return self.layout_part.wide
 
-    def _on_model_loaded(self, active: ActiveModel | None, messages: list[str]) -> None:
-        if active is not None:
-            self._set_active_model(active)
-        else:
-            self.model_text = "No model"
-            self.prediction_view.set_model_text("No model: use Train to make one.")
+    # ---- the model ---------------------------------------------------------------------------
+    @Slot(list)
+    def _on_model_loaded(self, messages: list[str]) -> None:
+        if self.models.active is None:
+            self.reading.set_predictor(None, "No model: use Train to make one.")
         for message in messages:
             self.statusBar().showMessage(message)
-            self.prediction_view.set_model_text(f"{self.model_text}\n⚠ {message}")
+            self.prediction_view.set_model_text(f"{self._model_text()}\n⚠ {message}")
         self.modelReady.emit()
 
-    def _set_active_model(self, active: ActiveModel) -> None:
-        self.active_model = active
-        self._set_predictor(active.predictor, f"Model: {active.describe()}")
-        self.model_picker.refresh(active.path)
-        self.statusBar().showMessage(f"Model: {active.describe()} ({active.path})")
+    def _model_text(self) -> str:
+        active = self.models.active
+        return f"Model: {active.describe()}" if active is not None else "No model"
+
+    @Slot()
+    def _on_model_changed(self) -> None:
+        active = self.models.active
+        self.model_picker.refresh(active.path if active else None)
+        if active is None:
+            return
+        self.training_panel.set_model_in_use(active.path, active.describe())
+        if not self.training_panel.is_training:  # a run's snapshots stay on the canvas
+            self.reading.set_predictor(active.predictor, self._model_text())
         if self.evaluation_window is not None:  # evaluates the new model if it is open
             self.evaluation_window.set_model(active.predictor, active.describe())
 
+    @Slot(str)
+    def pick_model(self, path: str) -> None:
+        """Use the model picked in the Model list; a file that fails to load is reported
+        and the current model stays."""
+        current = self.models.active.path if self.models.active else None
+        if self.training_panel.is_training:
+            self.statusBar().showMessage("Training is running: pick a model when it ends.")
+            self.model_picker.refresh(current)
+            return
+        try:
+            self.models.pick(Path(path), self.model_picker.source_of(path))
+        except (OSError, ModelFileError) as exc:
+            QMessageBox.warning(self, "digitpad", f"Could not use that model:\n{exc}")
+            self.model_picker.refresh(current)
+
+    @Slot()
+    def restore_bundled_model(self) -> None:
+        if self.training_panel.is_training:
+            self.statusBar().showMessage("Training is running: restore the default when it "
+                                         "ends.")
+            return
+        self.models.restore_default()
+
+    @Slot(object, str)
+    def _use_snapshot(self, layers: object, label: str) -> None:
+        """While a run goes, the canvas reads with its latest weights; the status bar says
+        so too (not the name of the model it no longer uses)."""
+        self.reading.set_predictor(NumpyPredictor(layers), f"Model: {label}")
+        self.statusBar().showMessage(f"Reading your drawings with the {label}")
+
+    @Slot(str, object)
+    def _use_saved_as(self, path: str, layers: object) -> None:
+        self.models.use_saved(path, layers)
+
+    @Slot()
+    def _read_with_model_in_use(self) -> None:
+        """Whatever the run's outcome, classify with the model in use again (not the last
+        epoch's snapshot)."""
+        active = self.models.active
+        if active is not None:
+            self.reading.set_predictor(active.predictor, self._model_text())
+            self.statusBar().showMessage(f"Model: {active.describe()} ({active.path})")
+
+    # ---- the canvas and the layout -------------------------------------------------------
+    @Slot(bool)
+    def set_wide_canvas(self, wide: bool, automatic: bool = False) -> None:
+        # Turned back by hand while a number is drawn: do not widen again until cleared.
+        if wide != self.layout_part.wide:
+            self._wide_declined = not wide and not self.canvas.is_empty()
+        self.layout_part.set_wide(wide, automatic)
+        if wide and automatic:
+            self.statusBar().showMessage("Several digits: the canvas widened for a number "
+                                         "(Wide or Ctrl+Shift+W turns it back)", 6000)
+
+    @Slot(bool)
+    def _on_wide_changed(self, wide: bool) -> None:
+        self.wide_action.setChecked(wide)
+        self.reading.crossing_together = not wide
+        self.canvas_panel.set_wide(wide)
+        self.prediction_view.set_wide(wide)
+
+    _wide_declined = False
+
+    @Slot()
+    def _on_canvas_edited(self) -> None:
+        """Clearing goes back to the square canvas if it widened by itself."""
+        self.canvas_panel.update_buttons()
+        if self.canvas.is_empty():
+            self._wide_declined = False
+            if self.layout_part.wide_was_automatic:
+                self.set_wide_canvas(False)
+
+    @Slot()
+    def _on_stroke_read(self) -> None:
+        """A stroke that makes a number widens the canvas: after the stroke, never during
+        it, so the ink stays under the pen."""
+        reading = self.reading.last_reading
+        if not self.layout_part.wide and not self._wide_declined and reading is not None \
+                and len(reading.digits) > 1:
+            self.set_wide_canvas(True, automatic=True)
+
+    @Slot(str, int)
+    def _show_message(self, text: str, milliseconds: int) -> None:
+        self.statusBar().showMessage(text, milliseconds)
+
+    # ---- secondary windows ----------------------------------------------------------------
     @Slot()
     def show_evaluation(self) -> None:
         """The evaluation window for the model in use (confusion matrix, mistakes)."""
@@ -207,9 +256,9 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
         if self.evaluation_window is None:
             self.evaluation_window = EvaluationWindow(self.training_panel.data_path, self)
             self.evaluation_window.chosen.connect(self._put_image_on_canvas)
-        if self.active_model is not None:
-            self.evaluation_window.set_model(self.active_model.predictor,
-                                             self.active_model.describe())
+        active = self.models.active
+        if active is not None:
+            self.evaluation_window.set_model(active.predictor, active.describe())
         self.evaluation_window.show()
         self.evaluation_window.raise_()
         self.evaluation_window.refresh()
@@ -221,7 +270,7 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
 
         if self.inside_window is None:
             self.inside_window = InsideWindow(self)
-            self.predictionUpdated.connect(self._update_inside)
+            self.reading.updated.connect(self._update_inside)
         self.inside_window.show()
         self.inside_window.raise_()
         self._update_inside()
@@ -229,107 +278,25 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
     @Slot()
     def _update_inside(self) -> None:
         if self.inside_window is not None and self.inside_window.isVisible():
-            self.inside_window.show_drawing(self.predictor, self.last_image)
+            self.inside_window.show_drawing(self.reading.predictor, self.reading.last_image)
 
     @Slot(object)
     def _put_image_on_canvas(self, image: object) -> None:
         """A test digit, traced into strokes (skeleton), drawn on the canvas."""
-        from digitpad.skeleton import digit_strokes
-
         strokes = digit_strokes(np.asarray(image))
         if strokes:
             self.canvas.show_strokes(strokes)
             self.canvas.setFocus()
 
-    @Slot(str)
-    def pick_model(self, path: str) -> None:
-        """Use the model picked in the combo and remember the choice for the next launch.
-        A file that fails to load is reported and the current model stays."""
-        if self.training_panel.is_training:
-            self.statusBar().showMessage("Training is running: pick a model when it ends.")
-            self.model_picker.refresh(self.active_model.path if self.active_model else None)
-            return
-        try:
-            active = open_model(Path(path), self.model_picker.source_of(path))
-            remember_selection(Path(path))
-        except (OSError, ModelFileError) as exc:
-            QMessageBox.warning(self, "digitpad", f"Could not use that model:\n{exc}")
-            self.model_picker.refresh(self.active_model.path if self.active_model else None)
-            return
-        self._set_active_model(active)
-
-    def _set_predictor(self, predictor: Predictor, text: str) -> None:
-        self.predictor = predictor
-        self.model_text = text
-        self.prediction_view.set_model_text(text)
-        self.update_prediction()
-
-    @Slot(object, str)
-    def _use_snapshot(self, layers: object, label: str) -> None:
-        """While a run goes, the canvas reads with its latest weights; the status bar says
-        so too (not the name of the model it no longer uses)."""
-        self._set_predictor(NumpyPredictor(layers), f"Model: {label}")
-        self.statusBar().showMessage(f"Reading your drawings with the {label}")
-
-    @Slot(str, object)
-    def _use_trained_model(self, path: str, layers: object) -> None:
-        """Switch to the model just saved (and remember it); its numpy weights come with the
-        signal, so the GUI thread does not re-read the file (~50 ms of h5py).
-
-        A run that ended far below the model in use (a diverged run stuck at chance, say) is
-        kept in the Model list but not adopted: the user's good model stays on the canvas.
-        """
-        try:
-            metadata = read_metadata(path)
-            new, current = metadata.get("test_accuracy"), (
-                self.active_model.metadata.get("test_accuracy") if self.active_model else None)
-            if "mnist_before" in metadata:  # a fine-tune measured its start on the same data
-                current = metadata["mnist_before"]
-            if isinstance(new, float) and isinstance(current, float) and \
-                    new < current - ADOPT_MARGIN:
-                self.model_picker.refresh(self.active_model.path)
-                self.training_panel.note(
-                    f"This run reached {new:.1%} on MNIST test, far below the model in use "
-                    f"({current:.1%}), so it was not adopted. It is kept in the Model list: "
-                    "pick it there to use it anyway.", error=True)
-                return
-            if layers is not None:
-                self._set_active_model(ActiveModel(NumpyPredictor(layers), Path(path),
-                                                   "trained", metadata,
-                                                   label_for(Path(path), "trained", metadata)))
-            else:
-                self._set_active_model(open_model(Path(path), "trained"))
-            remember_selection(Path(path))
-        except (OSError, ModelFileError) as exc:
-            self.statusBar().showMessage(str(exc))
-
-    @Slot(bool)
-    def _on_run_ended(self, _new_model: bool) -> None:
-        """Whatever the run's outcome, classify with the model in use again (not the last
-        epoch's snapshot)."""
-        if self.active_model is not None:
-            self._set_predictor(self.active_model.predictor,
-                                f"Model: {self.active_model.describe()}")
-            self.statusBar().showMessage(f"Model: {self.active_model.describe()} "
-                                         f"({self.active_model.path})")
-
-    @Slot()
-    def restore_bundled_model(self) -> None:
-        """Go back to the bundled default model; trained runs stay in the picker."""
-        self.pick_model(str(default_model_path()))
-        if self.active_model is not None and self.active_model.source == "bundled":
-            self.training_panel.note(f"Using {self.active_model.describe()} again; your "
-                                     "trained models stay in the Model list.")
-
     # ---- shutdown ------------------------------------------------------------------------
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Cancel training and join its thread before the window goes away.
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Cancel training and wait for it before the window goes away.
 
-        A run stops within one batch. If the worker is inside something that cannot be
-        interrupted (importing TensorFlow, reading MNIST), the window hides at once and the
-        close completes when the worker returns, so the thread is never destroyed running.
+        A run stops within one batch. If it is inside something that cannot be interrupted
+        (importing TensorFlow, reading MNIST), the window hides at once and the close
+        completes when the run returns.
         """
-        self._save_layout()
+        self.layout_part.save()
         panel = self.training_panel
         if panel.is_training and not panel.shutdown(timeout_ms=CLOSE_WAIT_MS):
             self.hide()
@@ -344,10 +311,10 @@ class MainWindow(LiveReadingMixin, TeachingMixin, QMainWindow):
     def _on_about_to_quit(self) -> None:
         self.training_panel.shutdown(timeout_ms=None)
         self.warmup.join()  # never end the process inside TensorFlow's import
-        self.sample_store.empty_trash()  # deleted samples could be undone until now
+        self.teaching.store.empty_trash()  # deleted samples could be undone until now
 
-    @Slot(bool)
-    def _finish_close(self, _new_model: bool) -> None:
+    @Slot()
+    def _finish_close(self) -> None:
         """The deferred close. A hidden window's close does not count as the last window
         closing, so quit here as closing it visibly would have."""
         self.close()

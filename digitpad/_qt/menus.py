@@ -46,10 +46,10 @@ def install_menus(window: MainWindow) -> None:
                                  "Clear the canvas (Undo brings it back)")
     edit_menu.addSeparator()
     window.teach_action = action(edit_menu, "&Teach me 3 of each", ["Ctrl+E"],
-                                 window.start_prompt,
+                                 window.teaching.start_prompt,
                                  "The app asks for each digit in turn; draw it, Enter keeps it")
     window.samples_action = action(edit_menu, "Your &samples…", ["Ctrl+Shift+S"],
-                                   window.show_samples,
+                                   window.teaching.show_samples,
                                    "The digits you labelled: view, delete, export, import")
     window.wide_action = action(view_menu, "&Wide canvas (for numbers)", ["Ctrl+Shift+W"],
                                 window.set_wide_canvas,
@@ -67,7 +67,7 @@ def install_menus(window: MainWindow) -> None:
     window.stop_action = action(train_menu, "&Stop", ["Ctrl+."],
                                 window.training_panel.stop_training)
     window.finetune_action = action(train_menu, "&Fine-tune on my handwriting",
-                                    ["Ctrl+Shift+T"], window.start_finetune,
+                                    ["Ctrl+Shift+T"], window.teaching.request_finetune,
                                     "Tune the model in use on the digits you labelled")
     window.restore_action = action(train_menu, "Restore &default model", [],
                                    window.restore_bundled_model)
@@ -78,8 +78,8 @@ def install_menus(window: MainWindow) -> None:
 
 def clear_or_stop_prompt(window: MainWindow) -> None:
     """Esc / Delete: leave the teaching prompt if it is on, else clear the canvas."""
-    if window.prompting:
-        window.stop_prompt()
+    if window.teaching.prompting:
+        window.teaching.stop_prompt()
     else:
         window.canvas.clear()
 

@@ -16,28 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitpad.certainty import verdict
 from digitpad.segment import NumberReading
 
 from .pixmaps import array_pixmap
 from .theme import MUTED, style_plot
 
-UNSURE_BELOW = 0.6  # top probability under this reads as "unsure"
 BAR = "#4c78a8"
 WINNER = "#f58518"
 UNSURE = "#9aa5b1"
-
-
-def verdict(probabilities: np.ndarray, doubt: str | None = None) -> tuple[bool, str]:
-    """(shown as unsure, the words for it): not a digit by its shape, under 60% sure (with
-    the runner-up), or sure."""
-    winner = int(np.argmax(probabilities))
-    top = float(probabilities[winner])
-    if doubt is not None:
-        return True, f"may not be a digit ({doubt})"
-    if top < UNSURE_BELOW:
-        runner_up = int(np.argsort(probabilities)[-2])
-        return True, f"unsure: {top:.0%} ({runner_up}: {probabilities[runner_up]:.0%})"
-    return False, f"{top:.1%} sure"
 
 
 class PredictionView(QWidget):

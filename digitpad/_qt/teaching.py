@@ -1,92 +1,95 @@
 """Teaching the network your handwriting: label what you drew (a digit key, or a click on its
-bar), the "Teach me 3 of each" prompt, your samples window and the fine-tune.
+bar), the "Teach me 3 of each" prompt, and the *Your samples* window.
 
-A mixin of :class:`~digitpad._qt.main_window.MainWindow` (it uses the window's canvas,
-prediction view, training panel and live reading); the samples themselves are kept by
-:mod:`digitpad.samples`, the fine-tune is :mod:`digitpad.finetune`.
+A part of the window with explicit inputs and outputs:
+
+* inputs: the canvas's digit and Enter keys, the bars' clicks (it listens itself), and
+  :meth:`Teaching.label_drawing`, :meth:`start_prompt`, :meth:`stop_prompt`,
+  :meth:`show_samples`, :meth:`request_finetune`;
+* outputs: ``message`` (for the status bar) and ``finetuneRequested`` with your samples, in
+  memory, for the training panel.
+
+The samples themselves are kept by :mod:`digitpad.samples`.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from digitpad.samples import Sample, SampleError, SampleStore
+
+from .canvas import DrawingCanvas
+from .live_reading import LiveReading
+from .prediction_view import PredictionView
 
 PROMPT_PER_DIGIT = 3
 CONFIRM_MS = 4000
 
 
-class TeachingMixin:
+class Teaching(QObject):
     """Your samples, as the window sees them."""
 
-    def _init_teaching(self) -> None:
-        self.sample_store = SampleStore()
+    message = Signal(str, int)  # text, milliseconds (0: until replaced)
+    finetuneRequested = Signal(object)  # list[Sample]: tune the model in use on them
+
+    def __init__(self, canvas: DrawingCanvas, reading: LiveReading, view: PredictionView,
+                 window: QWidget, store: SampleStore | None = None) -> None:
+        super().__init__(window)  # the window is parent(): no Python reference cycle with it
+        self.canvas, self.reading, self.view = canvas, reading, view
+        self.store = store or SampleStore()
         self._samples: list[Sample] | None = None  # loaded when first needed
         self.prompt_digits: list[int] = []  # prompt mode: digits still to ask, in order
         self.prompt_total = 0
         self.samples_window = None
         self._confirm_timer = QTimer(self, singleShot=True, interval=CONFIRM_MS)
-        self._confirm_timer.timeout.connect(lambda: self.prediction_view.show_note(""))
-        self.canvas.digitKey.connect(self.label_drawing)
-        self.canvas.enterKey.connect(self._on_enter)
-        self.prediction_view.barClicked.connect(self.label_drawing)
-        self.training_panel.finetuneRequested.connect(self.start_finetune)
+        self._confirm_timer.timeout.connect(self._clear_note)
+        canvas.digitKey.connect(self.label_drawing)
+        canvas.enterKey.connect(self._on_enter)
+        view.barClicked.connect(self.label_drawing)
+
+    @Slot()
+    def _clear_note(self) -> None:
+        self.view.show_note("")
 
     # ---- samples ---------------------------------------------------------------------------
     def samples(self) -> list[Sample]:
         """Your samples (read from the data dir once; damaged files are reported then)."""
         if self._samples is None:
-            self._samples, problems = self.sample_store.load()
+            self._samples, problems = self.store.load()
             for problem in problems:
-                self.statusBar().showMessage(f"A sample could not be read and is skipped: "
-                                             f"{problem}", 8000)
+                self.message.emit(f"A sample could not be read and is skipped: {problem}", 8000)
         return self._samples
 
     def reload_samples(self) -> None:
         self._samples = None
         self.samples()
 
-    def _drawing_to_keep(self) -> tuple[list[np.ndarray], np.ndarray, int, bool] | None:
-        """(strokes in the canvas frame, the 28x28 the network saw, its guess, whole drawing)
-        for the drawing, or for the digit the bars show when a number is drawn."""
-        reading = self.last_reading
-        strokes = [np.asarray(s.points, dtype=np.float32) for s in self.canvas.strokes]
-        if reading is None:
-            if self.last_image is None:
-                return None
-            return strokes, self.last_image, -1, True
-        shown = reading.digits[self._shown_digit()]
-        whole = len(reading.digits) == 1
-        if not whole:
-            strokes = [strokes[i] for i in shown.pieces]
-        return strokes, shown.image, shown.digit, whole
-
     @Slot(int)
     def label_drawing(self, digit: int) -> Sample | None:
         """Keep what is drawn as a sample of ``digit`` in your handwriting."""
-        drawing = self._drawing_to_keep()
+        drawing = self.reading.drawing_to_keep()
         if drawing is None:
-            self.statusBar().showMessage("Draw a digit first, then press its key (0–9) to keep "
-                                         "it as a sample of your handwriting.", CONFIRM_MS)
+            self.message.emit("Draw a digit first, then press its key (0–9) to keep it as a "
+                              "sample of your handwriting.", CONFIRM_MS)
             return None
         strokes, image, guess, whole = drawing
         mine = self.samples()  # loaded before this one is written, so it is listed once
         pen = self.canvas.pen_width / max(1.0, float(min(self.canvas.width(),
                                                          self.canvas.height())))
         try:
-            sample = self.sample_store.add(digit, strokes, image, guess, min_extent=pen)
+            sample = self.store.add(digit, strokes, image, guess, min_extent=pen)
         except SampleError as exc:
-            self.statusBar().showMessage(f"Not kept: {exc}", 10000)
-            self.prediction_view.show_note(f"⚠ not kept: {exc}", error=True)
+            self.message.emit(f"Not kept: {exc}", 10000)
+            self.view.show_note(f"⚠ not kept: {exc}", error=True)
             return None
         mine.append(sample)
         corrected = sum(s.corrected for s in mine)
         read = (f" — the network read {guess}: a correction" if sample.corrected else
                 " — the network read it right" if guess >= 0 else "")
-        self.prediction_view.show_note(f"✓ kept as a {digit}{read}")
+        self.view.show_note(f"✓ kept as a {digit}{read}")
         self._confirm_timer.start()
-        self.statusBar().showMessage(
+        self.message.emit(
             f"Kept as a {digit}{read}. Your samples: {len(mine)}, {corrected} corrected "
             "(Training ▸ Fine-tune on my handwriting learns from them).", CONFIRM_MS * 2)
         if self.samples_window is not None:
@@ -97,6 +100,11 @@ class TeachingMixin:
             self.prompt_digits.pop(0)
             self._show_prompt()
         return sample
+
+    @Slot()
+    def request_finetune(self) -> None:
+        """Hand your samples, as held in memory, to whoever tunes the model."""
+        self.finetuneRequested.emit(list(self.samples()))
 
     # ---- prompt mode ------------------------------------------------------------------------
     @Slot()
@@ -127,36 +135,20 @@ class TeachingMixin:
             done = self.prompt_total
             self.prompt_total = 0
             if done:
-                self.statusBar().showMessage(
-                    "Teaching done. Training ▸ Fine-tune on my handwriting learns from your "
-                    "samples.", 10000)
+                self.message.emit("Teaching done. Training ▸ Fine-tune on my handwriting "
+                                  "learns from your samples.", 10000)
             return
         digit = self.prompt_digits[0]
         step = self.prompt_total - len(self.prompt_digits) + 1
         self.canvas.set_hint(f"Draw a {digit}\n{step} of {self.prompt_total} · Enter keeps it "
                              "· Esc stops")
-        self.statusBar().showMessage(f"Teach me: draw a {digit} ({step} of "
-                                     f"{self.prompt_total}), then Enter. Esc stops.")
+        self.message.emit(f"Teach me: draw a {digit} ({step} of {self.prompt_total}), then "
+                          "Enter. Esc stops.", 0)
 
     @Slot()
     def _on_enter(self) -> None:
         if self.prompt_digits:
             self.label_drawing(self.prompt_digits[0])
-
-    # ---- fine-tune ----------------------------------------------------------------------------
-    @Slot()
-    def start_finetune(self) -> None:
-        """Fine-tune the model in use on your samples (in the training panel)."""
-        panel = self.training_panel
-        if self.active_model is None:
-            panel.note("No model to fine-tune: train one first.", error=True)
-            return
-        mine = self.samples()
-        if not mine:
-            panel.note("No samples of your handwriting yet: draw a digit and press its key "
-                       "(0–9), or Edit ▸ Teach me 3 of each.", error=True)
-            return
-        panel.start_finetune(self.active_model.path, self.active_model.describe())
 
     # ---- the samples window -----------------------------------------------------------------
     @Slot()
@@ -164,7 +156,7 @@ class TeachingMixin:
         from .samples_view import SamplesWindow
 
         if self.samples_window is None:
-            self.samples_window = SamplesWindow(self.sample_store, self)
+            self.samples_window = SamplesWindow(self.store, self.parent())
             self.samples_window.chosen.connect(self._put_sample_on_canvas)
             self.samples_window.changed.connect(self._on_samples_changed)
         self.samples_window.refresh(self.samples())

@@ -1,72 +1,86 @@
 """The training panel: run control (Train/Stop/Restore, progress, summaries) over its parts,
 the settings form (:mod:`.training_settings`) and the live curves (:mod:`.training_plots`).
 
-A thin view over :class:`~digitpad._qt.worker.TrainingWorker`; the worker runs in its own
-QThread and the curves repaint at most 10 times a second.
+A thin view over :func:`digitpad.training_run.run`, which runs as a background
+:class:`~digitpad._qt.background.Task`; its events arrive as plain data and the curves
+repaint at most 10 times a second.
+
+Inputs: :meth:`set_model_in_use` (what a fine-tune starts from), :meth:`start_training`,
+:meth:`start_finetune` (with your samples), :meth:`stop_training`. Outputs: the signals below.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from digitpad.finetune import FinetuneConfig
+from digitpad.mnist import MnistError, read_mnist_npz
+from digitpad.model import ModelFileError, save_model
 from digitpad.run_report import describe_run
-from digitpad.training import EtaEstimator, TrainConfig
+from digitpad.samples import Sample
+from digitpad.training import TrainConfig
+from digitpad.training_run import (
+    BatchDone,
+    EpochDone,
+    FinetuneRequest,
+    RunRequest,
+    RunResult,
+    RunStarted,
+    Status,
+    run,
+)
 
+from .background import Task
 from .run_history import RunHistoryBar
-from .run_recovery import RecoveryMixin
-from .training_plots import PEN_TOOLTIP, TrainingPlots, accuracy_floor, loss_decades
+from .run_progress import RunProgress, clock
+from .training_plots import PEN_TOOLTIP, TrainingPlots
 from .training_settings import TrainingSettings
-from .worker import TrainingWorker
-
-__all__ = ["TrainingPanel", "accuracy_floor", "loss_decades"]
 
 # Curves repaint at most 10 times a second. Each pyqtgraph repaint redraws its axes (~10 ms
 # of GUI-thread CPU on this 2-core machine), and that CPU is taken from training.
 REPAINT_INTERVAL_MS = 100
 
 
-class TrainingPanel(RecoveryMixin, QWidget):
+class TrainingPanel(QWidget):
     """Train the seed network on MNIST in the background and watch it learn."""
 
     snapshotReady = Signal(object, str)  # numpy layers, label: classify with them meanwhile
-    modelSaved = Signal(str, object)  # path of the new model, its numpy layers (or None)
-    runEnded = Signal(bool)  # True if the run produced a new model in use
+    runFinished = Signal(object)  # the RunResult of a run that saved a model (adopt it?)
+    modelSaved = Signal(str, object)  # a model saved with Save as…: path, numpy layers
+    runEnded = Signal()  # any run's end (finished, stopped, failed): read with the model in use
     restoreRequested = Signal()
-    finetuneRequested = Signal()  # the window answers with start_training(finetune_from=...)
+    finetuneRequested = Signal()  # the button: the teaching part answers with your samples
 
     def __init__(self, data_path: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingPanel")
         self.data_path = data_path
         self.train_limit: int | None = None  # tests and demos may train on a slice
+        self.seed: int | None = None  # tests: a reproducible run
         self.pen_path: Path | None = None  # pen digits (default: the file in the package)
         self.save = True
         self.finetune_config = FinetuneConfig()  # tests may make it smaller
         self.warmup = None  # the window's TensorFlowWarmup: a run waits for it to finish
-        self.last_request: tuple[Path, str] | None = None
-        self._thread: QThread | None = None
-        self._worker: TrainingWorker | None = None
-        self._epochs = 0
-        self._batches = 0
+        self.model_in_use: tuple[Path, str] | None = None  # (path, name): fine-tunes start here
+        self.last_request: RunRequest | None = None  # what "Choose mnist.npz…" starts again
+        self.task: Task | None = None
         self._started_at = 0.0
-        self.last_result: dict | None = None
-        self._eta = EtaEstimator(1, 1)
+        self.last_result: RunResult | None = None
 
         self.train_button = QPushButton("Train")
         self.train_button.setObjectName("trainButton")
@@ -90,7 +104,7 @@ class TrainingPanel(RecoveryMixin, QWidget):
         self.save_as_button.setToolTip("The run could not be saved in the data folder: "
                                        "choose another place")
         self.save_as_button.hide()
-        self._unsaved: tuple | None = None  # (Keras model, metadata) when a save failed
+        self._unsaved: RunResult | None = None  # a run whose model could not be saved
         self.choose_mnist_button = QPushButton("Choose mnist.npz…")
         self.choose_mnist_button.setObjectName("chooseMnistButton")
         self.choose_mnist_button.setToolTip("Point digitpad at a copy of mnist.npz (Keras "
@@ -122,9 +136,7 @@ class TrainingPanel(RecoveryMixin, QWidget):
         settings_layout.addWidget(self.save_as_button)
         settings_layout.addWidget(self.choose_mnist_button)
 
-        self.progress = QProgressBar(objectName="trainProgress", minimum=0, maximum=1, value=0)
-        self.progress.setFormat("idle")
-        self.progress.setTextVisible(True)
+        self.progress = RunProgress()
         self.status_label = QLabel("Ready. Defaults reproduce Chollet's ch. 2 run.")
         self.status_label.setObjectName("statusLabel")
         self.status_label.setWordWrap(True)
@@ -134,9 +146,6 @@ class TrainingPanel(RecoveryMixin, QWidget):
 
         self.result_label.setToolTip(PEN_TOOLTIP)
         self.plots = TrainingPlots()
-        self.loss_plot, self.accuracy_plot = self.plots.loss_plot, self.plots.accuracy_plot
-        self.train_loss, self.test_acc = self.plots.train_loss, self.plots.test_acc
-        self.pen_acc = self.plots.pen_acc
 
         layout = QVBoxLayout(self)
         layout.addWidget(settings_box)
@@ -162,7 +171,11 @@ class TrainingPanel(RecoveryMixin, QWidget):
     # ---- state ------------------------------------------------------------------------
     @property
     def is_training(self) -> bool:
-        return self._thread is not None
+        return self.task is not None
+
+    def set_model_in_use(self, path: Path | None, name: str = "") -> None:
+        """The model the canvas reads with: a fine-tune starts from it."""
+        self.model_in_use = (Path(path), name) if path is not None else None
 
     def config(self) -> TrainConfig:
         return self.settings.config()
@@ -174,7 +187,7 @@ class TrainingPanel(RecoveryMixin, QWidget):
             widget.setEnabled(not running)
 
     def note(self, text: str, error: bool = False) -> None:
-        """Tell the user something about the model in use (the window's decisions)."""
+        """Tell the user something about the model in use (decided outside the panel)."""
         self._set_status(text, error)
 
     def _set_status(self, text: str, error: bool = False) -> None:
@@ -185,185 +198,218 @@ class TrainingPanel(RecoveryMixin, QWidget):
     @Slot()
     def start_training(self) -> None:
         """Train the chosen network from scratch; ignored while a run is going."""
-        self._start()
+        self._start(self._request())
 
-    def start_finetune(self, base_path: Path, base_name: str) -> None:
-        """Fine-tune the model at ``base_path`` on your samples; ignored while a run is going."""
-        self._start((base_path, base_name))
-
-    def _start(self, finetune_from: tuple[Path, str] | None = None) -> None:
+    def start_finetune(self, samples: list[Sample]) -> None:
+        """Fine-tune the model in use on ``samples`` (yours); ignored while a run is going."""
         if self.is_training:
             return
-        self.last_request = finetune_from  # what "Choose mnist.npz…" starts again
+        if self.model_in_use is None:
+            self.note("No model to fine-tune: train one first.", error=True)
+            return
+        if not samples:
+            self.note("No samples of your handwriting yet: draw a digit and press its key "
+                      "(0–9), or Edit ▸ Teach me 3 of each.", error=True)
+            return
+        path, name = self.model_in_use
+        self._start(self._request(FinetuneRequest(path, name, list(samples),
+                                                  self.finetune_config)))
+
+    def _request(self, finetune: FinetuneRequest | None = None) -> RunRequest:
+        config = self.config()
+        if self.seed is not None:
+            config.seed = self.seed
+        return RunRequest(config, self.data_path, self.pen_path, self.save,
+                          keep_partial=self.keep_partial_check.isChecked(),
+                          train_limit=self.train_limit, finetune=finetune)
+
+    def _start(self, request: RunRequest) -> None:
+        if self.is_training:
+            return
+        self.last_request = request
         self.plots.clear()
-        self.plots.show_yours(finetune_from is not None)
+        self.plots.show_yours(request.finetune is not None)
         self.save_as_button.hide()
         self._unsaved = None
         self.result_label.setText("")
         self.last_result = None
-        self.progress.setRange(0, 0)  # busy until the first batch
-        self.progress.setFormat("starting…")
+        self.progress.busy("starting…")
         self._set_running(True)
         self._set_status("Starting…")
-        ready = None
         if self.warmup is not None:
             self.warmup.skip()  # not started yet: the run imports TensorFlow itself
-            ready = self.warmup.done
-        worker = TrainingWorker(self.config(), self.data_path, self.save,
-                                keep_partial=self.keep_partial_check.isChecked(),
-                                train_limit=self.train_limit, pen_path=self.pen_path,
-                                finetune_from=finetune_from,
-                                finetune_config=self.finetune_config,
-                                tensorflow_ready=ready)
-        thread = QThread(self)
-        thread.setObjectName("digitpad-training")
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.status.connect(self._on_status)
-        worker.runStarted.connect(self._on_run_started)
-        worker.batchProgress.connect(self._on_batch)
-        worker.epochFinished.connect(self._on_epoch)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
-        worker.mnistMissing.connect(self.choose_mnist_button.show)
-        self._thread, self._worker = thread, worker
+            request.tensorflow_ready = self.warmup.done
+        task = self.task = Task(run, request)
+        task.progress.connect(self._on_progress)
+        task.returned.connect(self._on_finished)
+        task.errored.connect(self._on_failed)
         self._started_at = time.monotonic()
         self._repaint_timer.start()
-        thread.start()
+        task.start()
 
     @Slot()
     def stop_training(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
+        if self.task is not None:
+            self.task.cancel()
             self.stop_button.setEnabled(False)
             self._set_status("Stopping after the current batch…")
 
     def shutdown(self, timeout_ms: int | None = 10_000) -> bool:
-        """Cancel any run and join its thread (window closing; ``None`` waits as long as the
-        worker needs, for the application quitting). True if the thread ended."""
-        if self._thread is None:
+        """Cancel any run and wait for it (window closing; ``None`` waits as long as the run
+        needs, for the application quitting). True if it ended."""
+        if self.task is None:
             return True
-        self._worker.cancel()
-        self._thread.quit()
-        ended = self._thread.wait() if timeout_ms is None else self._thread.wait(timeout_ms)
+        self.task.cancel()
+        ended = self.task.wait(None if timeout_ms is None else timeout_ms / 1000)
         self._repaint_timer.stop()
         return ended
 
     def _end_run(self) -> None:
         self._repaint_timer.stop()
-        self._flush_curves(force=True)
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._worker.deleteLater()
-            self._thread.deleteLater()
-        self._thread, self._worker = None, None
+        self.plots.flush(force=True)
+        self.task = None
         self._set_running(False)
 
-    # ---- worker signals (GUI thread) --------------------------------------------------------
-    @Slot(str)
-    def _on_status(self, text: str) -> None:
-        self._set_status(text)
+    # ---- the run's events (GUI thread) ------------------------------------------------------
+    @Slot(object)
+    def _on_progress(self, event: object) -> None:
+        if self.task is None:
+            return  # a late event of a run already ended
+        if isinstance(event, BatchDone):
+            self._on_batch(event)
+        elif isinstance(event, EpochDone):
+            self._on_epoch(event)
+        elif isinstance(event, RunStarted):
+            self._on_run_started(event)
+        elif isinstance(event, Status):
+            self._set_status(event.text)
 
-    @Slot(int, int)
-    def _on_run_started(self, epochs: int, batches: int) -> None:
-        self._epochs, self._batches = epochs, batches
-        self.plots.set_epochs(epochs)
-        self._eta = EtaEstimator(epochs, batches)
-        self._eta.epoch_started(time.monotonic())
-        # The bar stays busy until the first batch is done (TensorFlow traces the model
-        # first, which takes seconds): an empty bar would look stuck.
-        self.progress.setFormat("preparing the first batch…")
+    def _on_run_started(self, event: RunStarted) -> None:
+        self.plots.set_epochs(event.epochs)
+        self.progress.run_started(event.epochs, event.batches)
         self._set_status("Preparing the first batch (TensorFlow builds the network)…")
 
-    @Slot(int, int, float, float)
-    def _on_batch(self, epoch: int, batch: int, loss: float, accuracy: float) -> None:
-        if self.progress.maximum() == 0:  # the first batch: a real bar from now on
-            self.progress.setRange(0, self._epochs * self._batches)
+    def _on_batch(self, event: BatchDone) -> None:
+        if self.progress.waiting_for_first_batch:
             self._set_status("Training…")
-        x = epoch + (batch + 1) / self._batches
-        self.plots.add_batch(x, loss, accuracy)
-        done = epoch * self._batches + batch + 1
-        self.progress.setValue(done)
-        remaining = self._eta.update(done, time.monotonic())
-        eta = "ETA …" if remaining is None else f"ETA {_clock(remaining)}"
-        self.progress.setFormat(f"epoch {epoch + 1}/{self._epochs} · batch {batch + 1}/"
-                                f"{self._batches} · {eta}")
+        self.plots.add_batch(event.epoch + (event.batch + 1) / self.progress.batches,
+                             event.loss, event.accuracy)
+        self.progress.batch_done(event.epoch, event.batch)
 
-    @Slot(int, object, object)
-    def _on_epoch(self, epoch: int, logs: dict, layers: object) -> None:
-        if epoch < 0:  # a fine-tune's starting figures: the curves start from them
-            self.plots.add_epoch(epoch, logs)
-            return
-        self._eta.epoch_finished(time.monotonic())
+    def _on_epoch(self, event: EpochDone) -> None:
+        epoch, logs = event.epoch, event.logs
         self.plots.add_epoch(epoch, logs)
+        if epoch < 0:  # a fine-tune's starting figures: the curves start from them
+            return
+        self.progress.epoch_done()
+        epochs = self.progress.epochs
         if "val_loss" in logs:
             pen = (f", real handwriting {logs['pen_accuracy']:.1%}" if "pen_accuracy" in logs
                    else "")
             if math.isfinite(logs.get("yours_accuracy", math.nan)):
                 pen += f", your handwriting {logs['yours_accuracy']:.1%}"
-            self._set_status(f"Epoch {epoch + 1}/{self._epochs}: loss {logs['loss']:.4f}, "
+            self._set_status(f"Epoch {epoch + 1}/{epochs}: loss {logs['loss']:.4f}, "
                              f"accuracy {logs['accuracy']:.4f}, MNIST test "
                              f"{logs['val_accuracy']:.1%}{pen}")
-        if layers is not None:
-            self.snapshotReady.emit(layers, f"epoch {epoch + 1}/{self._epochs} weights "
-                                            "(training…)")
+        if event.layers is not None:
+            self.snapshotReady.emit(event.layers, f"epoch {epoch + 1}/{epochs} weights (training…)")
 
     @Slot(object)
-    def _on_finished(self, summary: dict) -> None:
-        self.last_result = summary
+    def _on_finished(self, result: RunResult) -> None:
+        self.last_result = result
         self._end_run()
         seconds = time.monotonic() - self._started_at
-        settings = asdict(self.finetune_config.train_config() if summary.get("finetune")
-                          else self.config())
-        self.history_bar.record(settings, {k: v for k, v in summary.items()
-                                           if isinstance(v, (bool, int, float, str))})
-        if summary.get("cancelled") and not summary.get("saved"):
-            self.progress.setFormat("stopped")
-            self._set_status(f"Stopped after {summary.get('epochs_completed', 0)} full epoch(s); "
-                             "the run was discarded and the previous model is still in use.")
-            self.runEnded.emit(False)
+        self.history_bar.record(result.settings_record(), result.record())
+        if result.cancelled and not result.kept:
+            self.progress.ended("stopped", full=False)
+            self._set_status(f"Stopped after {result.epochs_completed} full epoch(s); the run "
+                             "was discarded and the previous model is still in use.")
+            self.runEnded.emit()
             return
-        cancelled = bool(summary.get("cancelled"))
-        if cancelled and self.plots.train_acc.size:
+        if result.cancelled and self.plots.train_acc.size:
             # The kept partial model's test figures, plotted where the run stopped (the test
             # pass of an epoch cut short never ran, so the curve would miss them).
             self.plots.add_final(float(self.plots.train_acc.x[self.plots.train_acc.size - 1]),
-                                 summary.get("test_loss", math.nan),
-                                 summary.get("test_accuracy", math.nan))
-        self.progress.setFormat("stopped (partial model kept)" if cancelled else "done")
-        self.progress.setValue(self.progress.maximum())
-        result_text, done = describe_run(summary, list(self.plots.test_loss.values),
-                                         _clock(seconds))
+                                 result.test_loss, result.test_accuracy)
+        self.progress.ended("stopped (partial model kept)" if result.cancelled else "done",
+                            full=True)
+        result_text, done = describe_run(result, list(self.plots.test_loss.values),
+                                         clock(seconds))
         self.result_label.setText(result_text)
-        if summary.get("save_error"):
-            self._unsaved = summary.get("unsaved")
+        self.runEnded.emit()
+        if result.save_error:
+            self._unsaved = result
             self.save_as_button.show()
-            self._set_status(f"{summary['save_error']}. The trained model is kept in memory "
+            self._set_status(f"{result.save_error}. The trained model is kept in memory "
                              "and in use: Save as… to keep it.", error=True)
-            self.runEnded.emit(False)
-            if summary.get("layers") is not None:  # the canvas reads with it meanwhile
-                self.snapshotReady.emit(summary["layers"], "the new model (not saved yet)")
+            if result.layers is not None:  # the canvas reads with it meanwhile
+                self.snapshotReady.emit(result.layers, "the new model (not saved yet)")
             return
         self._set_status(f"{done} is saved and in use.")
-        if summary.get("saved"):
-            self.modelSaved.emit(summary["saved"], summary.get("layers"))
-        self.runEnded.emit(bool(summary.get("saved")))
+        if result.saved is not None:
+            self.runFinished.emit(result)
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
+    @Slot(object)
+    def _on_failed(self, error: Exception) -> None:
         self._end_run()
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("failed")
+        self.progress.ended("failed", full=False)
+        if isinstance(error, MnistError):
+            self.choose_mnist_button.show()
+        known = (MnistError, ModelFileError, RuntimeError, OSError, ValueError)
+        message = str(error) if isinstance(error, known) and str(error) else \
+            f"Training failed: {type(error).__name__}: {error}"
         self._set_status(f"{message}\nThe previous model is still in use.", error=True)
-        self.runEnded.emit(False)
+        self.runEnded.emit()
 
     @Slot()
-    def _flush_curves(self, force: bool = False) -> None:
-        self.plots.flush(force)
+    def _flush_curves(self) -> None:
+        self.plots.flush()
 
+    # ---- when a run cannot go on as planned ----------------------------------------------------
+    @Slot()
+    def _ask_save_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the trained model", "model.keras",
+                                              "Keras models (*.keras)")
+        if path:
+            self.save_as(Path(path))
 
-def _clock(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    def save_as(self, path: Path) -> bool:
+        """Save the model a failed save kept in memory; on success it becomes the model in
+        use (and listed). Returns False, with the reason shown, if this place fails too."""
+        if self._unsaved is None or self._unsaved.unsaved is None:
+            return False
+        unsaved = self._unsaved.unsaved
+        try:
+            save_model(unsaved.model, path, unsaved.metadata)
+        except ModelFileError as exc:
+            self._set_status(f"{exc}. Try another place.", error=True)
+            return False
+        layers = self._unsaved.layers
+        self._unsaved = None
+        self.save_as_button.hide()
+        self._set_status(f"Saved to {path}; it is the model in use.")
+        self.modelSaved.emit(str(path), layers)
+        return True
+
+    @Slot()
+    def _ask_mnist(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Where is mnist.npz?", "",
+                                              "MNIST (*.npz);;All files (*)")
+        if path:
+            self.use_mnist(Path(path))
+
+    def use_mnist(self, path: Path) -> bool:
+        """Train from ``path`` from now on, if it is a readable MNIST file (checked here, so a
+        wrong pick is said at once); then start again the run the user asked for."""
+        try:
+            read_mnist_npz(path)
+        except MnistError as exc:
+            self._set_status(f"{exc}. Choose another file.", error=True)
+            return False
+        self.data_path = path
+        self.choose_mnist_button.hide()
+        request = self.last_request
+        if request is not None:  # the run asked for: training or a fine-tune
+            tune = request.finetune and replace(request.finetune, config=self.finetune_config)
+            self._start(self._request(tune))  # with the settings as they are now
+        return True

@@ -25,7 +25,6 @@ PEN_STYLE = {"name": "real handwriting (pen test)", "symbol": "s", "symbolSize":
              "pen": pg.mkPen("#2ca02c", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)}
 YOURS_STYLE = {"symbol": "d", "symbolSize": 10, "symbolBrush": "#9467bd", "symbolPen": None,
                "pen": pg.mkPen("#9467bd", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)}
-YOURS_NAME = "your handwriting (held out)"
 PEN_TOOLTIP = ("Real handwriting: accuracy on pen-drawn digits from 3 sites (28 writers) "
                "never trained on.\nThe gap to MNIST test accuracy is domain shift: MNIST is "
                "scanned pencil digits of US writers,\nthe canvas gets pen strokes from anyone.")

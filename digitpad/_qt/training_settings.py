@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitpad.dataset import DATA_CHOICES
 from digitpad.model import ARCHITECTURES, DEFAULT_LEARNING_RATES, OPTIMIZERS
 from digitpad.training import TrainConfig
+from digitpad.training_data import DATA_CHOICES
 
 
 class LogSpinBox(QDoubleSpinBox):
@@ -26,17 +26,17 @@ class LogSpinBox(QDoubleSpinBox):
     def __init__(self, **kwargs) -> None:
         super().__init__(decimals=8, **kwargs)
 
-    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt API
+    def stepBy(self, steps: int) -> None:
         ladder = [m * 10.0**k for k in range(-6, 2) for m in (1, 2, 5)]
         value = self.value()
         index = min(range(len(ladder)), key=lambda i: abs(math.log(ladder[i] / value)))
         index = max(0, min(len(ladder) - 1, index + steps))
         self.setValue(ladder[index])
 
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt API
+    def textFromValue(self, value: float) -> str:
         return f"{value:.3g}"
 
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt API
+    def valueFromText(self, text: str) -> float:
         try:
             return float(text)
         except ValueError:

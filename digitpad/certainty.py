@@ -1,6 +1,9 @@
-"""Is this a digit at all? A network trained on digits answers "4, 99%" for a dash and "8,
-99%" for a scribble: softmax confidence says nothing about inputs unlike any digit. The
-drawing's own shape does, measured on its strokes (pure numpy, no Qt):
+"""How far to trust a reading: is this a digit at all, and is the network sure?
+
+Sure: a top probability under :data:`UNSURE_BELOW` is shown (and printed by ``classify``)
+as unsure, with the runner-up. A digit at all: a network trained on digits answers "4,
+99%" for a dash and "8, 99%" for a scribble: softmax confidence says nothing about inputs
+unlike any digit. The drawing's own shape does, measured on its strokes (pure numpy, no Qt):
 
 * **tangled**: a digit's pen turns through at most about three full turns (an 8 about two);
   scribbles and zigzags turn far more;
@@ -20,6 +23,7 @@ import numpy as np
 
 from digitpad.preprocess import as_strokes, resample
 
+UNSURE_BELOW = 0.6  # a top probability under this reads as "unsure", in the window and the CLI
 MAX_TURNS = 3.5  # total turning of the pen, in full turns, over strokes resampled at 1/12 size
 MAX_WIDTH_RATIO = 2.5  # width / height
 MIN_SIZE_IN_PENS = 2.0  # extent / pen width
@@ -56,3 +60,20 @@ def doubt(strokes: Sequence[Sequence[Sequence[float]]], pen_width: float = 0.0) 
     if turning(parts, size) > MAX_TURNS:
         return "too tangled"
     return None
+
+
+def is_unsure(confidence: float) -> bool:
+    return confidence < UNSURE_BELOW
+
+
+def verdict(probabilities: np.ndarray, doubt: str | None = None) -> tuple[bool, str]:
+    """(shown as unsure, the words for it): not a digit by its shape, under 60% sure (with
+    the runner-up), or sure."""
+    winner = int(np.argmax(probabilities))
+    top = float(probabilities[winner])
+    if doubt is not None:
+        return True, f"may not be a digit ({doubt})"
+    if is_unsure(top):
+        runner_up = int(np.argsort(probabilities)[-2])
+        return True, f"unsure: {top:.0%} ({runner_up}: {probabilities[runner_up]:.0%})"
+    return False, f"{top:.1%} sure"

@@ -127,6 +127,6 @@ def load_mnist(
     else:
         try:
             return _keras_download()
-        except Exception as exc:  # noqa: BLE001 - any failure becomes one clear error
+        except Exception as exc:
             tried.append(f"Keras download ({type(exc).__name__}: {exc})")
     raise MnistError("MNIST not found. Tried: " + "; ".join(tried) + ". " + _fix_hint())

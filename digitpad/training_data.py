@@ -15,6 +15,7 @@ from digitpad.augment import DEFAULT_AUGMENT, Alternates, make_alternates
 from digitpad.pen import PenImages, load_pen_images
 from digitpad.skeleton import digit_strokes
 
+TEST_SETS = {"mnist": "MNIST test", "pen": "real handwriting (pen test: sites never trained on)"}
 DATA_CHOICES = {
     "mnist": "MNIST (the book)",
     "mnist+pen": "MNIST + pen digits",
@@ -129,7 +130,7 @@ def load_training_data(data: str = "mnist", mnist_path: str | os.PathLike[str] |
     The pen digits are optional for ``mnist``: without them the run simply has no
     real-handwriting curve. Raises ``MnistError`` / ``PenDataError`` with a message.
     """
-    from digitpad.data import load_mnist
+    from digitpad.mnist import load_mnist
     from digitpad.pen import PenDataError
 
     mnist = load_mnist(mnist_path)
@@ -140,3 +141,16 @@ def load_training_data(data: str = "mnist", mnist_path: str | os.PathLike[str] |
             raise
         pen = None
     return assemble(mnist, data, pen)
+
+
+def load_test_set(name: str, mnist_path: str | os.PathLike[str] | None = None) -> Split:
+    """uint8 images and labels of a test set (a key of :data:`TEST_SETS`): MNIST test, or
+    the pen ``test`` split (real handwriting of sites never trained on). Raises
+    ``MnistError`` / ``PenDataError`` with a message."""
+    from digitpad.mnist import load_mnist
+
+    if name == "pen":
+        return load_pen_images().part("test")
+    if name != "mnist":
+        raise ValueError(f"unknown test set {name!r}; choose one of {', '.join(TEST_SETS)}")
+    return load_mnist(mnist_path)[1]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from shapes import EIGHT, FIVE, FOUR, ONE, PEN, SEVEN, ZERO
 
-from digitpad.doubt import doubt
+from digitpad.certainty import doubt
 
 
 def scribble(seed: int) -> list[np.ndarray]:

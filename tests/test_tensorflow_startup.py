@@ -1,4 +1,4 @@
-"""TensorFlow's import that spares the window (digitpad.warmup), in a fresh process each
+"""TensorFlow's import that spares the window (digitpad.tensorflow_startup), in a fresh process each
 time: the pre-mapping of TensorFlow's libraries must leave the rest of Python working (a
 global mapping crashed ``import hashlib``), and the garbage collector must come back on."""
 
@@ -12,7 +12,7 @@ import pytest
 
 PROBE = r"""
 import gc, sys
-from digitpad import warmup
+from digitpad import tensorflow_startup as warmup
 mapped = warmup.preload_tensorflow_libraries()
 import hashlib, ssl  # OpenSSL's symbols must still be OpenSSL's
 assert hashlib.sha256(b"").hexdigest().startswith("e3b0c44298fc1c149afbf4c8996fb924")
@@ -39,6 +39,6 @@ def test_tensorflow_imports_after_its_libraries_are_mapped_and_collection_resume
 
 
 def test_import_keeps_the_collector_off_if_it_was_off():
-    code = ("import gc; gc.disable()\nfrom digitpad import warmup\n"
+    code = ("import gc; gc.disable()\nfrom digitpad import tensorflow_startup as warmup\n"
             "warmup.import_tensorflow(); warmup.import_tensorflow()\nprint(gc.isenabled())")
     assert run_probe(code) == ["False"]

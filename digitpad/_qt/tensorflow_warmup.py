@@ -1,5 +1,5 @@
 """Warm TensorFlow up in the background once the window has been left alone for a moment
-(see :mod:`digitpad.warmup`), so the first Train click does not stall the window."""
+(see :mod:`digitpad.tensorflow_startup`), so the first Train click does not stall the window."""
 
 from __future__ import annotations
 
@@ -7,9 +7,24 @@ import threading
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from digitpad.warmup import enabled, warm_tensorflow
+from digitpad.tensorflow_startup import enabled, warm_tensorflow
+from digitpad.training_run import deprioritise_background_threads
+
+from .background import Task
 
 IDLE_MS = 3000  # no drawing for this long: start
+
+
+def _warm(done: threading.Event, *, report, cancel: threading.Event) -> None:
+    """The task: never raises (the real run reports any TensorFlow problem itself); sets
+    ``done`` in its own thread, so a run waiting for it never needs the GUI thread."""
+    deprioritise_background_threads()
+    try:
+        warm_tensorflow()
+    except Exception:
+        pass
+    finally:
+        done.set()
 
 
 class TensorFlowWarmup(QObject):
@@ -20,7 +35,7 @@ class TensorFlowWarmup(QObject):
         super().__init__(parent)
         idle_ms = IDLE_MS if idle_ms is None else idle_ms
         self.done = threading.Event()
-        self.thread: threading.Thread | None = None
+        self.task: Task | None = None
         self.enabled = enabled()
         self._timer = QTimer(self, singleShot=True, interval=idle_ms)
         self._timer.timeout.connect(self.start)
@@ -31,7 +46,7 @@ class TensorFlowWarmup(QObject):
 
     @property
     def started(self) -> bool:
-        return self.thread is not None
+        return self.task is not None
 
     @Slot()
     def poke(self) -> None:
@@ -44,20 +59,8 @@ class TensorFlowWarmup(QObject):
         if not self.enabled or self.started:
             return
         self._timer.stop()
-        self.thread = threading.Thread(target=self._run, name="digitpad-tf-warmup",
-                                       daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        from .worker import deprioritise_background_threads
-
-        deprioritise_background_threads()
-        try:
-            warm_tensorflow()
-        except Exception:  # noqa: BLE001 - the real run reports any TensorFlow problem
-            pass
-        finally:
-            self.done.set()
+        self.task = Task(_warm, self.done)
+        self.task.start()
 
     def skip(self) -> None:
         """A run starts now: it imports TensorFlow itself; no warm-up after it."""
@@ -67,5 +70,5 @@ class TensorFlowWarmup(QObject):
             self.done.set()
 
     def join(self, timeout: float = 15.0) -> None:
-        if self.thread is not None:
-            self.thread.join(timeout)
+        if self.task is not None:
+            self.task.wait(timeout)

@@ -1,0 +1,120 @@
+"""The model the window reads with, and the one place that changes it: loading at launch (in
+the background), a pick in the Model list, a finished run (adopted or not, by
+:func:`digitpad.session.reason_not_to_adopt`), *Save as…*, *Restore default model*.
+
+Outputs: ``changed`` (a new :attr:`ModelInUse.active`), ``loaded`` (the launch's load is
+over, whatever came of it), ``status`` (a line for the status bar), ``notice`` (a decision
+the user should read: text, is it a problem).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from digitpad.inference import NumpyPredictor
+from digitpad.model import ModelFileError, read_metadata
+from digitpad.session import (
+    ActiveModel,
+    choose_model,
+    default_model_path,
+    label_for,
+    open_model,
+    reason_not_to_adopt,
+    remember_selection,
+    tidy_user_dir,
+)
+from digitpad.training_run import RunResult
+
+from .background import Task
+
+
+def _load(model_path: Path | None, *, report,
+          cancel: threading.Event) -> tuple[ActiveModel | None, list[str]]:
+    """The launch's load task; never raises, so the window always gets an answer."""
+    try:
+        tidy_user_dir()
+        return choose_model(model_path)
+    except Exception as exc:
+        return None, [f"No usable model: {exc}. Train one with the Train button."]
+
+
+class ModelInUse(QObject):
+    changed = Signal()
+    loaded = Signal(list)  # the launch's warnings (empty when all went well)
+    status = Signal(str)
+    notice = Signal(str, bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.active: ActiveModel | None = None
+        self.loading = False
+        self._task: Task | None = None
+
+    def load(self, model_path: Path | None) -> None:
+        """At launch: the explicit, remembered or bundled model, read in the background."""
+        self.loading = True
+        self._task = Task(_load, model_path)
+        self._task.returned.connect(self._on_loaded)
+        self._task.start()
+
+    @Slot(object)
+    def _on_loaded(self, outcome: tuple[ActiveModel | None, list[str]]) -> None:
+        active, messages = outcome
+        self.loading = False
+        if active is not None:
+            self._use(active)
+        self.loaded.emit(messages)
+
+    def _use(self, active: ActiveModel) -> None:
+        self.active = active
+        self.status.emit(f"Model: {active.describe()} ({active.path})")
+        self.changed.emit()
+
+    def pick(self, path: Path, source: str) -> None:
+        """Use the model at ``path`` and remember the choice for the next launch. Raises
+        :class:`ModelFileError` or ``OSError`` (the model in use stays)."""
+        active = open_model(Path(path), source)
+        remember_selection(Path(path))
+        self._use(active)
+
+    @Slot(object)
+    def adopt(self, result: RunResult) -> None:
+        """A run saved a model: use it (and remember it) unless it is far worse than the
+        model in use; its numpy weights come with it, so no file is read again but the
+        small metadata record."""
+        if result.saved is None:
+            return
+        self.use_saved(result.saved, result.layers, judge=True)
+
+    def use_saved(self, path: Path | str, layers: object, judge: bool = False) -> None:
+        path = Path(path)
+        try:
+            metadata = read_metadata(path)
+            reason = reason_not_to_adopt(metadata, self.active.metadata if self.active
+                                         else None) if judge else None
+            if reason is not None:
+                self.notice.emit(reason, True)
+                self.changed.emit()  # the Model list now holds the run
+                return
+            if layers is not None:
+                active = ActiveModel(NumpyPredictor(layers), path, "trained", metadata,
+                                     label_for(path, "trained", metadata))
+            else:
+                active = open_model(path, "trained")
+            remember_selection(path)
+            self._use(active)
+        except (OSError, ModelFileError) as exc:
+            self.status.emit(str(exc))
+
+    def restore_default(self) -> None:
+        """The bundled default model again; trained runs stay in the Model list."""
+        try:
+            self.pick(default_model_path(), "bundled")
+        except (OSError, ModelFileError) as exc:
+            self.notice.emit(f"Could not use the bundled model: {exc}", True)
+            return
+        self.notice.emit(f"Using {self.active.describe()} again; your trained models stay "
+                         "in the Model list.", False)

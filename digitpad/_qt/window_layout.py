@@ -1,0 +1,107 @@
+"""The window's columns: the canvas, the reading (model picker + prediction), the training
+panel; and the wide canvas a number needs (the canvas spans the first two columns, the
+reading moves below it). Sizes are remembered in ``window.ini`` in the user data dir.
+
+A part of the window: inputs :meth:`WindowLayout.set_wide`, :meth:`restore`, :meth:`save`;
+output ``wideChanged``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
+
+from digitpad.paths import user_data_dir
+
+HANDLE = "QSplitter::handle {{ background: palette(mid); margin: {}; border-radius: 2px; }}"
+
+
+def _splitter(orientation: Qt.Orientation) -> QSplitter:
+    splitter = QSplitter(orientation)
+    splitter.setChildrenCollapsible(False)
+    splitter.setHandleWidth(7)
+    vertical = orientation == Qt.Orientation.Vertical
+    splitter.setStyleSheet(HANDLE.format("2px 40px" if vertical else "40px 2px"))
+    return splitter
+
+
+class WindowLayout(QObject):
+    wideChanged = Signal(bool)  # the canvas turned wide (True) or square
+
+    def __init__(self, window: QMainWindow, canvas_column: QWidget, reading_column: QWidget,
+                 training_column: QWidget) -> None:
+        super().__init__(window)  # the window is parent(): no Python reference cycle with it
+        self.canvas_column, self.reading_column = canvas_column, reading_column
+        self.wide = False
+        self.wide_was_automatic = False
+        self._sizes_before_wide: list[int] = []
+        self._wide_stack: QSplitter | None = None
+        self.splitter = splitter = _splitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(canvas_column)
+        splitter.addWidget(reading_column)
+        splitter.addWidget(training_column)
+        for index, stretch in enumerate((3, 2, 3)):
+            splitter.setStretchFactor(index, stretch)
+        splitter.setSizes([480, 330, 510])
+        window.setCentralWidget(splitter)
+
+    # ---- remembered sizes -------------------------------------------------------------------
+    @staticmethod
+    def _settings() -> QSettings:
+        return QSettings(str(user_data_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def restore(self) -> None:
+        settings = self._settings()
+        geometry, sizes = settings.value("geometry"), settings.value("splitter")
+        if geometry is not None:
+            window = self.parent()
+            window.restoreGeometry(geometry)
+            fit_to_screen(window, window.width(), window.height())
+        if sizes is not None:
+            self.splitter.restoreState(sizes)
+
+    def save(self) -> None:
+        if self.wide:  # the next launch starts square, with the user's columns
+            self.set_wide(False)
+        settings = self._settings()
+        settings.setValue("geometry", self.parent().saveGeometry())
+        settings.setValue("splitter", self.splitter.saveState())
+        settings.sync()
+
+    # ---- the wide canvas --------------------------------------------------------------------
+    def set_wide(self, wide: bool, automatic: bool = False) -> None:
+        """Wide: the canvas spans the drawing and reading columns, with the reading below it,
+        so a number has room. Back: the square canvas and the columns as before."""
+        if wide == self.wide:
+            return
+        self.wide, self.wide_was_automatic = wide, automatic and wide
+        splitter = self.splitter
+        if wide:
+            self._sizes_before_wide = sizes = splitter.sizes()
+            stack = self._wide_stack = _splitter(Qt.Orientation.Vertical)
+            stack.addWidget(self.canvas_column)  # moves it out of the columns
+            stack.addWidget(self.reading_column)
+            splitter.insertWidget(0, stack)
+            splitter.setSizes([sizes[0] + sizes[1] + splitter.handleWidth(), sizes[2]])
+            stack.setSizes([1 << 20, 1])  # the reading at its smallest, the canvas the rest
+        else:
+            splitter.insertWidget(0, self.canvas_column)
+            splitter.insertWidget(1, self.reading_column)
+            self._wide_stack.setParent(None)
+            self._wide_stack.deleteLater()
+            self._wide_stack = None
+            # After the columns' layouts have settled (a number's labels were wider).
+            sizes = self._sizes_before_wide
+            QTimer.singleShot(0, self, lambda: splitter.setSizes(sizes))
+        self.wideChanged.emit(wide)
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """The size asked for, but never larger than the screen's available area."""
+    from PySide6.QtWidgets import QApplication
+
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width, height = min(width, area.width()), min(height, area.height())
+    window.resize(width, height)

@@ -1,0 +1,305 @@
+"""A whole run as the window starts it (plain Python, no Qt): load the data, build or load the
+network, :func:`digitpad.training.train` (or :func:`digitpad.finetune.finetune`), save, and
+hand back one typed :class:`RunResult`.
+
+Progress is reported as small plain-data events (:class:`Status`, :class:`RunStarted`,
+:class:`BatchDone`, :class:`EpochDone`) through a ``report`` callable, at most ~10 batch
+events a second; ``cancel`` (a :class:`threading.Event`) stops it after the current batch.
+The window runs :func:`run` in a :class:`digitpad._qt.background.Task`; tests call it
+directly.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from digitpad.finetune import (
+    FinetuneConfig,
+    FinetuneResult,
+    architecture_of,
+    finetune,
+    finetune_metadata,
+    holdout_split,
+)
+from digitpad.inference import layers_of
+from digitpad.mnist import load_mnist
+from digitpad.model import ModelFileError, build_model, load_model, save_model
+from digitpad.numpy_net import NumpyLayer
+from digitpad.samples import Sample
+from digitpad.session import new_trained_model_path, prune_trained
+from digitpad.tensorflow_startup import import_tensorflow
+from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
+from digitpad.training_data import load_training_data
+
+BATCH_EVENT_INTERVAL = 0.1  # seconds: at most ~10 batch events a second, as the plots repaint
+BACKGROUND_NICE = 5
+
+Report = Callable[[Any], None]
+
+
+# ---- what a run reports while it goes -------------------------------------------------------
+@dataclass(frozen=True)
+class Status:
+    text: str
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    epochs: int
+    batches: int  # per epoch
+
+
+@dataclass(frozen=True)
+class BatchDone:
+    epoch: int  # 0-based
+    batch: int  # 0-based
+    loss: float  # smoothed across batches
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class EpochDone:
+    """``epoch`` -1 is a fine-tune's starting figures; ``layers`` the weights so far, as
+    numpy (the canvas reads with them meanwhile), or None."""
+
+    epoch: int
+    logs: dict[str, float]
+    layers: list[NumpyLayer] | None
+
+
+# ---- what is asked and what comes back -------------------------------------------------------
+@dataclass(frozen=True)
+class FinetuneRequest:
+    base_path: Path  # the model in use
+    base_name: str
+    samples: Sequence[Sample]  # yours, as the window holds them
+    config: FinetuneConfig = FinetuneConfig()
+
+
+@dataclass
+class RunRequest:
+    config: TrainConfig
+    data_path: Path | None = None  # mnist.npz (None: $DIGITPAD_MNIST, the data dir)
+    pen_path: Path | None = None  # pen digits (None: the file in the package)
+    save: bool = True
+    keep_partial: bool = False  # a stopped run keeps its weights
+    train_limit: int | None = None  # train on a slice (tests, demos)
+    finetune: FinetuneRequest | None = None  # tune that model instead of training config's
+    tensorflow_ready: threading.Event | None = None  # a warm-up under way: wait for it
+
+    def settings(self) -> TrainConfig:
+        """The settings the run actually uses (a fine-tune has its own)."""
+        return self.finetune.config.train_config() if self.finetune else self.config
+
+
+@dataclass
+class UnsavedModel:
+    """A model that could not be saved: kept in memory so *Save as…* can write it."""
+    model: Any  # keras.Model
+    metadata: dict[str, Any]
+
+
+@dataclass
+class RunResult:
+    """How a run ended: made in :func:`run` only; read by the panel, the run report, the run
+    history and the tests."""
+
+    settings: TrainConfig
+    cancelled: bool = False
+    epochs_completed: int = 0
+    test_accuracy: float = math.nan  # MNIST test, final weights
+    test_loss: float = math.nan
+    train_accuracy: float = math.nan  # Keras's running mean over the last epoch
+    pen_accuracy: float = math.nan  # real handwriting (pen test split), when measured
+    seconds: float = 0.0
+    finetune: FinetuneResult | None = None  # before -> after figures of a fine-tune
+    base_name: str = ""  # the model a fine-tune started from
+    saved: Path | None = None
+    save_error: str | None = None
+    layers: list[NumpyLayer] | None = None  # the kept model as numpy (no file re-read)
+    unsaved: UnsavedModel | None = None
+
+    @property
+    def is_finetune(self) -> bool:
+        return self.finetune is not None
+
+    @property
+    def kept(self) -> bool:
+        """A model came out of it (saved, or kept in memory after a failed save)."""
+        return self.saved is not None or self.unsaved is not None
+
+    def record(self) -> dict[str, bool | int | float | str]:
+        """The plain figures the run history keeps (format of ``digitpad.history``)."""
+        out: dict[str, Any] = {
+            "cancelled": self.cancelled, "epochs_completed": self.epochs_completed,
+            "test_accuracy": self.test_accuracy, "test_loss": self.test_loss,
+            "train_accuracy": self.train_accuracy, "seconds": self.seconds,
+            "pen_accuracy": self.pen_accuracy}
+        if self.saved is not None:
+            out["saved"] = str(self.saved)
+        if self.save_error:
+            out["save_error"] = self.save_error
+        if self.finetune is not None:
+            tuned = self.finetune
+            out.update(finetune=True, yours_before=tuned.yours_before,
+                       yours_after=tuned.yours_after, mnist_before=tuned.mnist_before,
+                       trained_on=tuned.trained_on, held_out=tuned.held_out,
+                       base=self.base_name)
+        return out
+
+    def settings_record(self) -> dict[str, Any]:
+        return asdict(self.settings)
+
+
+# ---- the run -----------------------------------------------------------------------------
+def deprioritise_background_threads(nice: int = BACKGROUND_NICE) -> int:
+    """On Linux, raise the nice value of every thread except the GUI (main) thread.
+
+    TensorFlow keeps both cores of a small machine busy; at equal priority the GUI thread
+    waits its turn and the window stutters. Nice only matters under contention, so training
+    loses nothing while the window is idle. Threads inherit it, so TensorFlow's pools started
+    from the worker are covered too. Returns how many threads were changed.
+    """
+    if not sys.platform.startswith("linux"):
+        return 0
+    gui = threading.main_thread().native_id
+    changed = 0
+    try:
+        tids = [int(t) for t in os.listdir("/proc/self/task")]
+    except OSError:
+        return 0
+    for tid in tids:
+        if tid == gui:
+            continue
+        try:
+            if os.getpriority(os.PRIO_PROCESS, tid) < nice:
+                os.setpriority(os.PRIO_PROCESS, tid, nice)
+                changed += 1
+        except OSError:
+            pass  # the thread ended meanwhile, or the system forbids it: not essential
+    return changed
+
+
+class _Progress:
+    """``train``'s callbacks turned into throttled, smoothed events."""
+    def __init__(self, report: Report, batches: int, model: Any) -> None:
+        self.report, self.batches, self.model = report, batches, model
+        self.smoother = BatchSmoother()
+        self.last_emit = 0.0
+
+    def on_batch(self, epoch: int, batch: int, logs: dict[str, float]) -> None:
+        if batch == 0:
+            self.smoother.new_epoch()
+            if epoch == 0:
+                deprioritise_background_threads()  # TensorFlow's pools exist by now
+        smooth = self.smoother.update(logs)  # every batch, so the smoothing sees them all
+        now = time.monotonic()
+        if now - self.last_emit >= BATCH_EVENT_INTERVAL or batch == self.batches - 1:
+            self.last_emit = now
+            self.report(BatchDone(epoch, batch, smooth.get("loss", math.nan),
+                                  smooth.get("accuracy", math.nan)))
+
+    def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        self.report(EpochDone(epoch, logs, layers_of(self.model)))
+
+
+def _save(model: Any, metadata: dict, architecture: str, report: Report,
+          result: RunResult) -> None:
+    """Save into the trained-models folder; a failure keeps the model in memory instead."""
+    report(Status("Saving model…"))
+    result.layers = layers_of(model)
+    try:
+        target = new_trained_model_path(architecture)
+        save_model(model, target, metadata)
+        prune_trained(protect=target)
+        result.saved = target
+    except (ModelFileError, OSError) as exc:
+        # A read-only or full data dir must not throw a whole run away.
+        result.save_error = str(exc)
+        result.unsaved = UnsavedModel(model, metadata)
+
+
+def _wait_for_warmup(request: RunRequest, report: Report, cancel: threading.Event) -> None:
+    """A warm-up under way finishes first (two threads building Keras models gain nothing)."""
+    ready = request.tensorflow_ready
+    if ready is not None and not ready.is_set():
+        report(Status("Finishing TensorFlow's start-up…"))
+        while not ready.wait(0.1) and not cancel.is_set():
+            pass
+
+
+def run(request: RunRequest, *, report: Report, cancel: threading.Event) -> RunResult:
+    """Do the run ``request`` asks for; raises ``MnistError``, ``PenDataError``,
+    ``TrainingError`` or ``ModelFileError`` with a message for the user."""
+    deprioritise_background_threads()
+    _wait_for_warmup(request, report, cancel)
+    if request.finetune is not None:
+        return _finetune(request, request.finetune, report, cancel)
+    return _train(request, report, cancel)
+
+
+def _train(request: RunRequest, report: Report, cancel: threading.Event) -> RunResult:
+    config = request.config
+    report(Status("Loading training data…"))
+    data = load_training_data(config.data, request.data_path,
+                              request.pen_path).limit(request.train_limit)
+    alternates = None
+    if config.augment:
+        report(Status("Re-drawing digits as pen strokes for augmentation…"))
+        alternates = data.alternates(stop=cancel.is_set)
+    if cancel.is_set():
+        return RunResult(config, cancelled=True)
+    report(Status("Starting TensorFlow…"))
+    import_tensorflow()  # the import that stalls the window least
+    model = build_model(config.architecture, config.optimizer, config.learning_rate,
+                        config.seed)
+    batches = -(-len(data.train[0]) // config.batch_size)
+    report(RunStarted(config.epochs, batches))
+    progress = _Progress(report, batches, model)
+    trained = train(model, data.train, data.test, config, on_batch=progress.on_batch,
+                    on_epoch=progress.on_epoch, cancel=cancel, monitors=data.monitors,
+                    alternates=alternates)
+    result = RunResult(config, trained.cancelled, trained.epochs_completed,
+                       trained.test_accuracy, trained.test_loss, trained.train_accuracy,
+                       trained.monitor_accuracy.get("pen", math.nan), trained.seconds)
+    if request.save and (not trained.cancelled or request.keep_partial):
+        _save(model, run_metadata(config, trained, len(data.train[0])), config.architecture,
+              report, result)
+    return result
+
+
+def _finetune(request: RunRequest, tune: FinetuneRequest, report: Report,
+              cancel: threading.Event) -> RunResult:
+    samples, config = list(tune.samples), tune.config
+    if not samples:
+        raise TrainingError("no samples of yours to learn from: label some drawings first")
+    report(Status("Loading MNIST…"))
+    mnist = load_mnist(request.data_path)
+    report(Status("Starting TensorFlow…"))
+    import_tensorflow()
+    model = load_model(tune.base_path)
+    # The held-out share is chosen here, once, and passed on (the batch count needs it).
+    learn, keep = holdout_split([s.label for s in samples], config.holdout_share, config.seed)
+    expected = len(learn) * config.variants + min(config.mnist_digits, len(mnist[0][0]))
+    batches = -(-expected // config.batch_size)
+    report(RunStarted(config.epochs, batches))
+    progress = _Progress(report, batches, model)
+    tuned = finetune(model, [samples[i] for i in learn], mnist, config,
+                     held_out=[samples[i] for i in keep], on_batch=progress.on_batch,
+                     on_epoch=progress.on_epoch, cancel=cancel)
+    trained = tuned.run
+    result = RunResult(config.train_config(), trained.cancelled, trained.epochs_completed,
+                       trained.test_accuracy, trained.test_loss, trained.train_accuracy,
+                       math.nan, trained.seconds, finetune=tuned, base_name=tune.base_name)
+    if request.save and (not trained.cancelled or request.keep_partial):
+        _save(model, finetune_metadata(model, config, tuned, tune.base_name),
+              architecture_of(model), report, result)
+    return result
