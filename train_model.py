@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from digitpad.mnist import MnistError
-from digitpad.model import ARCHITECTURES, OPTIMIZERS, ModelFileError, build_model, save_model
+from digitpad.model_file import ModelFileError, save_model
+from digitpad.networks import ARCHITECTURES, OPTIMIZERS, build_model
 from digitpad.pen import PenDataError
 from digitpad.training import RECIPES, TrainConfig, TrainingError, run_metadata, train
 from digitpad.training_data import DATA_CHOICES, load_training_data

@@ -16,7 +16,7 @@ import argparse
 import statistics
 import time
 
-from digitpad.model import build_model
+from digitpad.networks import build_model
 from digitpad.training import TrainConfig, train
 from digitpad.training_data import load_training_data
 

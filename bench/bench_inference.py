@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from digitpad.inference import load_predictor
-from digitpad.model import load_model
+from digitpad.model_file import load_model
 from digitpad.session import default_model_path
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from digitpad import training
 from digitpad.evaluation import Report, evaluate
 from digitpad.inference import load_predictor, predictor_for_model
-from digitpad.model import build_model
+from digitpad.networks import build_model
 from digitpad.paths import asset_path
 from digitpad.pen import load_pen_images
 from digitpad.session import BUNDLED

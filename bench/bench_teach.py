@@ -22,7 +22,7 @@ import numpy as np
 
 from digitpad.finetune import FinetuneConfig, accuracy, finetune
 from digitpad.mnist import load_mnist
-from digitpad.model import load_model
+from digitpad.model_file import load_model
 from digitpad.pen import read_pen_strokes
 from digitpad.preprocess import strokes_to_mnist
 from digitpad.samples import Sample

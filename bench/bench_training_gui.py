@@ -28,7 +28,7 @@ os.environ.setdefault("DIGITPAD_DATA_DIR", tempfile.mkdtemp(prefix="digitpad-ben
 
 def headless(epochs: int, batch_size: int) -> float:
     from digitpad.mnist import load_mnist
-    from digitpad.model import build_seed_model
+    from digitpad.networks import build_seed_model
     from digitpad.training import TrainConfig, train
 
     train_data, test_data = load_mnist()

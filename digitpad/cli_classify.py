@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from digitpad.certainty import is_unsure
-from digitpad.model import ModelFileError
+from digitpad.model_file import ModelFileError
 from digitpad.paths import printable_path
 from digitpad.segment import DigitReading, NumberReading, read_number_image
 from digitpad.session import choose_model

@@ -16,7 +16,7 @@ def run_evaluate(model_path: Path | None = None, dataset: str = "mnist",
                  mnist_path: Path | None = None, as_json: bool = False) -> int:
     from digitpad.evaluation import evaluate
     from digitpad.mnist import MnistError
-    from digitpad.model import ModelFileError
+    from digitpad.model_file import ModelFileError
     from digitpad.pen import PenDataError
     from digitpad.session import choose_model
     from digitpad.training_data import TEST_SETS, load_test_set

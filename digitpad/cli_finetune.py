@@ -28,7 +28,7 @@ def run_finetune(samples_file: Path, out: Path, model_path: Path | None = None,
                  data_path: Path | None = None, epochs: int | None = None) -> int:
     from digitpad.finetune import FinetuneConfig, finetune, finetune_metadata
     from digitpad.mnist import MnistError, load_mnist
-    from digitpad.model import ModelFileError, load_model, save_model
+    from digitpad.model_file import ModelFileError, load_model, save_model
     from digitpad.samples import SampleError, read_export
     from digitpad.session import choose_model
     from digitpad.training import TrainingError

@@ -21,14 +21,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from digitpad.augment import AugmentConfig, redraw_strokes
+from digitpad.networks import architecture_of
 from digitpad.samples import Sample
 from digitpad.training import (
     BatchCallback,
     EpochCallback,
     TrainConfig,
+    TrainingError,
     TrainResult,
     model_accuracy,
     prepare_images,
+    run_metadata,
     train,
 )
 
@@ -140,7 +143,7 @@ def finetune(model: keras.Model, samples: Sequence[Sample],
     digit's samples is held out. Epoch logs carry ``yours_accuracy`` on them; ``on_epoch``
     first gets epoch -1 with the figures before tuning (the curves' starting points).
     """
-    from digitpad.model import make_optimizer
+    from digitpad.networks import make_optimizer
 
     config = config or FinetuneConfig()
     samples = list(samples)
@@ -149,8 +152,6 @@ def finetune(model: keras.Model, samples: Sequence[Sample],
                                     config.seed)
         samples, held_out = [samples[i] for i in learn], [samples[i] for i in keep]
     if not samples:
-        from digitpad.training import TrainingError
-
         raise TrainingError("no samples of yours to learn from: label some drawings first")
     held_images = np.stack([s.image for s in held_out]) if held_out else \
         np.zeros((0, 28, 28), np.uint8)
@@ -176,17 +177,10 @@ def finetune(model: keras.Model, samples: Sequence[Sample],
                           len(x))
 
 
-def architecture_of(model: keras.Model) -> str:
-    return "convnet" if any(type(layer).__name__ == "Conv2D" for layer in model.layers) \
-        else "dense"
-
-
 def finetune_metadata(model: keras.Model, config: FinetuneConfig, result: FinetuneResult,
                       base_name: str) -> dict:
     """What the tuned model's file records (see ``model.save_model``): the run, and the
     model it started from with the before/after figures."""
-    from digitpad.training import run_metadata
-
     train_config = config.train_config()
     train_config.architecture = architecture_of(model)
     return {**run_metadata(train_config, result.run, result.run_samples),

@@ -61,7 +61,6 @@ def _finite_pairs(points) -> list[list[float]]:
 def save_run(record: RunRecord, folder: Path | None = None) -> Path:
     """Write a run atomically and keep only the newest :data:`KEEP`."""
     folder = folder or runs_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{record.id}.json"
     payload = {"format_version": FORMAT_VERSION, "id": record.id, "date": record.date,
                "label": record.label, "settings": record.settings,
@@ -71,12 +70,14 @@ def save_run(record: RunRecord, folder: Path | None = None) -> Path:
                "curves": {k: _finite_pairs(v) for k, v in record.curves.items()}}
     try:
         text = json.dumps(payload, allow_nan=False)
+        folder.mkdir(parents=True, exist_ok=True)  # a read-only data dir fails here
         with atomic_file(path) as fh:
             fh.write(text.encode("utf-8"))
     except (OSError, ValueError) as exc:
         raise HistoryError(f"could not save the run to {path}: {exc}") from exc
     for old in sorted(folder.glob("*.json"))[:-KEEP]:
-        old.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            old.unlink(missing_ok=True)
     return path
 
 

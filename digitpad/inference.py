@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from digitpad.model import input_reshape, load_model, read_layers
+from digitpad.model_file import input_reshape, load_model, read_layers
+from digitpad.networks import architecture_key
 from digitpad.numpy_net import NumpyLayer, UnsupportedLayer, forward, layer_from_config
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class NumpyPredictor(Predictor):
 
     @property
     def architecture(self) -> str:
-        return "convnet" if any(layer.kind == "Conv2D" for layer in self.layers) else "dense"
+        return architecture_key(layer.kind for layer in self.layers)
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
         if len(x) <= self.batch:

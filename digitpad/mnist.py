@@ -127,6 +127,6 @@ def load_mnist(
     else:
         try:
             return _keras_download()
-        except Exception as exc:
+        except Exception as exc:  # any failure becomes one clear error
             tried.append(f"Keras download ({type(exc).__name__}: {exc})")
     raise MnistError("MNIST not found. Tried: " + "; ".join(tried) + ". " + _fix_hint())

@@ -50,7 +50,7 @@ def load_npz(path: str | os.PathLike[str], keys: tuple[str, ...], error: type[Ex
         raise error(f"{path}: permission denied") from None
     except error:
         raise
-    except Exception as exc:
+    except Exception as exc:  # zlib.error, BadZipFile, ValueError...: damaged
         detail = (str(exc).splitlines() or [""])[0][:160]
         raise error(f"{path}: damaged or truncated .npz ({type(exc).__name__}: {detail})") \
             from exc

@@ -4,7 +4,7 @@
 every mouse move, so inference runs over copies of the weights in numpy instead (~0.07 ms for
 the dense net, well under 1 ms for the convnet). A network is a list of :class:`NumpyLayer`,
 built from a Keras layer config plus its weights, whether those come from a live model or
-straight from a ``.keras`` file's HDF5 (see :func:`digitpad.model.read_layers`).
+straight from a ``.keras`` file's HDF5 (see :func:`digitpad.model_file.read_layers`).
 """
 
 from __future__ import annotations

@@ -22,7 +22,12 @@ from typing import Any
 import numpy as np
 
 from digitpad.inference import Predictor, load_predictor
-from digitpad.model import TEMP_PREFIX, ModelFileError, read_metadata
+from digitpad.model_file import (
+    TEMP_PREFIX,
+    ModelFileError,
+    read_metadata,
+    remove_stale_temp_files,
+)
 from digitpad.paths import asset_path, atomic_file, user_data_dir, user_model_path
 
 # Bundled models: file in assets/, label. The first is the default at first launch.
@@ -115,8 +120,6 @@ def _trained_files() -> list[Path]:
 
 def tidy_user_dir() -> None:
     """At start-up: remove temp files an interrupted save left behind (never fatal)."""
-    from digitpad.model import remove_stale_temp_files
-
     for folder in (user_data_dir(), trained_models_dir()):
         with contextlib.suppress(OSError):
             remove_stale_temp_files(folder)
@@ -190,7 +193,7 @@ def check_predictor(predictor: Predictor, path: Path) -> None:
     probe[6:22, 13:15] = 1.0  # a "1"
     try:
         out = np.asarray(predictor(probe), dtype=np.float64)
-    except Exception as exc:
+    except Exception as exc:  # any failure on a probe means unusable
         first_line = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ModelFileError(f"model file {path} cannot classify a 28x28 image "
                              f"({type(exc).__name__}: {first_line})") from exc
@@ -209,7 +212,7 @@ def open_model(path: Path, source: str) -> ActiveModel:
         predictor = load_predictor(path)
     except ModelFileError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # odd configs raise anything; all mean "unusable"
         first_line = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ModelFileError(f"model file {path} could not be loaded "
                              f"({type(exc).__name__}: {first_line})") from exc

@@ -1,4 +1,5 @@
-"""Training as one plain function, shared by the GUI worker, ``train_model.py`` and the tests.
+"""Training as one plain function, shared by the window (``training_run``),
+``train_model.py``, the benches and the tests.
 
 Progress goes to plain callables with floats; cancellation is a ``threading.Event`` checked
 after every batch (``fit()`` resets ``model.stop_training`` when it starts, so setting that
@@ -40,7 +41,7 @@ class TrainConfig:
     learning_rate: float | None = None
     seed: int | None = None
     validate_each_epoch: bool = True
-    architecture: str = "dense"  # a key of digitpad.model.ARCHITECTURES
+    architecture: str = "dense"  # a key of digitpad.networks.ARCHITECTURES
     data: str = "mnist"  # a key of digitpad.training_data.DATA_CHOICES
     augment: bool = False
     lr_decay: bool = False  # cosine decay of the learning rate from epoch to epoch, to ~0
@@ -71,7 +72,7 @@ class TrainResult:
 
 def run_metadata(config: TrainConfig, result: TrainResult, train_samples: int) -> dict:
     """What a saved model records about the run that made it (see ``model.save_model``)."""
-    from digitpad.model import DEFAULT_LEARNING_RATES
+    from digitpad.networks import DEFAULT_LEARNING_RATES
 
     return {
         "architecture_key": config.architecture, "data": config.data,
@@ -214,7 +215,7 @@ def train(
                 on_epoch(epoch, values)
 
     if config.average_weights:
-        from digitpad.model import make_optimizer
+        from digitpad.networks import make_optimizer
 
         model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate, True),
                       loss="categorical_crossentropy", metrics=["accuracy"])

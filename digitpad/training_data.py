@@ -1,6 +1,7 @@
 """What a run trains and measures on: MNIST, optionally plus pen digits, and the
-real-handwriting set watched after every epoch. Shared by the GUI worker, ``train_model.py``,
-the benches and the tests, so every caller gets the same data for the same choice.
+real-handwriting set watched after every epoch. Shared by the window (``training_run``),
+``train_model.py``, the benches and the tests, so every caller gets the same data for the
+same choice.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from digitpad.augment import DEFAULT_AUGMENT, Alternates, make_alternates
-from digitpad.pen import PenImages, load_pen_images
+from digitpad.pen import PenDataError, PenImages, load_pen_images
 from digitpad.skeleton import digit_strokes
 
 TEST_SETS = {"mnist": "MNIST test", "pen": "real handwriting (pen test: sites never trained on)"}
@@ -131,7 +132,6 @@ def load_training_data(data: str = "mnist", mnist_path: str | os.PathLike[str] |
     real-handwriting curve. Raises ``MnistError`` / ``PenDataError`` with a message.
     """
     from digitpad.mnist import load_mnist
-    from digitpad.pen import PenDataError
 
     mnist = load_mnist(mnist_path)
     try:

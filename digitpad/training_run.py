@@ -24,14 +24,14 @@ from typing import Any
 from digitpad.finetune import (
     FinetuneConfig,
     FinetuneResult,
-    architecture_of,
     finetune,
     finetune_metadata,
     holdout_split,
 )
 from digitpad.inference import layers_of
 from digitpad.mnist import load_mnist
-from digitpad.model import ModelFileError, build_model, load_model, save_model
+from digitpad.model_file import ModelFileError, load_model, save_model
+from digitpad.networks import architecture_of, build_model
 from digitpad.numpy_net import NumpyLayer
 from digitpad.samples import Sample
 from digitpad.session import new_trained_model_path, prune_trained

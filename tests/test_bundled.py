@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from digitpad.inference import load_predictor
-from digitpad.model import read_metadata
+from digitpad.model_file import read_metadata
 
 
 def test_bundled_model_metadata_records_its_accuracy(book_model_path):

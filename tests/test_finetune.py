@@ -53,7 +53,7 @@ def test_variants_are_redrawn_copies_with_their_labels():
 
 
 def test_a_finetune_learns_your_style(small_data):
-    from digitpad.model import build_model
+    from digitpad.networks import build_model
     from digitpad.training import TrainConfig, train
 
     model = build_model("dense")
@@ -77,7 +77,7 @@ def test_a_finetune_learns_your_style(small_data):
 
 def test_finetune_from_the_command_line(small_npz, tmp_path, capsys, book_model_path):
     from digitpad.__main__ import main
-    from digitpad.model import read_metadata
+    from digitpad.model_file import read_metadata
     from digitpad.paths import asset_path
 
     path = export_samples(my_samples(4, seed=4), tmp_path / "class.npz")

@@ -196,7 +196,7 @@ def test_tablet_pen_draws_like_the_mouse(window):
 
 def test_without_any_model_drawing_still_works(qtbot, monkeypatch):
     import digitpad._qt.model_in_use as model_in_use
-    from digitpad.model import ModelFileError
+    from digitpad.model_file import ModelFileError
 
     def no_model(path):
         raise ModelFileError("model file assets/model.keras does not exist")

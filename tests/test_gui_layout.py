@@ -44,6 +44,42 @@ def test_geometry_and_splitter_are_remembered(qtbot):
     assert again.splitter.sizes() == sizes
 
 
+def test_quitting_in_wide_mode_keeps_every_column_at_its_minimum_or_more(qtbot):
+    """Quit while the canvas is wide (a number written), launch again: square canvas, the
+    columns as they were before it widened, none below its minimum width."""
+    win = make_window(qtbot)
+    win.resize(1320, 760)
+    win.splitter.setSizes([480, 330, 510])
+    qtbot.wait(20)
+    square = win.splitter.sizes()
+    win.set_wide_canvas(True)
+    qtbot.wait(20)
+    win.close()
+    again = make_window(qtbot)
+    again.resize(1320, 760)
+    qtbot.wait(20)
+    assert not again.wide_canvas
+    splitter = again.splitter
+    assert splitter.count() == 3
+    for index in range(3):
+        column = splitter.widget(index)
+        assert column.width() >= column.minimumSizeHint().width(), index
+    assert abs(splitter.sizes()[2] - square[2]) <= 40  # the training column as it was
+
+
+def test_a_saved_layout_that_squashes_a_column_is_not_obeyed(qtbot, isolated_user_dir):
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(isolated_user_dir / "window.ini"), QSettings.Format.IniFormat)
+    settings.setValue("columns", [1200, 100, 20])  # as if edited by hand, or a bad version
+    settings.sync()
+    win = make_window(qtbot)
+    qtbot.wait(20)
+    for index in range(3):
+        column = win.splitter.widget(index)
+        assert column.width() >= column.minimumSizeHint().width(), index
+
+
 def test_a_dark_theme_gets_dark_plots_and_palette_text(qtbot):
     from PySide6.QtGui import QColor, QPalette
 

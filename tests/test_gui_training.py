@@ -264,7 +264,7 @@ def test_a_failed_save_keeps_the_model_and_offers_save_as(qtbot, small_npz, monk
     import errno
 
     import digitpad.training_run
-    from digitpad.model import ModelFileError
+    from digitpad.model_file import ModelFileError
 
     def full_disk(model, path, metadata):
         raise ModelFileError(f"could not save the model to {path}: "
@@ -313,3 +313,41 @@ def test_overfitting_verdict_reads_the_test_curve():
     assert "rising since epoch 3" in overfitting_verdict([0.3, 0.2, 0.1, 0.12, 0.14],
                                                          0.99, 0.98)
     assert "little overfitting" in overfitting_verdict([0.3, 0.2, 0.1], 0.985, 0.98)
+
+
+@pytest.fixture
+def read_only_data_dir(tmp_path, monkeypatch):
+    """A data dir on a read-only file system (a tmpfs remounted read-only; root can write
+    through chmod, not through a read-only mount)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs is refused here (needs root)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True,
+                       capture_output=True)
+        monkeypatch.setenv("DIGITPAD_DATA_DIR", str(folder))
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+def test_a_read_only_data_dir_keeps_the_finished_run_in_use(qtbot, small_npz,
+                                                            read_only_data_dir):
+    """Nothing can be written (model, run history, choice): the run still ends, its model is
+    read with and offered for Save as…, and the panel is not left at "Saving model…"."""
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    panel.settings.epochs_spin.setValue(1)
+    drag(win.canvas, [(120, 80), (300, 80), (200, 350)])
+    before = win.last_probabilities.copy()
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
+    assert panel.last_result is not None and panel.last_result.save_error
+    assert "Saving model" not in panel.status_label.text()
+    assert "Save as" in panel.status_label.text() and panel.save_as_button.isVisible()
+    assert panel.history_problem  # said, not raised
+    assert not np.allclose(win.last_probabilities, before)  # the new weights read the canvas
+    assert list(read_only_data_dir.iterdir()) == []
+    win.close()

@@ -21,6 +21,7 @@ def test_idle_warmup_then_a_run(qtbot, small_npz, monkeypatch):
     assert win.warmup.started
     panel = win.training_panel
     panel.settings.epochs_spin.setValue(1)
+    panel.train_limit = 120  # bounded: the test is about the warm-up, not the run
     panel.start_training()
     qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
     assert panel.last_result.saved
@@ -32,6 +33,7 @@ def test_a_click_before_the_quiet_moment_skips_the_warmup(qtbot, small_npz, monk
     win = make_window(qtbot, data_path=small_npz)  # 3 s of quiet not reached yet
     panel = win.training_panel
     panel.settings.epochs_spin.setValue(1)
+    panel.train_limit = 120  # bounded: the test is about the warm-up, not the run
     panel.start_training()
     assert not win.warmup.started and win.warmup.done.is_set()
     qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)

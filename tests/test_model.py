@@ -9,14 +9,8 @@ import numpy as np
 import pytest
 
 from digitpad.inference import NumpyPredictor, load_predictor, predictor_for_model
-from digitpad.model import (
-    ModelFileError,
-    build_seed_model,
-    load_model,
-    read_layers,
-    read_metadata,
-    save_model,
-)
+from digitpad.model_file import ModelFileError, load_model, read_layers, read_metadata, save_model
+from digitpad.networks import build_seed_model
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from digitpad.model import ModelFileError, save_model
+from digitpad.model_file import ModelFileError, save_model
 from digitpad.session import choose_model, open_model, remember_selection
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from digitpad.inference import KerasPredictor, NumpyPredictor, load_predictor
-from digitpad.model import read_layers, save_model
+from digitpad.model_file import read_layers, save_model
 from digitpad.paths import asset_path
 from digitpad.pen import read_rendered
 

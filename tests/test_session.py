@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from digitpad.model import ModelFileError, build_seed_model, save_model
+from digitpad.model_file import ModelFileError, save_model
+from digitpad.networks import build_seed_model
 from digitpad.paths import asset_path
 from digitpad.session import (
     choose_model,

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from digitpad.model import build_seed_model
+from digitpad.networks import build_seed_model
 from digitpad.training import TrainConfig, TrainingError, train
 
 
@@ -92,7 +92,7 @@ def test_batch_smoother_recovers_batch_values_and_has_no_epoch_jumps():
 def test_convnet_with_augmentation_and_a_monitor_learns(small_data):
     """The convnet through the same train(): augmented batches, a monitor set measured every
     epoch (the real-handwriting curve), cosine learning-rate decay."""
-    from digitpad.model import build_model
+    from digitpad.networks import build_model
 
     (x, y), test = small_data
     epochs = []

@@ -80,8 +80,10 @@ class Task(QObject):
         return self._ended.is_set()
 
     def wait(self, timeout_s: float | None = None) -> bool:
-        """Block until the job has returned (or ``timeout_s`` passed); True if it has. A task
-        never started counts as ended."""
+        """Block until the task's thread has ended, its signals all sent (or ``timeout_s``
+        passed); True if it has. A task never started counts as ended. The application
+        quitting waits this way, so no thread touches Qt after it is gone."""
         if self._thread is None:
             return True
-        return self._ended.wait(timeout_s)
+        self._thread.join(timeout_s)
+        return not self._thread.is_alive()

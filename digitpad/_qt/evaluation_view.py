@@ -58,7 +58,7 @@ def _compute(predictor, data: str, data_path, *, report,
                                         for i in range(0, len(images), 1000)])
         result = evaluate(lambda _x: probabilities, images, labels)
         return data, Evaluation(data, result, images, np.asarray(labels), probabilities)
-    except Exception as exc:
+    except Exception as exc:  # shown in the window; the app goes on
         return data, f"Could not evaluate: {exc}"
 
 

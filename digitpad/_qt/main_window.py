@@ -22,7 +22,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from digitpad.inference import NumpyPredictor, Predictor
-from digitpad.model import ModelFileError
+from digitpad.model_file import ModelFileError
 from digitpad.session import ActiveModel
 from digitpad.skeleton import digit_strokes
 

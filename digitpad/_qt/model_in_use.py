@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from digitpad.inference import NumpyPredictor
-from digitpad.model import ModelFileError, read_metadata
+from digitpad.model_file import ModelFileError, read_metadata
 from digitpad.session import (
     ActiveModel,
     choose_model,
@@ -75,10 +75,19 @@ class ModelInUse(QObject):
 
     def pick(self, path: Path, source: str) -> None:
         """Use the model at ``path`` and remember the choice for the next launch. Raises
-        :class:`ModelFileError` or ``OSError`` (the model in use stays)."""
+        :class:`ModelFileError` or ``OSError`` if it cannot be used (the model in use
+        stays)."""
         active = open_model(Path(path), source)
-        remember_selection(Path(path))
         self._use(active)
+        self._remember(Path(path))
+
+    def _remember(self, path: Path) -> None:
+        """For the next launch; a read-only data dir must not keep the model from use."""
+        try:
+            remember_selection(path)
+        except OSError as exc:
+            self.status.emit(f"In use for this session, but not remembered for the next "
+                             f"launch: {exc}")
 
     @Slot(object)
     def adopt(self, result: RunResult) -> None:
@@ -104,10 +113,11 @@ class ModelInUse(QObject):
                                      label_for(path, "trained", metadata))
             else:
                 active = open_model(path, "trained")
-            remember_selection(path)
-            self._use(active)
         except (OSError, ModelFileError) as exc:
             self.status.emit(str(exc))
+            return
+        self._use(active)
+        self._remember(path)
 
     def restore_default(self) -> None:
         """The bundled default model again; trained runs stay in the Model list."""

@@ -65,15 +65,16 @@ class RunHistoryBar(QWidget):
         self.csv_button.setEnabled(self.current is not None)
         return problems
 
-    def record(self, settings: dict, result: dict) -> RunRecord | None:
-        """Keep the run now on the plots; None (and nothing lost) if it cannot be written."""
+    def record(self, settings: dict, result: dict) -> RunRecord | str:
+        """Keep the run now on the plots; if it cannot be written, why (one line), and the
+        run's model is not affected."""
         record = RunRecord(new_run_id(str(settings.get("architecture", "run"))), now_iso(),
                            run_label(settings, result), settings, result,
                            self.plots.named_curves())
         try:
             save_run(record)
-        except HistoryError:
-            return None
+        except HistoryError as exc:
+            return str(exc)
         self.current = record
         self.reload()
         return record

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from digitpad.finetune import FinetuneConfig
 from digitpad.mnist import MnistError, read_mnist_npz
-from digitpad.model import ModelFileError, save_model
+from digitpad.model_file import ModelFileError, save_model
 from digitpad.run_report import describe_run
 from digitpad.samples import Sample
 from digitpad.training import TrainConfig
@@ -81,39 +81,28 @@ class TrainingPanel(QWidget):
         self.task: Task | None = None
         self._started_at = 0.0
         self.last_result: RunResult | None = None
+        self.history_problem: str | None = None  # why the last run's curves were not kept
 
-        self.train_button = QPushButton("Train")
-        self.train_button.setObjectName("trainButton")
-        self.train_button.setToolTip("Train the network on MNIST with these settings (Ctrl+T)")
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setObjectName("stopButton")
+        self.train_button = _button("Train", "trainButton",
+                                    "Train the network on MNIST with these settings (Ctrl+T)")
+        self.stop_button = _button("Stop", "stopButton", "Stop after the current batch")
         self.stop_button.setEnabled(False)
-        self.stop_button.setToolTip("Stop after the current batch")
-        self.finetune_button = QPushButton("Fine-tune on my handwriting")
-        self.finetune_button.setObjectName("finetuneButton")
-        self.finetune_button.setToolTip(
+        self.finetune_button = _button(
+            "Fine-tune on my handwriting", "finetuneButton",
             "Tune the model in use on the digits you labelled (draw, then press the digit's "
             "key), mixed with MNIST so it does not forget it; a share of yours is held out "
             "and measured before and after")
-        self.restore_button = QPushButton("Restore default model")
-        self.restore_button.setObjectName("restoreButton")
-        self.restore_button.setToolTip("Use the bundled default model again; your trained "
-                                       "models stay in the Model list")
-        self.save_as_button = QPushButton("Save as…")
-        self.save_as_button.setObjectName("saveAsButton")
-        self.save_as_button.setToolTip("The run could not be saved in the data folder: "
-                                       "choose another place")
-        self.save_as_button.hide()
+        self.restore_button = _button("Restore default model", "restoreButton",
+                                      "Use the bundled default model again; your trained "
+                                      "models stay in the Model list")
+        self.save_as_button = _button("Save as…", "saveAsButton", "The run could not be saved "
+                                      "in the data folder: choose another place", hidden=True)
         self._unsaved: RunResult | None = None  # a run whose model could not be saved
-        self.choose_mnist_button = QPushButton("Choose mnist.npz…")
-        self.choose_mnist_button.setObjectName("chooseMnistButton")
-        self.choose_mnist_button.setToolTip("Point digitpad at a copy of mnist.npz (Keras "
-                                            "layout) and train again")
-        self.choose_mnist_button.hide()
+        self.choose_mnist_button = _button("Choose mnist.npz…", "chooseMnistButton",
+                                           "Point digitpad at a copy of mnist.npz (Keras "
+                                           "layout) and train again", hidden=True)
 
         self.settings = TrainingSettings()
-        self.epochs_spin, self.batch_spin = self.settings.epochs_spin, self.settings.batch_spin
-        self.optimizer_combo = self.settings.optimizer_combo
         self.keep_partial_check = QCheckBox("If stopped, use the partly trained model")
         self.keep_partial_check.setObjectName("keepPartialCheck")
         self.keep_partial_check.setToolTip(
@@ -143,7 +132,6 @@ class TrainingPanel(QWidget):
         self.result_label = QLabel("")
         self.result_label.setObjectName("resultLabel")
         self.result_label.setWordWrap(True)
-
         self.result_label.setToolTip(PEN_TOOLTIP)
         self.plots = TrainingPlots()
 
@@ -319,7 +307,8 @@ class TrainingPanel(QWidget):
         self.last_result = result
         self._end_run()
         seconds = time.monotonic() - self._started_at
-        self.history_bar.record(result.settings_record(), result.record())
+        kept = self.history_bar.record(result.settings_record(), result.record())
+        self.history_problem = kept if isinstance(kept, str) else None
         if result.cancelled and not result.kept:
             self.progress.ended("stopped", full=False)
             self._set_status(f"Stopped after {result.epochs_completed} full epoch(s); the run "
@@ -345,7 +334,9 @@ class TrainingPanel(QWidget):
             if result.layers is not None:  # the canvas reads with it meanwhile
                 self.snapshotReady.emit(result.layers, "the new model (not saved yet)")
             return
-        self._set_status(f"{done} is saved and in use.")
+        self._set_status(f"{done} is saved and in use." + (
+            f" (Its curves were not kept: {self.history_problem}.)" if self.history_problem
+            else ""))
         if result.saved is not None:
             self.runFinished.emit(result)
 
@@ -413,3 +404,11 @@ class TrainingPanel(QWidget):
             tune = request.finetune and replace(request.finetune, config=self.finetune_config)
             self._start(self._request(tune))  # with the settings as they are now
         return True
+
+
+def _button(text: str, name: str, tooltip: str, hidden: bool = False) -> QPushButton:
+    button = QPushButton(text, objectName=name)
+    button.setToolTip(tooltip)
+    if hidden:  # shown when needed (setVisible(True) would make a parentless window)
+        button.hide()
+    return button

@@ -9,7 +9,7 @@ output ``wideChanged``.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import QMainWindow, QSplitter, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QWidget
 
 from digitpad.paths import user_data_dir
 
@@ -51,21 +51,37 @@ class WindowLayout(QObject):
         return QSettings(str(user_data_dir() / "window.ini"), QSettings.Format.IniFormat)
 
     def restore(self) -> None:
+        """The size and columns of the last session, never a column below its minimum (a
+        file from an older digitpad, or edited by hand, cannot squash one)."""
         settings = self._settings()
-        geometry, sizes = settings.value("geometry"), settings.value("splitter")
+        geometry = settings.value("geometry")
+        window = self.parent()
         if geometry is not None:
-            window = self.parent()
             window.restoreGeometry(geometry)
             fit_to_screen(window, window.width(), window.height())
-        if sizes is not None:
-            self.splitter.restoreState(sizes)
+        value = settings.value("columns") or []
+        try:
+            sizes = [int(v) for v in ([value] if isinstance(value, str) else value)]
+        except (TypeError, ValueError):
+            sizes = []
+        if len(sizes) == self.splitter.count() and all(v > 0 for v in sizes):
+            self.splitter.setSizes(self._at_least_minimum(sizes))
+
+    def _at_least_minimum(self, sizes: list[int]) -> list[int]:
+        """``sizes`` with every column raised to its minimum width (the splitter then
+        shares the window's width in these proportions)."""
+        widgets = [self.splitter.widget(i) for i in range(self.splitter.count())]
+        return [max(size, w.minimumSizeHint().width(), w.minimumWidth())
+                for size, w in zip(sizes, widgets, strict=True)]
 
     def save(self) -> None:
-        if self.wide:  # the next launch starts square, with the user's columns
-            self.set_wide(False)
+        """The square layout's columns are saved, also when the canvas is wide now (the next
+        launch starts square)."""
+        sizes = self._sizes_before_wide if self.wide else self.splitter.sizes()
         settings = self._settings()
         settings.setValue("geometry", self.parent().saveGeometry())
-        settings.setValue("splitter", self.splitter.saveState())
+        settings.setValue("columns", [int(v) for v in sizes])
+        settings.remove("splitter")  # the older, whole-state key
         settings.sync()
 
     # ---- the wide canvas --------------------------------------------------------------------
@@ -98,8 +114,6 @@ class WindowLayout(QObject):
 
 def fit_to_screen(window: QWidget, width: int, height: int) -> None:
     """The size asked for, but never larger than the screen's available area."""
-    from PySide6.QtWidgets import QApplication
-
     screen = window.screen() or QApplication.primaryScreen()
     if screen is not None:
         area = screen.availableGeometry()

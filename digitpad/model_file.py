@@ -1,7 +1,9 @@
-"""The seed network and its files: build, save atomically, load, read metadata.
+"""The model file format: a Keras ``.keras`` archive plus a ``digitpad.json`` record (what
+made it: network, data, recipe, accuracies, date, library versions). Saved atomically,
+loaded, its record and its numpy layers read.
 
-Keras (and so TensorFlow) is imported inside the functions that need it, so reading a model's
-metadata or weights for inference never pays the ~5 s TensorFlow import.
+Keras (and so TensorFlow) is imported only by :func:`load_model` and :func:`save_model`, so
+reading a model's record or weights for inference never pays the ~5 s TensorFlow import.
 """
 
 from __future__ import annotations
@@ -21,109 +23,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import digitpad
+from digitpad.networks import describe_architecture
 from digitpad.numpy_net import NumpyLayer, UnsupportedLayer, layer_from_config
 
 if TYPE_CHECKING:
     import keras
 
 METADATA_NAME = "digitpad.json"
-OPTIMIZERS = ("rmsprop", "adam", "sgd")
-DEFAULT_LEARNING_RATES = {"rmsprop": 1e-3, "adam": 1e-3, "sgd": 1e-2}
 
 
 class ModelFileError(RuntimeError):
     """A model file is missing, truncated or not a Keras model; the message names the file."""
-
-
-ARCHITECTURES = {
-    "dense": "Dense (the book)",
-    "convnet": "Convnet",
-}
-
-
-def _dense_layers(keras: Any) -> list:
-    """Chollet's ch. 2 network: Dense(512, relu) on 784 inputs, Dense(10, softmax)."""
-    return [keras.layers.Dense(512, activation="relu"),
-            keras.layers.Dense(10, activation="softmax")]
-
-
-def _convnet_layers(keras: Any) -> list:
-    """The book's MNIST convnet (ch. 8: conv 32/64/128, 3x3, two max-pools) with dropout
-    before the classifier, the regularisation the book adds when data is augmented."""
-    conv = keras.layers.Conv2D
-    return [keras.layers.Reshape((28, 28, 1)),
-            conv(32, 3, activation="relu"), keras.layers.MaxPooling2D(2),
-            conv(64, 3, activation="relu"), keras.layers.MaxPooling2D(2),
-            conv(128, 3, activation="relu"), keras.layers.Flatten(),
-            keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
-
-
-def build_model(architecture: str = "dense", optimizer: str = "rmsprop",
-                learning_rate: float | None = None, seed: int | None = None) -> keras.Model:
-    """A compiled, untrained network of ``architecture`` (a key of :data:`ARCHITECTURES`).
-
-    Every architecture takes the same flat (N, 784) input in [0, 1], so data preparation,
-    training and inference are shared.
-    """
-    import keras
-
-    if architecture not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {architecture!r}; choose one of "
-                         f"{', '.join(ARCHITECTURES)}")
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-    layers = _dense_layers(keras) if architecture == "dense" else _convnet_layers(keras)
-    model = keras.Sequential([keras.Input(shape=(28 * 28,)), *layers])
-    model.compile(
-        optimizer=make_optimizer(optimizer, learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
-
-
-def build_seed_model(
-    optimizer: str = "rmsprop", learning_rate: float | None = None, seed: int | None = None
-) -> keras.Model:
-    """Chollet's ch. 2 network: Dense(512, relu) on 784 inputs, Dense(10, softmax)."""
-    return build_model("dense", optimizer, learning_rate, seed)
-
-
-def make_optimizer(name: str, learning_rate: float | None = None,
-                   average_weights: bool = False) -> keras.optimizers.Optimizer:
-    """A fresh Keras optimizer by name; ``None`` learning rate means the optimizer's default.
-
-    ``average_weights`` keeps an exponential moving average of the weights (Keras's
-    ``use_ema``, momentum 0.999: about the last 1,000 batches) that replaces them when
-    ``fit()`` ends: the final model is the average of where training wandered, not its
-    last step.
-    """
-    import keras
-
-    name = name.lower()
-    if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-    lr = DEFAULT_LEARNING_RATES[name] if learning_rate is None else float(learning_rate)
-    classes = {"rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam,
-               "sgd": keras.optimizers.SGD}
-    if average_weights:
-        return classes[name](learning_rate=lr, use_ema=True, ema_momentum=0.999)
-    return classes[name](learning_rate=lr)
-
-
-def describe_architecture(model: keras.Model) -> str:
-    """One line such as ``Dense(512, relu) -> Dense(10, softmax)`` for metadata and the UI."""
-    parts = []
-    for layer in model.layers:
-        cfg = layer.get_config()
-        if "units" in cfg:
-            parts.append(f"{type(layer).__name__}({cfg['units']}, {cfg.get('activation')})")
-        elif "filters" in cfg:
-            parts.append(f"Conv2D({cfg['filters']}, {cfg['kernel_size'][0]}x"
-                         f"{cfg['kernel_size'][1]}, {cfg.get('activation')})")
-        elif type(layer).__name__ != "Reshape":
-            parts.append(type(layer).__name__)
-    return " -> ".join(parts)
 
 
 def versions() -> dict[str, str]:
@@ -265,7 +175,7 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
             return keras.models.load_model(path)
-    except Exception as exc:
+    except Exception as exc:  # Keras raises many types for a bad file
         first_line = (str(exc).strip().splitlines() or [""])[0][:200]
         raise ModelFileError(f"model file {path} could not be loaded: {first_line}") from exc
 

@@ -1,0 +1,101 @@
+"""A whole run as the window starts it, without a window: its events, its typed result, and
+what the run history and the panel's words are made from."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from digitpad.finetune import FinetuneConfig
+from digitpad.history import load_runs, save_run
+from digitpad.model_file import read_metadata
+from digitpad.run_report import describe_run
+from digitpad.samples import SampleStore
+from digitpad.session import trained_models_dir
+from digitpad.training import TrainConfig
+from digitpad.training_run import (
+    BatchDone,
+    EpochDone,
+    FinetuneRequest,
+    RunRequest,
+    RunResult,
+    RunStarted,
+    Status,
+    run,
+)
+
+
+def run_collecting(request: RunRequest, cancel: threading.Event | None = None):
+    events: list = []
+    result = run(request, report=events.append, cancel=cancel or threading.Event())
+    return result, events
+
+
+def test_a_run_reports_plain_events_and_returns_a_typed_result(small_npz):
+    result, events = run_collecting(RunRequest(TrainConfig(epochs=2, batch_size=64, seed=0),
+                                               small_npz))
+    assert isinstance(result, RunResult) and not result.is_finetune
+    kinds = [type(e) for e in events]
+    assert kinds[0] is Status and RunStarted in kinds
+    started = next(e for e in events if isinstance(e, RunStarted))
+    assert (started.epochs, started.batches) == (2, 3000 // 64 + 1)
+    batches = [e for e in events if isinstance(e, BatchDone)]
+    assert batches and batches[-1].batch == started.batches - 1  # the last batch is reported
+    assert all(isinstance(e.loss, float) for e in batches)
+    epochs = [e for e in events if isinstance(e, EpochDone)]
+    assert [e.epoch for e in epochs] == [0, 1] and epochs[-1].layers is not None
+    assert result.epochs_completed == 2 and 0.5 < result.test_accuracy <= 1.0
+    assert result.saved is not None and result.saved.parent == trained_models_dir()
+    assert read_metadata(result.saved)["test_accuracy"] == pytest.approx(result.test_accuracy)
+    assert result.layers is not None and result.kept
+
+
+def test_the_result_is_what_the_history_and_the_panel_read(small_npz, tmp_path):
+    from digitpad.history import RunRecord
+
+    result, _ = run_collecting(RunRequest(TrainConfig(epochs=1, batch_size=64, seed=0),
+                                          small_npz, save=False))
+    record = result.record()
+    assert set(record) >= {"cancelled", "epochs_completed", "test_accuracy", "test_loss",
+                           "train_accuracy", "seconds", "pen_accuracy"}
+    assert "saved" not in record and result.saved is None and not result.kept
+    save_run(RunRecord("r1", "2026-11-29", "a run", result.settings_record(), record), tmp_path)
+    (kept,), problems = load_runs(tmp_path)
+    assert problems == [] and kept.settings["epochs"] == 1
+    assert kept.result["test_accuracy"] == pytest.approx(result.test_accuracy)
+    text, done = describe_run(result, [result.test_loss], "0:03")
+    assert f"test_acc: {result.test_accuracy:.4f}" in text and done.startswith("Finished")
+
+
+def test_a_run_cancelled_before_fitting_keeps_nothing(small_npz):
+    cancel = threading.Event()
+    cancel.set()
+    result, _ = run_collecting(RunRequest(TrainConfig(epochs=3, augment=True), small_npz),
+                               cancel)
+    assert result.cancelled and result.epochs_completed == 0 and not result.kept
+    assert not trained_models_dir().is_dir() or not any(trained_models_dir().iterdir())
+
+
+def test_a_finetune_takes_the_samples_it_is_given(small_npz, book_model_path):
+    """The samples come in memory (the window's), not from the data dir."""
+    import numpy as np
+    from conftest import synthetic_digits
+
+    from digitpad.samples import Sample
+
+    images, labels = synthetic_digits(2, seed=5)
+    stroke = np.array([[0.0, 0.0], [5.0, 9.0], [9.0, 20.0]], np.float32)
+    samples = [Sample(f"s{i}", int(label), -1, "2026-11-29T00:00:00+00:00", image, (stroke,))
+               for i, (image, label) in enumerate(zip(images, labels, strict=True))]
+    assert SampleStore().load()[0] == []  # nothing on disk
+    config = FinetuneConfig(epochs=1, mnist_digits=100, variants=2)
+    result, events = run_collecting(RunRequest(
+        TrainConfig(), small_npz, finetune=FinetuneRequest(book_model_path, "the book",
+                                                           samples, config)))
+    assert result.is_finetune and result.base_name == "the book"
+    assert result.finetune.trained_on + result.finetune.held_out == len(samples)
+    assert result.record()["finetune"] is True and result.settings.data == "yours+mnist"
+    assert any(isinstance(e, EpochDone) and e.epoch == -1 for e in events)  # the start
+    text, _ = describe_run(result, [], "0:05")
+    assert "your handwriting" in text and "tuned the book" in text
