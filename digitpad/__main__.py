@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     finetune = sub.add_parser("finetune", help="fine-tune a model on exported samples of "
                               "your handwriting")
     finetune.add_argument("samples", type=Path, metavar="SAMPLES_FILE",
-                          help="samples exported from the app (File > Export samples)")
+                          help="samples exported from the app (Edit ▸ Your samples… ▸ Export…)")
     finetune.add_argument("--out", type=Path, required=True, metavar="MODEL",
                           help="where to write the tuned .keras model")
     finetune.add_argument("--model", type=Path, default=argparse.SUPPRESS,

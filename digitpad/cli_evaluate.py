@@ -27,7 +27,8 @@ def run_evaluate(model_path: Path | None = None, dataset: str = "mnist",
             raise ModelFileError(warnings[0] if warnings else str(model_path))
         images, labels = load_test_set(dataset, mnist_path)
     except (ModelFileError, MnistError, PenDataError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # The MNIST hint names the window's --data; here the test set is --data.
+        print(f"error: {str(exc).replace('pass --data ', 'pass --mnist ')}", file=sys.stderr)
         return 2
     report = evaluate(active.predictor, images, labels)
     if as_json:

@@ -93,3 +93,15 @@ def test_evaluate_with_a_missing_model_says_why(tmp_path, capsys):
 
     assert main(["evaluate", "--model", str(tmp_path / "none.keras")]) == 2
     assert "none.keras" in capsys.readouterr().err
+
+
+def test_evaluate_without_mnist_names_its_own_flag(tmp_path, capsys, monkeypatch):
+    """The advice must be a flag ``evaluate`` has (``--mnist``; its ``--data`` is the set)."""
+    from digitpad.__main__ import main
+
+    monkeypatch.delenv("DIGITPAD_MNIST", raising=False)
+    monkeypatch.setattr("digitpad.mnist._host_reachable", lambda *a, **k: False)
+    assert main(["evaluate", "--mnist", str(tmp_path / "none.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "none.npz" in err and "--mnist /path/to/mnist.npz" in err
+    assert "--data /path" not in err

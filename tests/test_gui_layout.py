@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from qt_helpers import make_window
 
@@ -103,3 +104,32 @@ def test_a_dark_theme_gets_dark_plots_and_palette_text(qtbot):
         assert "palette(" in view.model_label.styleSheet()  # no hard-coded grey
     finally:
         app.setPalette(light)
+
+
+def test_the_wheel_edits_a_setting_only_when_it_is_focused(qtbot):
+    """Unfocused, a spin box leaves the wheel event ignored (a real one then goes on to the
+    scrolling column: Qt passes ignored spontaneous wheel events to the parent)."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    win = make_window(qtbot)
+    win.resize(1024, 600)
+    settings = win.training_panel.settings
+
+    def wheel_down(control) -> bool:
+        centre = QPointF(control.width() / 2, control.height() / 2)
+        event = QWheelEvent(centre, control.mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                            Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(control, event)
+        return event.isAccepted()
+
+    spin, combo = settings.epochs_spin, win.training_panel.history_bar.compare_combo
+    combo.addItem("an earlier run", "x")
+    before, picked = spin.value(), combo.currentIndex()
+    assert not wheel_down(spin) and spin.value() == before  # passed on, not taken
+    assert not wheel_down(combo) and combo.currentIndex() == picked
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus, timeout=1000)
+    wheel_down(spin)
+    assert spin.value() == before - 1  # focused: the wheel edits it

@@ -68,3 +68,15 @@ def test_a_single_click_paints_a_visible_dot(launched):
     pixel = canvas.image().pixelColor(int(150 * ratio), int(150 * ratio))
     assert pixel.lightness() > QColor("#808080").lightness()  # ink, not the background
     assert launched.last_probabilities is not None
+
+
+def test_f1_lists_every_shortcut_the_keys_included(launched, monkeypatch):
+    from digitpad._qt import menus
+
+    shown = []
+    monkeypatch.setattr(menus.QMessageBox, "information",
+                        lambda parent, title, text: shown.append(text))
+    menus.show_shortcuts(launched)
+    (text,) = shown
+    for keys in ("Ctrl+Q", "Ctrl+Shift+E", "Esc", "0 – 9", "Enter"):
+        assert keys in text, keys

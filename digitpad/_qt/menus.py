@@ -86,9 +86,11 @@ def clear_or_stop_prompt(window: MainWindow) -> None:
 
 def show_shortcuts(window: MainWindow) -> None:
     native = QKeySequence.SequenceFormat.NativeText
-    rows = "".join(f"<tr><td><b>{a.shortcut().toString(native)}</b></td>"
-                   f"<td>{a.text().replace('&', '')}</td></tr>"
-                   for a in window.actions() if not a.shortcut().isEmpty())
+    keys = [(", ".join(k.toString(native) for k in a.shortcuts()), a.text().replace("&", ""))
+            for a in window.actions() if not a.shortcut().isEmpty()]
+    keys += [("0 – 9", "keep the drawing as a sample of that digit (your handwriting)"),
+             ("Enter", "in Teach me: keep the drawing as the digit asked for")]
+    rows = "".join(f"<tr><td><b>{k}</b></td><td>{text}</td></tr>" for k, text in keys)
     QMessageBox.information(window, "Keyboard shortcuts", f"<table>{rows}</table>")
 
 

@@ -50,6 +50,7 @@ from .run_history import RunHistoryBar
 from .run_progress import RunProgress, clock
 from .training_plots import PEN_TOOLTIP, TrainingPlots
 from .training_settings import TrainingSettings
+from .wheel_guard import guard_wheel
 
 # Curves repaint at most 10 times a second. Each pyqtgraph repaint redraws its axes (~10 ms
 # of GUI-thread CPU on this 2-core machine), and that CPU is taken from training.
@@ -143,12 +144,13 @@ class TrainingPanel(QWidget):
         self.history_bar = RunHistoryBar(self.plots)  # runs compared, CSV / PNG export
         layout.addWidget(self.history_bar)
         if self.history_bar.problems:
-            self._set_status(f"Run history: {self.history_bar.problems[0]}; set aside, your "
-                             "models are untouched.", error=True)
+            self.note(f"Run history: {self.history_bar.problems[0]}; set aside, your models "
+                      "are untouched.", error=True)
         layout.addWidget(self.plots, 1)
+        guard_wheel(self)  # the wheel scrolls the column; it edits a control only if focused
 
         self._repaint_timer = QTimer(self, interval=REPAINT_INTERVAL_MS)
-        self._repaint_timer.timeout.connect(self._flush_curves)
+        self._repaint_timer.timeout.connect(self.plots.flush)
         self.train_button.clicked.connect(self.start_training)
         self.stop_button.clicked.connect(self.stop_training)
         self.restore_button.clicked.connect(self.restoreRequested)
@@ -175,10 +177,7 @@ class TrainingPanel(QWidget):
             widget.setEnabled(not running)
 
     def note(self, text: str, error: bool = False) -> None:
-        """Tell the user something about the model in use (decided outside the panel)."""
-        self._set_status(text, error)
-
-    def _set_status(self, text: str, error: bool = False) -> None:
+        """The status line: the run's progress, its outcome, decisions about the model."""
         self.status_label.setText(text)
         self.status_label.setStyleSheet("color: #c62828; font-weight: bold;" if error else "")
 
@@ -223,7 +222,7 @@ class TrainingPanel(QWidget):
         self.last_result = None
         self.progress.busy("starting…")
         self._set_running(True)
-        self._set_status("Starting…")
+        self.note("Starting…")
         if self.warmup is not None:
             self.warmup.skip()  # not started yet: the run imports TensorFlow itself
             request.tensorflow_ready = self.warmup.done
@@ -240,7 +239,7 @@ class TrainingPanel(QWidget):
         if self.task is not None:
             self.task.cancel()
             self.stop_button.setEnabled(False)
-            self._set_status("Stopping after the current batch…")
+            self.note("Stopping after the current batch…")
 
     def shutdown(self, timeout_ms: int | None = 10_000) -> bool:
         """Cancel any run and wait for it (window closing; ``None`` waits as long as the run
@@ -270,16 +269,16 @@ class TrainingPanel(QWidget):
         elif isinstance(event, RunStarted):
             self._on_run_started(event)
         elif isinstance(event, Status):
-            self._set_status(event.text)
+            self.note(event.text)
 
     def _on_run_started(self, event: RunStarted) -> None:
         self.plots.set_epochs(event.epochs)
         self.progress.run_started(event.epochs, event.batches)
-        self._set_status("Preparing the first batch (TensorFlow builds the network)…")
+        self.note("Preparing the first batch (TensorFlow builds the network)…")
 
     def _on_batch(self, event: BatchDone) -> None:
         if self.progress.waiting_for_first_batch:
-            self._set_status("Training…")
+            self.note("Training…")
         self.plots.add_batch(event.epoch + (event.batch + 1) / self.progress.batches,
                              event.loss, event.accuracy)
         self.progress.batch_done(event.epoch, event.batch)
@@ -296,11 +295,11 @@ class TrainingPanel(QWidget):
                    else "")
             if math.isfinite(logs.get("yours_accuracy", math.nan)):
                 pen += f", your handwriting {logs['yours_accuracy']:.1%}"
-            self._set_status(f"Epoch {epoch + 1}/{epochs}: loss {logs['loss']:.4f}, "
-                             f"accuracy {logs['accuracy']:.4f}, MNIST test "
-                             f"{logs['val_accuracy']:.1%}{pen}")
+            self.note(f"Epoch {epoch + 1}/{epochs}: loss {logs['loss']:.4f}, accuracy "
+                      f"{logs['accuracy']:.4f}, MNIST test {logs['val_accuracy']:.1%}{pen}")
         if event.layers is not None:
-            self.snapshotReady.emit(event.layers, f"epoch {epoch + 1}/{epochs} weights (training…)")
+            label = f"epoch {epoch + 1}/{epochs} weights (training…)"
+            self.snapshotReady.emit(event.layers, label)
 
     @Slot(object)
     def _on_finished(self, result: RunResult) -> None:
@@ -311,8 +310,8 @@ class TrainingPanel(QWidget):
         self.history_problem = kept if isinstance(kept, str) else None
         if result.cancelled and not result.kept:
             self.progress.ended("stopped", full=False)
-            self._set_status(f"Stopped after {result.epochs_completed} full epoch(s); the run "
-                             "was discarded and the previous model is still in use.")
+            self.note(f"Stopped after {result.epochs_completed} full epoch(s); the run was "
+                      "discarded and the previous model is still in use.")
             self.runEnded.emit()
             return
         if result.cancelled and self.plots.train_acc.size:
@@ -329,12 +328,12 @@ class TrainingPanel(QWidget):
         if result.save_error:
             self._unsaved = result
             self.save_as_button.show()
-            self._set_status(f"{result.save_error}. The trained model is kept in memory "
-                             "and in use: Save as… to keep it.", error=True)
+            self.note(f"{result.save_error}. The trained model is kept in memory and in use: "
+                      "Save as… to keep it.", error=True)
             if result.layers is not None:  # the canvas reads with it meanwhile
                 self.snapshotReady.emit(result.layers, "the new model (not saved yet)")
             return
-        self._set_status(f"{done} is saved and in use." + (
+        self.note(f"{done} is saved and in use." + (
             f" (Its curves were not kept: {self.history_problem}.)" if self.history_problem
             else ""))
         if result.saved is not None:
@@ -349,12 +348,8 @@ class TrainingPanel(QWidget):
         known = (MnistError, ModelFileError, RuntimeError, OSError, ValueError)
         message = str(error) if isinstance(error, known) and str(error) else \
             f"Training failed: {type(error).__name__}: {error}"
-        self._set_status(f"{message}\nThe previous model is still in use.", error=True)
+        self.note(f"{message}\nThe previous model is still in use.", error=True)
         self.runEnded.emit()
-
-    @Slot()
-    def _flush_curves(self) -> None:
-        self.plots.flush()
 
     # ---- when a run cannot go on as planned ----------------------------------------------------
     @Slot()
@@ -373,12 +368,12 @@ class TrainingPanel(QWidget):
         try:
             save_model(unsaved.model, path, unsaved.metadata)
         except ModelFileError as exc:
-            self._set_status(f"{exc}. Try another place.", error=True)
+            self.note(f"{exc}. Try another place.", error=True)
             return False
         layers = self._unsaved.layers
         self._unsaved = None
         self.save_as_button.hide()
-        self._set_status(f"Saved to {path}; it is the model in use.")
+        self.note(f"Saved to {path}; it is the model in use.")
         self.modelSaved.emit(str(path), layers)
         return True
 
@@ -395,7 +390,7 @@ class TrainingPanel(QWidget):
         try:
             read_mnist_npz(path)
         except MnistError as exc:
-            self._set_status(f"{exc}. Choose another file.", error=True)
+            self.note(f"{exc}. Choose another file.", error=True)
             return False
         self.data_path = path
         self.choose_mnist_button.hide()
