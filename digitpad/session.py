@@ -37,7 +37,6 @@ BUNDLED = {
 }
 KEEP_TRAINED = 10
 SELECTION_FILE = "selected-model.json"
-ADOPT_MARGIN = 0.05  # a run more than 5 points below the model in use is not adopted
 
 
 @dataclass
@@ -247,19 +246,3 @@ def choose_model(explicit: Path | None = None) -> tuple[ActiveModel, list[str]]:
             warnings.append(f"{exc}. Using a bundled model instead.")
     raise last_error or ModelFileError(f"no bundled model found at {default_model_path()}")
 
-
-def reason_not_to_adopt(new: dict[str, Any], current: dict[str, Any] | None) -> str | None:
-    """Why a model a run just saved should not replace the one in use (None: adopt it).
-
-    A run that ended far below the model in use on MNIST test (a diverged run stuck at
-    chance, say) is not adopted; a fine-tune is compared with its own start, measured on the
-    same data. ``new`` and ``current`` are the models' metadata.
-    """
-    accuracy = new.get("test_accuracy")
-    before = new.get("mnist_before", (current or {}).get("test_accuracy"))
-    if isinstance(accuracy, float) and isinstance(before, float) and \
-            accuracy < before - ADOPT_MARGIN:
-        return (f"This run reached {accuracy:.1%} on MNIST test, far below the model in use "
-                f"({before:.1%}), so it was not adopted. It is kept in the Model list: pick "
-                "it there to use it anyway.")
-    return None

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from digitpad.evaluation import evaluate
 from digitpad.finetune import (
     FinetuneConfig,
     FinetuneResult,
@@ -28,7 +29,7 @@ from digitpad.finetune import (
     finetune_metadata,
     holdout_split,
 )
-from digitpad.inference import layers_of
+from digitpad.inference import Predictor, layers_of
 from digitpad.mnist import load_mnist
 from digitpad.model_file import ModelFileError, load_model, save_model
 from digitpad.networks import architecture_of, build_model
@@ -37,7 +38,7 @@ from digitpad.samples import Sample
 from digitpad.session import new_trained_model_path, prune_trained
 from digitpad.tensorflow_startup import import_tensorflow
 from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
-from digitpad.training_data import load_training_data
+from digitpad.training_data import PEN_MONITOR, load_training_data
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds: at most ~10 batch events a second, as the plots repaint
 BACKGROUND_NICE = 5
@@ -94,6 +95,7 @@ class RunRequest:
     train_limit: int | None = None  # train on a slice (tests, demos)
     finetune: FinetuneRequest | None = None  # tune that model instead of training config's
     tensorflow_ready: threading.Event | None = None  # a warm-up under way: wait for it
+    current: Predictor | None = None  # the model in use: measured on the same digits
 
     def settings(self) -> TrainConfig:
         """The settings the run actually uses (a fine-tune has its own)."""
@@ -120,6 +122,8 @@ class RunResult:
     train_accuracy: float = math.nan  # Keras's running mean over the last epoch
     pen_accuracy: float = math.nan  # real handwriting (pen test split), when measured
     seconds: float = 0.0
+    before_test_accuracy: float = math.nan  # the model in use, on the same MNIST test
+    before_pen_accuracy: float = math.nan  # ... and the same real handwriting
     finetune: FinetuneResult | None = None  # before -> after figures of a fine-tune
     base_name: str = ""  # the model a fine-tune started from
     saved: Path | None = None
@@ -273,6 +277,12 @@ def _train(request: RunRequest, report: Report, cancel: threading.Event) -> RunR
     if request.save and (not trained.cancelled or request.keep_partial):
         _save(model, run_metadata(config, trained, len(data.train[0])), config.architecture,
               report, result)
+        if request.current is not None:
+            report(Status("Reading the same digits with the model in use, to compare…"))
+            result.before_test_accuracy = evaluate(request.current, *data.test).accuracy
+            pen = data.monitors.get(PEN_MONITOR)
+            if pen is not None and len(pen[0]):
+                result.before_pen_accuracy = evaluate(request.current, *pen).accuracy
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from qt_helpers import make_window
@@ -23,6 +24,7 @@ def test_at_1024x600_every_form_row_keeps_its_height(qtbot):
     win.training_panel.result_label.setText("MNIST test 98.0% · real handwriting 89.0%\n"
                                             "test_acc: 0.9800 · train acc 0.9790 (running "
                                             "mean over the last epoch)\nlittle overfitting")
+    win.training_panel.drawer.toggle.click()  # the settings drawer, opened
     qtbot.wait(50)
     settings = win.training_panel.settings
     rows = [settings.architecture_combo, settings.data_combo, settings.augment_check,
@@ -31,6 +33,30 @@ def test_at_1024x600_every_form_row_keeps_its_height(qtbot):
     for widget in rows:
         assert widget.height() >= widget.sizeHint().height(), widget.objectName()
     assert win.canvas.width() >= 200 and win.canvas.height() >= 200
+
+
+@pytest.mark.parametrize("size", [(1320, 760), (1920, 1080)])
+def test_the_live_curves_get_room(qtbot, size):
+    """The curves are half of the app: at the default size and up each plot is at least
+    160 px tall, settings closed (as at launch and during a run); opening the settings
+    still leaves each plot its minimum, and a run closes them again."""
+    win = make_window(qtbot)
+    win.resize(*size)
+    qtbot.wait(100)
+    panel = win.training_panel
+    plots = (panel.plots.loss_plot, panel.plots.accuracy_plot)
+    assert not panel.drawer.is_open and panel.drawer.summary.isVisible()
+    assert "5 epochs" in panel.drawer.summary.text()
+    for plot in plots:
+        assert plot.height() >= 160 and plot.isVisible(), (size, plot.height())
+    panel.drawer.toggle.click()
+    qtbot.wait(50)
+    assert panel.drawer.is_open and panel.settings.epochs_spin.isVisible()
+    for plot in plots:
+        assert plot.height() >= plot.minimumHeight()
+    panel.drawer.set_open(False)  # what starting a run does
+    qtbot.wait(50)
+    assert all(plot.height() >= 160 for plot in plots)
 
 
 def test_geometry_and_splitter_are_remembered(qtbot):

@@ -28,9 +28,9 @@ def test_convnet_choice_trains_a_convnet_that_the_canvas_then_uses(qtbot, small_
     assert "real handwriting" in panel.result_label.text()
     assert panel.result_label.text().startswith("MNIST test ")
     # A tiny synthetic run ends far below the bundled model, so it is kept in the list but
-    # not adopted; picking it there puts it on the canvas.
+    # not put in use; picking it there puts it on the canvas.
     if win.active_model.path != result.saved:
-        assert "not adopted" in panel.status_label.text()
+        assert "not put in use" in panel.status_label.text()
         assert str(result.saved) in win.model_picker.paths()
         win.pick_model(str(result.saved))
     else:

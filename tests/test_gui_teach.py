@@ -171,10 +171,10 @@ def test_finetune_without_mnist_says_so_and_keeps_everything(qtbot, tmp_path, mo
     qtbot.waitUntil(lambda: not win.training_panel.is_training, timeout=30_000)
     panel = win.training_panel
     assert "no-mnist.npz" in panel.status_label.text()
-    assert panel.choose_mnist_button.isVisible()
+    assert panel.recovery.choose_mnist_button.isVisible()
     assert win.active_model.path == before and stored_labels() == [7]
     panel.finetune_config = FinetuneConfig(epochs=1, mnist_digits=200, variants=3)
-    assert panel.use_mnist(small_npz)  # picked: the fine-tune, not a training, starts again
+    assert panel.recovery.use_mnist(small_npz)  # the fine-tune, not a training, starts again
     qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
     assert panel.last_result.is_finetune and panel.last_result.saved
     win.close()

@@ -85,6 +85,9 @@ class MainWindow(QMainWindow):
         self.models.loaded.connect(self._on_model_loaded)
         self.models.status.connect(self.statusBar().showMessage)
         self.models.notice.connect(self.training_panel.note)
+        self.models.trial.connect(self.training_panel.trial_bar.show_trial)
+        self.training_panel.trial_bar.keepClicked.connect(self.models.keep)
+        self.training_panel.trial_bar.backClicked.connect(self.models.back)
         self.model_picker.picked.connect(self.pick_model)
         self.reading.updated.connect(self.predictionUpdated)
         self.reading.strokeRead.connect(self._on_stroke_read)
@@ -156,7 +159,7 @@ class MainWindow(QMainWindow):
         self.model_picker.refresh(active.path if active else None)
         if active is None:
             return
-        self.training_panel.set_model_in_use(active.path, active.describe())
+        self.training_panel.set_model_in_use(active.path, active.describe(), active.predictor)
         if not self.training_panel.is_training:  # a run's snapshots stay on the canvas
             self.reading.set_predictor(active.predictor, self._model_text())
         if self.evaluation_window is not None:  # evaluates the new model if it is open

@@ -1,10 +1,12 @@
 """The model the window reads with, and the one place that changes it: loading at launch (in
-the background), a pick in the Model list, a finished run (adopted or not, by
-:func:`digitpad.session.reason_not_to_adopt`), *Save as…*, *Restore default model*.
+the background), a pick in the Model list, a finished run (judged by
+:func:`digitpad.adoption.judge`: used and remembered, used on trial, or only listed),
+*Keep it* / *Back* after a trial, *Save as…*, *Restore default model*.
 
 Outputs: ``changed`` (a new :attr:`ModelInUse.active`), ``loaded`` (the launch's load is
 over, whatever came of it), ``status`` (a line for the status bar), ``notice`` (a decision
-the user should read: text, is it a problem).
+the user should read: text, is it a problem), ``trial`` (a run's model is on trial: the
+figures of both; an empty text when the trial is over).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from digitpad.adoption import judge
 from digitpad.inference import NumpyPredictor
 from digitpad.model_file import ModelFileError, read_metadata
 from digitpad.session import (
@@ -22,7 +25,6 @@ from digitpad.session import (
     default_model_path,
     label_for,
     open_model,
-    reason_not_to_adopt,
     remember_selection,
     tidy_user_dir,
 )
@@ -46,10 +48,12 @@ class ModelInUse(QObject):
     loaded = Signal(list)  # the launch's warnings (empty when all went well)
     status = Signal(str)
     notice = Signal(str, bool)
+    trial = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.active: ActiveModel | None = None
+        self.before_trial: ActiveModel | None = None  # the model a run on trial replaced
         self.loading = False
         self._task: Task | None = None
 
@@ -78,6 +82,7 @@ class ModelInUse(QObject):
         :class:`ModelFileError` or ``OSError`` if it cannot be used (the model in use
         stays)."""
         active = open_model(Path(path), source)
+        self._end_trial()
         self._use(active)
         self._remember(Path(path))
 
@@ -91,23 +96,53 @@ class ModelInUse(QObject):
 
     @Slot(object)
     def adopt(self, result: RunResult) -> None:
-        """A run saved a model: use it (and remember it) unless it is far worse than the
-        model in use; its numpy weights come with it, so no file is read again but the
-        small metadata record."""
+        """A run saved a model: use it now and remember it, use it on trial, or only list
+        it, as :func:`digitpad.adoption.judge` says. Its numpy weights come with it, so no
+        file is read again but the small metadata record."""
         if result.saved is None:
             return
-        self.use_saved(result.saved, result.layers, judge=True)
+        decision = judge(result)
+        if decision.kind == "reject":
+            self.notice.emit(decision.text, True)
+            self.changed.emit()  # the Model list now holds the run
+            return
+        before = self.active
+        if not self.use_saved(result.saved, result.layers, remember=decision.kind == "adopt"):
+            return
+        if decision.kind == "trial":
+            self.before_trial = before
+            self.trial.emit(decision.text)
+        elif decision.text:
+            self.notice.emit(decision.text, False)
 
-    def use_saved(self, path: Path | str, layers: object, judge: bool = False) -> None:
+    def _end_trial(self) -> None:
+        self.before_trial = None
+        self.trial.emit("")
+
+    @Slot()
+    def keep(self) -> None:
+        """*Keep it*: the model on trial becomes the choice for the next launch too."""
+        if self.before_trial is not None and self.active is not None:
+            self._remember(self.active.path)
+            self.notice.emit(f"Kept: {self.active.describe()} is the model from now on.", False)
+        self._end_trial()
+
+    @Slot()
+    def back(self) -> None:
+        """*Back*: the model the run on trial replaced, again (it is still the remembered
+        choice); the run stays in the Model list."""
+        before = self.before_trial
+        if before is not None:
+            self._use(before)
+            self.notice.emit(f"Back to {before.describe()}; the run stays in the Model "
+                             "list.", False)
+        self._end_trial()
+
+    def use_saved(self, path: Path | str, layers: object, remember: bool = True) -> bool:
+        """Use a model just saved (its numpy ``layers`` if given); True if it is in use."""
         path = Path(path)
         try:
             metadata = read_metadata(path)
-            reason = reason_not_to_adopt(metadata, self.active.metadata if self.active
-                                         else None) if judge else None
-            if reason is not None:
-                self.notice.emit(reason, True)
-                self.changed.emit()  # the Model list now holds the run
-                return
             if layers is not None:
                 active = ActiveModel(NumpyPredictor(layers), path, "trained", metadata,
                                      label_for(path, "trained", metadata))
@@ -115,9 +150,12 @@ class ModelInUse(QObject):
                 active = open_model(path, "trained")
         except (OSError, ModelFileError) as exc:
             self.status.emit(str(exc))
-            return
+            return False
+        self._end_trial()
         self._use(active)
-        self._remember(path)
+        if remember:
+            self._remember(path)
+        return True
 
     def restore_default(self) -> None:
         """The bundled default model again; trained runs stay in the Model list."""

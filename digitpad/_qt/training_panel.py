@@ -19,8 +19,6 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -29,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from digitpad.finetune import FinetuneConfig
-from digitpad.mnist import MnistError, read_mnist_npz
-from digitpad.model_file import ModelFileError, save_model
+from digitpad.inference import Predictor
+from digitpad.mnist import MnistError
+from digitpad.model_file import ModelFileError
 from digitpad.run_report import describe_run
 from digitpad.samples import Sample
 from digitpad.training import TrainConfig
@@ -48,8 +47,11 @@ from digitpad.training_run import (
 from .background import Task
 from .run_history import RunHistoryBar
 from .run_progress import RunProgress, clock
+from .run_recovery import RunRecovery
+from .settings_drawer import SettingsDrawer
 from .training_plots import PEN_TOOLTIP, TrainingPlots
 from .training_settings import TrainingSettings
+from .trial_bar import TrialBar
 from .wheel_guard import guard_wheel
 
 # Curves repaint at most 10 times a second. Each pyqtgraph repaint redraws its axes (~10 ms
@@ -78,6 +80,7 @@ class TrainingPanel(QWidget):
         self.finetune_config = FinetuneConfig()  # tests may make it smaller
         self.warmup = None  # the window's TensorFlowWarmup: a run waits for it to finish
         self.model_in_use: tuple[Path, str] | None = None  # (path, name): fine-tunes start here
+        self.current_predictor: Predictor | None = None  # ... and runs are compared with it
         self.last_request: RunRequest | None = None  # what "Choose mnist.npz…" starts again
         self.task: Task | None = None
         self._started_at = 0.0
@@ -96,12 +99,7 @@ class TrainingPanel(QWidget):
         self.restore_button = _button("Restore default model", "restoreButton",
                                       "Use the bundled default model again; your trained "
                                       "models stay in the Model list")
-        self.save_as_button = _button("Save as…", "saveAsButton", "The run could not be saved "
-                                      "in the data folder: choose another place", hidden=True)
-        self._unsaved: RunResult | None = None  # a run whose model could not be saved
-        self.choose_mnist_button = _button("Choose mnist.npz…", "chooseMnistButton",
-                                           "Point digitpad at a copy of mnist.npz (Keras "
-                                           "layout) and train again", hidden=True)
+        self.recovery = RunRecovery()  # Save as… / Choose mnist.npz…, when needed
 
         self.settings = TrainingSettings()
         self.keep_partial_check = QCheckBox("If stopped, use the partly trained model")
@@ -112,19 +110,14 @@ class TrainingPanel(QWidget):
 
         self.settings_widgets = [self.settings, self.keep_partial_check, self.restore_button,
                                  self.finetune_button]
+        # Closed while a run goes (and until opened): the curves get the column's height.
+        self.drawer = SettingsDrawer(self.settings, [self.keep_partial_check,
+                                                     self.restore_button])
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.stop_button)
-        settings_box = QGroupBox("Training")
-        settings_layout = QVBoxLayout(settings_box)
-        settings_layout.addWidget(self.settings)
-        settings_layout.addWidget(self.keep_partial_check)
-        settings_layout.addLayout(buttons)
-        settings_layout.addWidget(self.finetune_button)
-        settings_layout.addWidget(self.restore_button)
-        settings_layout.addWidget(self.save_as_button)
-        settings_layout.addWidget(self.choose_mnist_button)
+        buttons.addWidget(self.finetune_button, 2)
 
         self.progress = RunProgress()
         self.status_label = QLabel("Ready. Defaults reproduce Chollet's ch. 2 run.")
@@ -137,10 +130,14 @@ class TrainingPanel(QWidget):
         self.plots = TrainingPlots()
 
         layout = QVBoxLayout(self)
-        layout.addWidget(settings_box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.drawer)
+        layout.addWidget(self.recovery)
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
         layout.addWidget(self.result_label)
+        self.trial_bar = TrialBar()  # a run's model on trial: Keep it / Back
+        layout.addWidget(self.trial_bar)
         self.history_bar = RunHistoryBar(self.plots)  # runs compared, CSV / PNG export
         layout.addWidget(self.history_bar)
         if self.history_bar.problems:
@@ -155,17 +152,21 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self.stop_training)
         self.restore_button.clicked.connect(self.restoreRequested)
         self.finetune_button.clicked.connect(self.finetuneRequested)
-        self.save_as_button.clicked.connect(self._ask_save_as)
-        self.choose_mnist_button.clicked.connect(self._ask_mnist)
+        self.recovery.saved.connect(self.modelSaved)
+        self.recovery.mnistChosen.connect(self._on_mnist_chosen)
+        self.recovery.message.connect(self.note)
 
     # ---- state ------------------------------------------------------------------------
     @property
     def is_training(self) -> bool:
         return self.task is not None
 
-    def set_model_in_use(self, path: Path | None, name: str = "") -> None:
-        """The model the canvas reads with: a fine-tune starts from it."""
+    def set_model_in_use(self, path: Path | None, name: str = "",
+                         predictor: Predictor | None = None) -> None:
+        """The model the canvas reads with: a fine-tune starts from it, a run is compared
+        with it on the same digits."""
         self.model_in_use = (Path(path), name) if path is not None else None
+        self.current_predictor = predictor
 
     def config(self) -> TrainConfig:
         return self.settings.config()
@@ -208,7 +209,8 @@ class TrainingPanel(QWidget):
             config.seed = self.seed
         return RunRequest(config, self.data_path, self.pen_path, self.save,
                           keep_partial=self.keep_partial_check.isChecked(),
-                          train_limit=self.train_limit, finetune=finetune)
+                          train_limit=self.train_limit, finetune=finetune,
+                          current=self.current_predictor)
 
     def _start(self, request: RunRequest) -> None:
         if self.is_training:
@@ -216,12 +218,12 @@ class TrainingPanel(QWidget):
         self.last_request = request
         self.plots.clear()
         self.plots.show_yours(request.finetune is not None)
-        self.save_as_button.hide()
-        self._unsaved = None
+        self.recovery.clear()
         self.result_label.setText("")
         self.last_result = None
         self.progress.busy("starting…")
         self._set_running(True)
+        self.drawer.set_open(False)
         self.note("Starting…")
         if self.warmup is not None:
             self.warmup.skip()  # not started yet: the run imports TensorFlow itself
@@ -326,8 +328,7 @@ class TrainingPanel(QWidget):
         self.result_label.setText(result_text)
         self.runEnded.emit()
         if result.save_error:
-            self._unsaved = result
-            self.save_as_button.show()
+            self.recovery.offer_save(result)
             self.note(f"{result.save_error}. The trained model is kept in memory and in use: "
                       "Save as… to keep it.", error=True)
             if result.layers is not None:  # the canvas reads with it meanwhile
@@ -344,66 +345,25 @@ class TrainingPanel(QWidget):
         self._end_run()
         self.progress.ended("failed", full=False)
         if isinstance(error, MnistError):
-            self.choose_mnist_button.show()
+            self.recovery.offer_mnist()
         known = (MnistError, ModelFileError, RuntimeError, OSError, ValueError)
         message = str(error) if isinstance(error, known) and str(error) else \
             f"Training failed: {type(error).__name__}: {error}"
         self.note(f"{message}\nThe previous model is still in use.", error=True)
         self.runEnded.emit()
 
-    # ---- when a run cannot go on as planned ----------------------------------------------------
-    @Slot()
-    def _ask_save_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the trained model", "model.keras",
-                                              "Keras models (*.keras)")
-        if path:
-            self.save_as(Path(path))
-
-    def save_as(self, path: Path) -> bool:
-        """Save the model a failed save kept in memory; on success it becomes the model in
-        use (and listed). Returns False, with the reason shown, if this place fails too."""
-        if self._unsaved is None or self._unsaved.unsaved is None:
-            return False
-        unsaved = self._unsaved.unsaved
-        try:
-            save_model(unsaved.model, path, unsaved.metadata)
-        except ModelFileError as exc:
-            self.note(f"{exc}. Try another place.", error=True)
-            return False
-        layers = self._unsaved.layers
-        self._unsaved = None
-        self.save_as_button.hide()
-        self.note(f"Saved to {path}; it is the model in use.")
-        self.modelSaved.emit(str(path), layers)
-        return True
-
-    @Slot()
-    def _ask_mnist(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Where is mnist.npz?", "",
-                                              "MNIST (*.npz);;All files (*)")
-        if path:
-            self.use_mnist(Path(path))
-
-    def use_mnist(self, path: Path) -> bool:
-        """Train from ``path`` from now on, if it is a readable MNIST file (checked here, so a
-        wrong pick is said at once); then start again the run the user asked for."""
-        try:
-            read_mnist_npz(path)
-        except MnistError as exc:
-            self.note(f"{exc}. Choose another file.", error=True)
-            return False
+    @Slot(object)
+    def _on_mnist_chosen(self, path: Path) -> None:
+        """Train from ``path`` from now on; start again the run the user asked for (training
+        or a fine-tune), with the settings as they are now."""
         self.data_path = path
-        self.choose_mnist_button.hide()
         request = self.last_request
-        if request is not None:  # the run asked for: training or a fine-tune
+        if request is not None:
             tune = request.finetune and replace(request.finetune, config=self.finetune_config)
-            self._start(self._request(tune))  # with the settings as they are now
-        return True
+            self._start(self._request(tune))
 
 
-def _button(text: str, name: str, tooltip: str, hidden: bool = False) -> QPushButton:
+def _button(text: str, name: str, tooltip: str) -> QPushButton:
     button = QPushButton(text, objectName=name)
     button.setToolTip(tooltip)
-    if hidden:  # shown when needed (setVisible(True) would make a parentless window)
-        button.hide()
     return button

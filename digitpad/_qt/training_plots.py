@@ -97,13 +97,18 @@ def loss_decades(values: np.ndarray) -> tuple[float, float]:
     return float(low), float(max(high, low + 1))
 
 
+MARKER_ROOM = 0.015  # below the lowest point, so a whole marker shows, not half of one
+
+
 def accuracy_floor(xs: np.ndarray, ys: np.ndarray) -> float:
     """Bottom of the accuracy plot in steps of 0.05, ignoring the first quarter epoch (whose
-    near-chance values would squash the interesting 0.9-1.0 region into a thin band)."""
+    near-chance values would squash the interesting 0.9-1.0 region into a thin band), with
+    room below the lowest point for its marker."""
     settled = ys[(xs >= 0.25) & np.isfinite(ys)]
     if not len(settled):
         return 0.0
-    return float(min(0.95, max(0.0, math.floor(float(settled.min()) * 20) / 20)))
+    lowest = float(settled.min()) - MARKER_ROOM
+    return float(min(0.95, max(0.0, math.floor(lowest * 20) / 20)))
 
 
 def _plot(object_name: str, y_label: str) -> pg.PlotWidget:

@@ -1,0 +1,75 @@
+"""The training settings as a drawer: one line saying what Train will do, opened with a click
+to change it, closed while a run goes, so the live curves get the column's height."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+from digitpad.networks import ARCHITECTURES
+from digitpad.training_data import DATA_CHOICES
+
+from .training_settings import TrainingSettings
+
+
+class SettingsDrawer(QWidget):
+    """Inputs: :meth:`set_open`; the form's own signals keep the summary line current."""
+
+    def __init__(self, settings: TrainingSettings, below: list[QWidget],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.toggle = QToolButton(objectName="settingsToggle", checkable=True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setToolTip("Show or hide the training settings")
+        self.toggle.setAutoRaise(True)
+        self.summary = QLabel(objectName="settingsSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.body = QWidget(objectName="settingsBody")
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(12, 0, 0, 4)
+        body.addWidget(settings)
+        for widget in below:
+            body.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.toggle)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.body)
+        self.toggle.toggled.connect(self.set_open)
+        for combo in (settings.architecture_combo, settings.data_combo,
+                      settings.optimizer_combo):
+            combo.currentIndexChanged.connect(self._update_summary)
+        for spin in (settings.epochs_spin, settings.batch_spin, settings.lr_spin):
+            spin.valueChanged.connect(self._update_summary)
+        for check in (settings.augment_check, settings.decay_check, settings.average_check):
+            check.toggled.connect(self._update_summary)
+        self._update_summary()
+        self.set_open(False)
+
+    @property
+    def is_open(self) -> bool:
+        return self.body.isVisibleTo(self)
+
+    @Slot(bool)
+    def set_open(self, open_: bool) -> None:
+        self.body.setVisible(open_)
+        self.summary.setVisible(not open_)
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(open_)
+        self.toggle.blockSignals(False)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
+        self.toggle.setText("Settings" if open_ else "Settings (click to change)")
+
+    @Slot()
+    def _update_summary(self) -> None:
+        config = self.settings.config()
+        extras = [name for on, name in ((config.augment, "augmented"),
+                                        (config.lr_decay, "rate decay"),
+                                        (config.average_weights, "averaged")) if on]
+        self.summary.setText(
+            f"{ARCHITECTURES[config.architecture]} · {DATA_CHOICES[config.data]} · "
+            f"{config.epochs} epochs · batch {config.batch_size} · {config.optimizer} "
+            f"{config.learning_rate:g}" + "".join(f" · {e}" for e in extras))
