@@ -236,7 +236,7 @@ def teach(win, app, out: Path, wait) -> None:
             QTest.keyClick(win.canvas, Qt.Key(Qt.Key.Key_0 + digit))
     print(f"taught {len(win.teaching.samples())} samples in {time.perf_counter() - started:.1f} s, "
           f"{sum(s.corrected for s in win.teaching.samples())} corrections")
-    win.show_samples()
+    win.teaching.show_samples()
     wait(300)
     win.teaching.samples_window.grab().save(str(out / "screenshot-samples.png"))
     win.teaching.samples_window.close()

@@ -24,6 +24,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from digitpad.jsonfile import JsonFileError, read_json
+from digitpad.jsonfile import set_aside as set_file_aside
 from digitpad.paths import atomic_file, user_data_dir
 
 FORMAT_VERSION = 1
@@ -83,11 +85,9 @@ def save_run(record: RunRecord, folder: Path | None = None) -> Path:
 
 def read_run(path: Path) -> RunRecord:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise HistoryError(f"{path}: too big for a run record")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HistoryError(f"{path}: damaged run record ({exc})") from exc
+        data = read_json(path, MAX_FILE_BYTES)
+    except JsonFileError as exc:
+        raise HistoryError(f"damaged run record: {exc}") from exc
     if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
         raise HistoryError(f"{path}: not a version-{FORMAT_VERSION} run record")
     try:
@@ -114,8 +114,7 @@ def load_runs(folder: Path | None = None,
         except HistoryError as exc:
             problems.append(str(exc))
             if set_aside:  # reported anyway; a read-only folder keeps it
-                with contextlib.suppress(OSError):
-                    os.replace(path, path.with_name(path.name + ".damaged"))
+                set_file_aside(path)
     return runs, problems
 
 

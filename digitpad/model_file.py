@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import digitpad
+from digitpad import jsonfile
 from digitpad.networks import describe_architecture
 from digitpad.numpy_net import NumpyLayer, UnsupportedLayer, layer_from_config
 
@@ -151,7 +152,7 @@ def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
             raise ModelFileError(f"model file {path} has an oversized metadata record "
                                  f"(over {MAX_METADATA_BYTES // 1024} KB)")
         try:
-            record = json.loads(archive.read(METADATA_NAME))
+            record = jsonfile.loads(archive.read(METADATA_NAME), f"model file {path}")
         except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ModelFileError(f"model file {path} has an unreadable metadata record") from exc
     if not isinstance(record, dict):
@@ -208,7 +209,7 @@ def read_layers(path: str | os.PathLike[str]) -> list[NumpyLayer] | None:
     path = Path(path)
     with _open_archive(path) as archive:
         try:
-            config = json.loads(archive.read("config.json"))
+            config = jsonfile.loads(archive.read("config.json"), f"model file {path}")
             weights_bytes = archive.read("model.weights.h5")
         except (KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ModelFileError(f"model file {path} is damaged ({exc})") from exc

@@ -15,6 +15,7 @@ import contextlib
 import datetime as _dt
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from digitpad.inference import Predictor, load_predictor
+from digitpad.jsonfile import read_json, set_aside
 from digitpad.model_file import (
     TEMP_PREFIX,
     ModelFileError,
@@ -37,6 +39,7 @@ BUNDLED = {
 }
 KEEP_TRAINED = 10
 SELECTION_FILE = "selected-model.json"
+MAX_SELECTION_BYTES = 64 << 10
 
 
 @dataclass
@@ -150,11 +153,23 @@ def default_model_path() -> Path:
 def selected_model_path() -> Path | None:
     """The model picked last in the window, if that choice is recorded and still exists."""
     try:
-        record = json.loads((user_data_dir() / SELECTION_FILE).read_text(encoding="utf-8"))
-        path = Path(record["path"])
-    except (OSError, ValueError, KeyError, TypeError):
+        path = Path(read_json(user_data_dir() / SELECTION_FILE, MAX_SELECTION_BYTES)["path"])
+        return path if path.is_file() else None
+    except (OSError, ValueError, KeyError, TypeError):  # JsonFileError is a ValueError
         return None
-    return path if path.is_file() else None
+
+
+def damaged_selection() -> str | None:
+    """Why the recorded model choice cannot be read (None if it can, or there is none)."""
+    file = user_data_dir() / SELECTION_FILE
+    if not os.path.lexists(file):
+        return None
+    try:
+        record = read_json(file, MAX_SELECTION_BYTES)
+        str(Path(record["path"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        return str(exc) or "not a model choice"
+    return None
 
 
 def remember_selection(path: Path) -> None:
@@ -226,9 +241,15 @@ def choose_model(explicit: Path | None = None) -> tuple[ActiveModel, list[str]]:
     Raises :class:`ModelFileError` only if no bundled model is usable either.
     """
     candidates: list[tuple[Path, str]] = []
+    warnings: list[str] = []
     if explicit is not None:
         candidates.append((Path(explicit), "file"))
     else:
+        problem = damaged_selection()
+        if problem is not None:
+            set_aside(user_data_dir() / SELECTION_FILE)
+            warnings.append(f"The model choice could not be read ({problem}); it is set "
+                            "aside and the default model is used.")
         selected = selected_model_path()
         if selected is not None:
             bundled = any(selected == asset_path(n).resolve() for n in BUNDLED)
@@ -236,7 +257,6 @@ def choose_model(explicit: Path | None = None) -> tuple[ActiveModel, list[str]]:
     for name in BUNDLED:
         if asset_path(name).is_file() and all(asset_path(name) != p for p, _ in candidates):
             candidates.append((asset_path(name), "bundled"))
-    warnings: list[str] = []
     last_error: ModelFileError | None = None
     for path, source in candidates:
         try:

@@ -102,6 +102,9 @@ def test_stop_ends_run_quickly_and_keeps_previous_model(qtbot, small_npz):
     assert win.active_model.source == "bundled"
     assert trained_files() == []
     assert panel.train_button.isEnabled()
+    # A stopped run never looks done: the bar stays where it stopped and says so.
+    assert 0 < panel.progress.value() < panel.progress.maximum()
+    assert panel.progress.format().startswith("stopped at epoch 1/50")
 
 
 def test_stop_with_keep_partial_uses_partial_model(qtbot, small_npz):

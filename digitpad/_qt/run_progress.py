@@ -55,9 +55,17 @@ class RunProgress(QProgressBar):
     def epoch_done(self) -> None:
         self._eta.epoch_finished(time.monotonic())
 
-    def ended(self, text: str, full: bool) -> None:
-        """``full``: the bar filled (a model came out of the run); else emptied."""
+    def ended(self, text: str, full: bool | None) -> None:
+        """``full``: the bar filled (the run completed); False: emptied (it failed); None:
+        left where the run stopped, so a stopped run never looks done."""
         if self.waiting_for_first_batch:
             self.setRange(0, 1)
-        self.setValue(self.maximum() if full else 0)
+        if full is not None:
+            self.setValue(self.maximum() if full else 0)
         self.setFormat(text)
+
+    def where(self) -> str:
+        """``epoch 2/5, batch 100/469``: how far the run got."""
+        done = max(0, self.value())
+        batches = max(1, self.batches)
+        return f"epoch {done // batches + 1}/{self.epochs}, batch {done % batches}/{batches}"

@@ -311,7 +311,7 @@ class TrainingPanel(QWidget):
         kept = self.history_bar.record(result.settings_record(), result.record())
         self.history_problem = kept if isinstance(kept, str) else None
         if result.cancelled and not result.kept:
-            self.progress.ended("stopped", full=False)
+            self.progress.ended(f"stopped at {self.progress.where()}: discarded", full=None)
             self.note(f"Stopped after {result.epochs_completed} full epoch(s); the run was "
                       "discarded and the previous model is still in use.")
             self.runEnded.emit()
@@ -321,8 +321,11 @@ class TrainingPanel(QWidget):
             # pass of an epoch cut short never ran, so the curve would miss them).
             self.plots.add_final(float(self.plots.train_acc.x[self.plots.train_acc.size - 1]),
                                  result.test_loss, result.test_accuracy)
-        self.progress.ended("stopped (partial model kept)" if result.cancelled else "done",
-                            full=True)
+        if result.cancelled:
+            self.progress.ended(f"stopped at {self.progress.where()}: partial model kept",
+                                full=None)
+        else:
+            self.progress.ended("done", full=True)
         result_text, done = describe_run(result, list(self.plots.test_loss.values),
                                          clock(seconds))
         self.result_label.setText(result_text)

@@ -8,9 +8,12 @@ output ``wideChanged``.
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QWidget
 
+from digitpad.jsonfile import set_aside
 from digitpad.paths import user_data_dir
 
 HANDLE = "QSplitter::handle {{ background: palette(mid); margin: {}; border-radius: 2px; }}"
@@ -48,7 +51,11 @@ class WindowLayout(QObject):
     # ---- remembered sizes -------------------------------------------------------------------
     @staticmethod
     def _settings() -> QSettings:
-        return QSettings(str(user_data_dir() / "window.ini"), QSettings.Format.IniFormat)
+        path = user_data_dir() / "window.ini"
+        # Qt would block reading a FIFO (or fail on a directory): such a file is set aside.
+        if os.path.lexists(path) and not path.is_file():
+            set_aside(path)
+        return QSettings(str(path), QSettings.Format.IniFormat)
 
     def restore(self) -> None:
         """The size and columns of the last session, never a column below its minimum (a
