@@ -9,6 +9,7 @@ once without importing Qt or TensorFlow.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="the model to start from (default: the one in use)")
     finetune.add_argument("--data", type=Path, default=argparse.SUPPRESS,
                           help="mnist.npz (default: $DIGITPAD_MNIST, the user dir)")
-    finetune.add_argument("--epochs", type=int, default=None)
+    finetune.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
+                          help="epochs of tuning, at least 1 (default: 3)")
     evaluate = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion "
                               "matrix of the model in use on a test set")
     evaluate.add_argument("--model", type=Path, default=argparse.SUPPRESS,
@@ -58,8 +60,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
+
+
+def _as_a_command(run) -> int:
+    """Run a subcommand like a good Unix tool: Ctrl+C ends it with 130 and one line, a
+    closed pipe (``| head -1``) quietly, never with a traceback."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit then succeeds
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("classify", "evaluate", "finetune"):
+        return _as_a_command(lambda: _subcommand(args))
+    from digitpad._qt.app import run_app
+
+    return run_app(model_path=args.model, data_path=args.data)
+
+
+def _subcommand(args: argparse.Namespace) -> int:
     if args.command == "classify":
         from digitpad.cli_classify import run_classify
 
@@ -69,14 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         from digitpad.cli_evaluate import run_evaluate
 
         return run_evaluate(args.model, args.dataset, args.mnist, args.json)
-    if args.command == "finetune":
-        from digitpad.cli_finetune import run_finetune
+    from digitpad.cli_finetune import run_finetune
 
-        return run_finetune(args.samples, args.out, model_path=args.model,
-                            data_path=args.data, epochs=args.epochs)
-    from digitpad._qt.app import run_app
-
-    return run_app(model_path=args.model, data_path=args.data)
+    return run_finetune(args.samples, args.out, model_path=args.model,
+                        data_path=args.data, epochs=args.epochs)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from digitpad.certainty import is_unsure
 from digitpad.model_file import ModelFileError
 from digitpad.paths import printable_path
 from digitpad.segment import DigitReading, NumberReading, read_number_image
-from digitpad.session import choose_model
+from digitpad.session import model_for_command
 
 
 def run_classify(images: list[Path], model_path: Path | None = None, as_json: bool = False,
@@ -48,15 +48,15 @@ def _classify(images: list[Path], model_path: Path | None, as_json: bool, single
     from digitpad._qt.imageio import ImageReadError, read_grayscale
 
     try:
-        active, warnings = choose_model(model_path)
+        active, warnings = model_for_command(model_path)
     except ModelFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if model_path is not None and active.source != "file":
-        print(f"error: {warnings[0] if warnings else model_path}", file=sys.stderr)
-        return 2
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    # Which model read the pictures (stderr, so stdout stays one line per file; --json
+    # rows carry it as "model").
+    print(f"model: {active.describe()} ({printable_path(active.path)})", file=sys.stderr)
     model_name = str(active.path)
     results, failures = [], 0
     for path in images:

@@ -18,13 +18,11 @@ def run_evaluate(model_path: Path | None = None, dataset: str = "mnist",
     from digitpad.mnist import MnistError
     from digitpad.model_file import ModelFileError
     from digitpad.pen import PenDataError
-    from digitpad.session import choose_model
+    from digitpad.session import model_for_command
     from digitpad.training_data import TEST_SETS, load_test_set
 
     try:
-        active, warnings = choose_model(model_path)
-        if model_path is not None and active.source != "file":
-            raise ModelFileError(warnings[0] if warnings else str(model_path))
+        active, _warnings = model_for_command(model_path)
         images, labels = load_test_set(dataset, mnist_path)
     except (ModelFileError, MnistError, PenDataError, OSError) as exc:
         # The MNIST hint names the window's --data; here the test set is --data.

@@ -30,16 +30,14 @@ def run_finetune(samples_file: Path, out: Path, model_path: Path | None = None,
     from digitpad.mnist import MnistError, load_mnist
     from digitpad.model_file import ModelFileError, load_model, save_model
     from digitpad.samples import SampleError, read_export
-    from digitpad.session import choose_model
+    from digitpad.session import model_for_command
     from digitpad.training import TrainingError
 
     try:
         samples = read_export(samples_file)
         if not samples:
             raise SampleError(f"{printable_path(samples_file)}: holds no samples")
-        active, warnings = choose_model(model_path)
-        if model_path is not None and active.source != "file":
-            raise ModelFileError(warnings[0] if warnings else str(model_path))
+        active, _warnings = model_for_command(model_path)
         model = load_model(active.path)
         mnist = load_mnist(data_path)
     except (SampleError, ModelFileError, MnistError, OSError) as exc:

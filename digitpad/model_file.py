@@ -125,6 +125,9 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     if path.is_dir():
         raise ModelFileError(f"model file {path} is a directory, not a .keras file")
     if not path.is_file():
+        if os.path.lexists(path):
+            raise ModelFileError(f"model file {path} is not a regular file (a pipe or a "
+                                 "device)")
         raise ModelFileError(f"model file {path} does not exist")
     try:
         archive = zipfile.ZipFile(path)

@@ -235,6 +235,14 @@ def open_model(path: Path, source: str) -> ActiveModel:
                        label_for(path, source, metadata))
 
 
+def model_for_command(explicit: Path | None) -> tuple[ActiveModel, list[str]]:
+    """The model a command-line tool uses: the ``--model`` file given (its problem raised as
+    :class:`ModelFileError`, no other model used instead), else as the window would."""
+    if explicit is not None:
+        return open_model(Path(explicit), "file"), []
+    return choose_model()
+
+
 def choose_model(explicit: Path | None = None) -> tuple[ActiveModel, list[str]]:
     """The model to start with, plus warnings about files that could not be used.
 
