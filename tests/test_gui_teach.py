@@ -96,9 +96,23 @@ def test_prompt_mode_walks_the_digits(window, qtbot):
         window.statusBar().currentMessage()
     press(qtbot, window, Qt.Key.Key_Return)  # Enter on an empty canvas keeps nothing
     assert stored_labels() == [0, 1] and window.teaching.prompt_digits[0] == 2
+    # Esc clears, as everywhere: the lesson goes on (a mistake costs nothing).
+    stop = window.canvas_panel.stop_teaching_button
+    assert stop.isVisible()
+    draw_in_frame(window.canvas, ONE)
     qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
+    assert window.canvas.is_empty() and window.teaching.prompting
+    assert window.teaching.prompt_digits[0] == 2 and window.canvas._hint.startswith("Draw a 2")
+    # Ctrl+E during the lesson does not start it again.
+    window.teach_action.trigger()
+    assert window.teaching.prompt_digits[0] == 2 and len(window.teaching.prompt_digits) == 28
+    # Stop teaching is a separate, visible button; Teach me later resumes at the same step.
+    stop.click()
     assert not window.teaching.prompting and window.canvas._hint is None
-    assert stored_labels() == [0, 1]
+    assert not stop.isVisible() and stored_labels() == [0, 1]
+    window.teach_action.trigger()
+    assert window.teaching.prompt_digits[0] == 2 and "draw a 2 (3 of 30)" in \
+        window.statusBar().currentMessage()
 
 
 def test_the_samples_window(window, qtbot, tmp_path, monkeypatch):

@@ -375,6 +375,12 @@ class DrawingCanvas(QWidget):
             painter.setFont(font)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
                              self._hint or "Draw a digit here\n0 – 9, any size, anywhere")
+        elif self._hint:  # a prompt stays on screen while you draw: small, in the corner
+            painter.setClipping(False)
+            painter.setPen(HINT)
+            painter.drawText(self.rect().adjusted(8, 6, -8, -6),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                             self._hint.replace("\n", " · "))
         painter.end()
 
     def _paint_boxes(self, painter: QPainter) -> None:

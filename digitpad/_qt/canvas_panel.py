@@ -7,6 +7,7 @@ from PySide6.QtCore import QRect, QSize, Signal, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -47,13 +48,13 @@ class CanvasArea(QWidget):
 
     def set_wide(self, wide: bool) -> None:
         self.wide = wide
-        self._place()
+        self.place()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._place()
+        self.place()
 
-    def _place(self) -> None:
+    def place(self) -> None:
         below = self._below_height()
         room = max(1, self.height() - below - self.GAP)
         if self.wide:
@@ -90,6 +91,12 @@ class CanvasPanel(QWidget):
         self.redo_button.clicked.connect(self.canvas.redo)
         self.clear_button.clicked.connect(self.canvas.clear)
         self.wide_button.toggled.connect(self.wideToggled)
+        # Shown during a lesson: the one way to end it (Esc only clears, as everywhere).
+        self.stop_teaching_button = QPushButton("Stop teaching",
+                                                objectName="stopTeachingButton")
+        self.stop_teaching_button.setToolTip("End the lesson; Edit ▸ Teach me goes on from "
+                                             "there later")
+        self.stop_teaching_button.hide()
         tools = QHBoxLayout()
         for widget in (self.undo_button, self.redo_button, self.clear_button, self.wide_button):
             tools.addWidget(widget)
@@ -104,12 +111,20 @@ class CanvasPanel(QWidget):
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
         below_layout.addLayout(tools)
+        below_layout.addWidget(self.stop_teaching_button)  # its own row: never squeezed
         below_layout.addWidget(hint)
         self.area = CanvasArea(self.canvas, below)
         layout = QVBoxLayout(self)
         layout.addWidget(self.area, 1)
         self.canvas.edited.connect(self.update_buttons)
         self.update_buttons()
+
+    @Slot(bool)
+    def set_teaching(self, on: bool) -> None:
+        """A lesson is on: show *Stop teaching* (the canvas makes room for its row)."""
+        self.stop_teaching_button.setVisible(on)
+        self.area.below.layout().activate()
+        self.area.place()
 
     def set_wide(self, wide: bool) -> None:
         """Show the canvas wide or square (without emitting ``wideToggled``)."""

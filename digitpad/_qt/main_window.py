@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.layout_part.wideChanged.connect(self._on_wide_changed)
         self.teaching.message.connect(self._show_message)
         self.teaching.finetuneRequested.connect(self.training_panel.start_finetune)
+        self.teaching.promptChanged.connect(self.canvas_panel.set_teaching)
+        self.canvas_panel.stop_teaching_button.clicked.connect(self.teaching.stop_prompt)
         self.training_panel.finetuneRequested.connect(self.teaching.request_finetune)
         self.training_panel.snapshotReady.connect(self._use_snapshot)
         self.training_panel.runFinished.connect(self.models.adopt)

@@ -42,12 +42,14 @@ def install_menus(window: MainWindow) -> None:
     window.redo_action = action(edit_menu, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"],
                                 window.canvas.redo)
     window.clear_action = action(edit_menu, "&Clear", [Qt.Key.Key_Escape, Qt.Key.Key_Delete],
-                                 lambda: clear_or_stop_prompt(window),
-                                 "Clear the canvas (Undo brings it back)")
+                                 window.canvas.clear, "Clear the canvas (Undo brings it back)")
     edit_menu.addSeparator()
     window.teach_action = action(edit_menu, "&Teach me 3 of each", ["Ctrl+E"],
                                  window.teaching.start_prompt,
                                  "The app asks for each digit in turn; draw it, Enter keeps it")
+    window.stop_teaching_action = action(edit_menu, "Stop &teaching", [],
+                                         window.teaching.stop_prompt,
+                                         "End the lesson; Teach me goes on from there later")
     window.samples_action = action(edit_menu, "Your &samples…", ["Ctrl+Shift+S"],
                                    window.teaching.show_samples,
                                    "The digits you labelled: view, delete, export, import")
@@ -74,14 +76,6 @@ def install_menus(window: MainWindow) -> None:
     action(help_menu, "&Keyboard shortcuts", [std.HelpContents],
            lambda: show_shortcuts(window))
     action(help_menu, "&About digitpad", [], lambda: show_about(window))
-
-
-def clear_or_stop_prompt(window: MainWindow) -> None:
-    """Esc / Delete: leave the teaching prompt if it is on, else clear the canvas."""
-    if window.teaching.prompting:
-        window.teaching.stop_prompt()
-    else:
-        window.canvas.clear()
 
 
 def show_shortcuts(window: MainWindow) -> None:

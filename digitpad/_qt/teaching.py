@@ -32,6 +32,7 @@ class Teaching(QObject):
 
     message = Signal(str, int)  # text, milliseconds (0: until replaced)
     finetuneRequested = Signal(object)  # list[Sample]: tune the model in use on them
+    promptChanged = Signal(bool)  # a lesson ("Teach me 3 of each") is on (True) or not
 
     def __init__(self, canvas: DrawingCanvas, reading: LiveReading, view: PredictionView,
                  window: QWidget, store: SampleStore | None = None) -> None:
@@ -41,6 +42,7 @@ class Teaching(QObject):
         self._samples: list[Sample] | None = None  # loaded when first needed
         self.prompt_digits: list[int] = []  # prompt mode: digits still to ask, in order
         self.prompt_total = 0
+        self._paused: tuple[list[int], int] | None = None  # a stopped lesson: (left, total)
         self.samples_window = None
         self._confirm_timer = QTimer(self, singleShot=True, interval=CONFIRM_MS)
         self._confirm_timer.timeout.connect(self._clear_note)
@@ -109,21 +111,42 @@ class Teaching(QObject):
     # ---- prompt mode ------------------------------------------------------------------------
     @Slot()
     def start_prompt(self) -> None:
-        """"Teach me 3 of each": ask for 0, 1, ... 9, three rounds; Enter keeps a drawing."""
+        """"Teach me 3 of each": ask for 0, 1, ... 9, three rounds; Enter keeps a drawing.
+        A lesson stopped part way resumes where it was."""
+        if self.prompt_digits:
+            return  # already on: the same key does not start it again
+        if self._paused is not None:
+            (self.prompt_digits, self.prompt_total), self._paused = self._paused, None
+            self.canvas.setFocus()
+            self._show_prompt()
+            self.promptChanged.emit(True)
+            return
         self.prompt_for(PROMPT_PER_DIGIT)
 
     def prompt_for(self, per_digit: int) -> None:
+        self._paused = None
         self.prompt_digits = [d for _ in range(per_digit) for d in range(10)]
         self.prompt_total = len(self.prompt_digits)
         self.canvas.clear()
         self.canvas.setFocus()
         self._show_prompt()
+        self.promptChanged.emit(True)
 
     @Slot()
     def stop_prompt(self) -> None:
+        """Stop the lesson (the drawing stays); Teach me again resumes it where it was."""
         if self.prompt_digits:
+            self._paused = (self.prompt_digits, self.prompt_total)
             self.prompt_digits = []
-            self._show_prompt()
+            self.canvas.set_hint(None)
+            self.message.emit(f"Teaching stopped at {self._step()} of {self.prompt_total}; "
+                              "Edit ▸ Teach me (Ctrl+E) goes on from there.", 10000)
+            self.promptChanged.emit(False)
+
+    def _step(self) -> int:
+        left = self.prompt_digits or (self._paused[0] if self._paused else [])
+        total = self.prompt_total
+        return total - len(left) + 1
 
     @property
     def prompting(self) -> bool:
@@ -137,13 +160,13 @@ class Teaching(QObject):
             if done:
                 self.message.emit("Teaching done. Training ▸ Fine-tune on my handwriting "
                                   "learns from your samples.", 10000)
+                self.promptChanged.emit(False)
             return
         digit = self.prompt_digits[0]
-        step = self.prompt_total - len(self.prompt_digits) + 1
-        self.canvas.set_hint(f"Draw a {digit}\n{step} of {self.prompt_total} · Enter keeps it "
-                             "· Esc stops")
+        step = self._step()
+        self.canvas.set_hint(f"Draw a {digit}\n{step} of {self.prompt_total} · Enter keeps it")
         self.message.emit(f"Teach me: draw a {digit} ({step} of {self.prompt_total}), then "
-                          "Enter. Esc stops.", 0)
+                          "Enter. Esc clears; Stop teaching ends the lesson.", 0)
 
     @Slot()
     def _on_enter(self) -> None:
