@@ -73,6 +73,8 @@ class FinetuneResult:
     held_out: int
     run: TrainResult
     run_samples: int = 0  # images per epoch: re-drawings of yours and MNIST digits
+    pen_before: float = float("nan")  # real handwriting (pen test), when it was given
+    pen_after: float = float("nan")
 
 
 def holdout_split(labels: Sequence[int], share: float,
@@ -135,13 +137,16 @@ def finetune(model: keras.Model, samples: Sequence[Sample],
              mnist: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
              config: FinetuneConfig | None = None, *, held_out: Sequence[Sample] | None = None,
              on_batch: BatchCallback | None = None, on_epoch: EpochCallback | None = None,
-             cancel: threading.Event | None = None) -> FinetuneResult:
+             cancel: threading.Event | None = None,
+             real_handwriting: tuple[np.ndarray, np.ndarray] | None = None) -> FinetuneResult:
     """Fine-tune ``model`` in place on ``samples`` mixed with MNIST (``mnist`` is
     ((x_train, y_train), (x_test, y_test))); returns before/after figures.
 
     ``held_out`` are measured but never trained on; without it a ``holdout_share`` of each
     digit's samples is held out. Epoch logs carry ``yours_accuracy`` on them; ``on_epoch``
     first gets epoch -1 with the figures before tuning (the curves' starting points).
+    ``real_handwriting`` (pen test images, labels) is measured before and after too, so a
+    tune that reads you better but others worse shows it.
     """
     from digitpad.networks import make_optimizer
 
@@ -160,8 +165,14 @@ def finetune(model: keras.Model, samples: Sequence[Sample],
     rng = np.random.default_rng(config.seed)
     yours_before = accuracy(model, held_images, held_labels)
     mnist_before = accuracy(model, x_test, np.asarray(y_test))
+    start = {"yours_accuracy": yours_before, "val_accuracy": mnist_before}
+    monitors = {"yours": (held_images, held_labels)} if held_out else {}
+    pen_before = float("nan")
+    if real_handwriting is not None and len(real_handwriting[0]):
+        monitors["pen"] = real_handwriting
+        start["pen_accuracy"] = pen_before = accuracy(model, *real_handwriting)
     if on_epoch is not None:
-        on_epoch(-1, {"yours_accuracy": yours_before, "val_accuracy": mnist_before})
+        on_epoch(-1, start)
     mine_x, mine_y = sample_variants(samples, config.variants, rng)
     pick = rng.choice(len(x_mnist), min(config.mnist_digits, len(x_mnist)), replace=False)
     x = np.concatenate([mine_x, x_mnist[pick]])
@@ -170,11 +181,10 @@ def finetune(model: keras.Model, samples: Sequence[Sample],
     model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate),
                   loss="categorical_crossentropy", metrics=["accuracy"])
     run = train(model, (x[order], y[order]), (x_test, y_test), config.train_config(),
-                on_batch=on_batch, on_epoch=on_epoch, cancel=cancel,
-                monitors={"yours": (held_images, held_labels)} if held_out else None)
+                on_batch=on_batch, on_epoch=on_epoch, cancel=cancel, monitors=monitors or None)
     return FinetuneResult(yours_before, run.monitor_accuracy.get("yours", float("nan")),
                           mnist_before, run.test_accuracy, len(samples), len(held_out), run,
-                          len(x))
+                          len(x), pen_before, run.monitor_accuracy.get("pen", float("nan")))
 
 
 def finetune_metadata(model: keras.Model, config: FinetuneConfig, result: FinetuneResult,

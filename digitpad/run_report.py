@@ -30,7 +30,9 @@ def describe_run(result: RunResult, test_losses: list[float], duration: str) -> 
                  if tuned.held_out else
                  "your handwriting: too few samples of each digit to hold some out and "
                  "measure (label 2 or more of a digit)")
-        text = (f"{yours}\nMNIST test {_percent(tuned.mnist_before)} → {_percent(acc)}\n"
+        pen = (f"\nreal handwriting of others {_percent(tuned.pen_before)} → "
+               f"{_percent(tuned.pen_after)}" if math.isfinite(tuned.pen_after) else "")
+        text = (f"{yours}\nMNIST test {_percent(tuned.mnist_before)} → {_percent(acc)}{pen}\n"
                 f"tuned {result.base_name or 'the model'} on {tuned.trained_on} samples of "
                 "yours")
         done = (stopped + "the partly tuned model" if result.cancelled

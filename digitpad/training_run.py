@@ -34,11 +34,12 @@ from digitpad.mnist import load_mnist
 from digitpad.model_file import ModelFileError, load_model, save_model
 from digitpad.networks import architecture_of, build_model
 from digitpad.numpy_net import NumpyLayer
+from digitpad.pen import PenDataError
 from digitpad.samples import Sample
 from digitpad.session import new_trained_model_path, prune_trained
 from digitpad.tensorflow_startup import import_tensorflow
 from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
-from digitpad.training_data import PEN_MONITOR, load_training_data
+from digitpad.training_data import PEN_MONITOR, load_test_set, load_training_data
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds: at most ~10 batch events a second, as the plots repaint
 BACKGROUND_NICE = 5
@@ -293,6 +294,10 @@ def _finetune(request: RunRequest, tune: FinetuneRequest, report: Report,
         raise TrainingError("no samples of yours to learn from: label some drawings first")
     report(Status("Loading MNIST…"))
     mnist = load_mnist(request.data_path)
+    try:  # real handwriting before -> after, if the pen digits are there
+        pen = load_test_set("pen")
+    except PenDataError:
+        pen = None
     report(Status("Starting TensorFlow…"))
     import_tensorflow()
     model = load_model(tune.base_path)
@@ -304,11 +309,12 @@ def _finetune(request: RunRequest, tune: FinetuneRequest, report: Report,
     progress = _Progress(report, batches, model)
     tuned = finetune(model, [samples[i] for i in learn], mnist, config,
                      held_out=[samples[i] for i in keep], on_batch=progress.on_batch,
-                     on_epoch=progress.on_epoch, cancel=cancel)
+                     on_epoch=progress.on_epoch, cancel=cancel, real_handwriting=pen)
     trained = tuned.run
     result = RunResult(config.train_config(), trained.cancelled, trained.epochs_completed,
                        trained.test_accuracy, trained.test_loss, trained.train_accuracy,
-                       math.nan, trained.seconds, finetune=tuned, base_name=tune.base_name)
+                       tuned.pen_after, trained.seconds, finetune=tuned,
+                       base_name=tune.base_name)
     if request.save and (not trained.cancelled or request.keep_partial):
         _save(model, finetune_metadata(model, config, tuned, tune.base_name),
               architecture_of(model), report, result)

@@ -81,3 +81,29 @@ def test_inside_view_follows_the_drawing(qtbot):
     hidden = view.views[0]
     assert hidden.name == "Dense 512 relu" and hidden.weight_images.shape == (8, 28, 28)
     win.close()
+
+
+def test_secondary_windows_never_cover_the_canvas_and_say_true_things(qtbot):
+    """The evaluation and inside windows open beside the work, never over the drawing; the
+    confusion matrix fits without scrolling; captions fit the network shown."""
+    from PySide6.QtCore import QRect
+
+    win = make_window(qtbot)
+    drag(win.canvas, [(120, 80), (300, 80), (200, 350)])
+    canvas = QRect(win.canvas.mapToGlobal(win.canvas.rect().topLeft()), win.canvas.size())
+    view = open_on_pen_test(win, qtbot)
+    assert not view.frameGeometry().intersects(canvas)
+    table = view.table
+    last_row_bottom = table.rowViewportPosition(9) + table.rowHeight(9)
+    assert 0 < last_row_bottom <= table.viewport().height()  # all ten rows, no scrolling
+    win.inside_action.trigger()
+    inside = win.inside_window
+    qtbot.waitUntil(lambda: bool(inside.views), timeout=5000)
+    assert not inside.frameGeometry().intersects(canvas)
+    assert "feature map" in inside.message.text() and "Red" not in inside.message.text()
+    prediction = win.prediction_view
+    prediction.heat_button.click()
+    assert "pushed the answer up" in prediction.preview_caption.text()  # the colours' legend
+    prediction.heat_button.click()
+    assert "network input" in prediction.preview_caption.text()
+    win.close()

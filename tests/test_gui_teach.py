@@ -163,11 +163,20 @@ def test_finetune_shows_your_handwriting_curve_and_uses_the_tuned_model(qtbot, s
     before = win.active_model.path
     panel.finetune_button.click()
     assert panel.is_training
+    # What runs is said, not the Train form's unrelated settings.
+    summary = panel.drawer.summary.text()
+    assert summary.startswith("Fine-tuning Convnet + pen digits (default) · 2 epochs")
+    assert "0.0001" in summary and "MNIST 99" not in summary
     qtbot.waitUntil(lambda: not panel.is_training, timeout=120_000)
     # The figure before tuning, then a point per epoch, on 3 held-out samples.
     assert panel.plots.yours_acc.size == 3 and panel.plots.yours_acc.x[0] == 0
+    assert panel.plots.pen_acc.size == 3  # real handwriting of others: before, then epochs
     text = panel.result_label.text()
     assert "your handwriting" in text and "→" in text and "3 held-out" in text
+    assert "real handwriting of others" in text
+    assert "tuned Convnet + pen digits (default) on 9 samples" in text  # no figures there
+    assert "real handwriting" in win.active_model.describe()  # the picker shows it too
+    assert "5 epochs" in panel.drawer.summary.text()  # the form's summary is back
     assert win.active_model.metadata.get("data") == "yours+mnist"
     assert win.active_model.path != before
     assert any(str(before) == path for path in win.model_picker.paths())  # restorable

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListView,
     QListWidget,
@@ -92,8 +93,11 @@ class EvaluationWindow(QDialog):
         self.table.setToolTip("Rows: the true digit; columns: what the network read. Click a "
                               "cell off the diagonal to see those mistakes.")
         self.table.cellClicked.connect(self.show_cell)
+        # All ten rows and columns fit without scrolling; cells share the room.
         for axis in (self.table.horizontalHeader(), self.table.verticalHeader()):
-            axis.setDefaultSectionSize(56)
+            axis.setMinimumSectionSize(22)
+            axis.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumHeight(10 * 22 + 30)
         self.gallery_title = QLabel("Click a cell to see its digits.",
                                     objectName="galleryTitle")
         self.gallery = QListWidget(objectName="mistakeGallery")

@@ -89,8 +89,12 @@ class InsideWindow(QDialog):
                                  "Draw a digit: each layer's response shows here as you draw.")
             return
         self.views = inside(layers, image)
-        self.message.setText("Brighter is stronger. Red weights: ink there raises the unit; "
-                             "blue: lowers it.")
+        has_weights = any(v.weight_images is not None for v in self.views)
+        self.message.setText(
+            "Brighter is stronger. Red weights: ink there raises the unit; blue: lowers it."
+            if has_weights else
+            "Brighter is stronger: each square is one feature map of a convolution layer, "
+            "lit where its pattern is found in your drawing.")
         names = [v.name for v in self.views]
         if names != self._row_names:  # another model: build the rows once
             self._clear_rows()

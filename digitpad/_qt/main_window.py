@@ -36,7 +36,7 @@ from .prediction_view import PredictionView
 from .teaching import Teaching
 from .tensorflow_warmup import TensorFlowWarmup
 from .training_panel import TrainingPanel
-from .window_layout import WindowLayout, fit_to_screen
+from .window_layout import WindowLayout, fit_to_screen, place_beside
 
 CLOSE_WAIT_MS = 2000  # a run stops within one batch; longer means an uninterruptible step
 
@@ -161,7 +161,10 @@ class MainWindow(QMainWindow):
         self.model_picker.refresh(active.path if active else None)
         if active is None:
             return
-        self.training_panel.set_model_in_use(active.path, active.describe(), active.predictor)
+        # Named without its figures: "tuned <name> on 24 samples" must not read as if the
+        # figures were measured on your samples.
+        self.training_panel.set_model_in_use(active.path, active.label or active.path.name,
+                                             active.predictor)
         if not self.training_panel.is_training:  # a run's snapshots stay on the canvas
             self.reading.set_predictor(active.predictor, self._model_text())
         if self.evaluation_window is not None:  # evaluates the new model if it is open
@@ -261,6 +264,7 @@ class MainWindow(QMainWindow):
         if self.evaluation_window is None:
             self.evaluation_window = EvaluationWindow(self.training_panel.data_path, self)
             self.evaluation_window.chosen.connect(self._put_image_on_canvas)
+            place_beside(self.evaluation_window, self)  # never over the canvas
         active = self.models.active
         if active is not None:
             self.evaluation_window.set_model(active.predictor, active.describe())
@@ -276,6 +280,7 @@ class MainWindow(QMainWindow):
         if self.inside_window is None:
             self.inside_window = InsideWindow(self)
             self.reading.updated.connect(self._update_inside)
+            place_beside(self.inside_window, self)  # "live as you draw": the drawing shows
         self.inside_window.show()
         self.inside_window.raise_()
         self._update_inside()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -22,6 +22,9 @@ from digitpad.segment import NumberReading
 from .pixmaps import array_pixmap
 from .theme import MUTED, style_plot
 
+INPUT_CAPTION = "network input (28×28)"
+HEAT_LEGEND = ("<span style='color:#d62728'>■</span> ink that pushed the answer up · "
+               "<span style='color:#1f77b4'>■</span> down")
 BAR = "#4c78a8"
 WINNER = "#f58518"
 UNSURE = "#9aa5b1"
@@ -66,9 +69,10 @@ class PredictionView(QWidget):
         self.preview.setFixedSize(112, 112)
         self.preview.setToolTip("The 28x28 image the network sees")
         self.preview.setStyleSheet("background: black; border: 1px solid palette(mid);")
-        preview_caption = QLabel("network input (28×28)")
-        preview_caption.setStyleSheet(f"{MUTED} font-size: 10px;")
-        preview_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_caption = QLabel(INPUT_CAPTION)
+        self.preview_caption.setStyleSheet(f"{MUTED} font-size: 10px;")
+        self.preview_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_caption.setWordWrap(True)
 
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("probabilityPlot")
@@ -104,7 +108,7 @@ class PredictionView(QWidget):
         top.addLayout(digit_box, 1)
         preview_box = QVBoxLayout()
         preview_box.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignCenter)
-        preview_box.addWidget(preview_caption)
+        preview_box.addWidget(self.preview_caption)
         self.heat_button = QToolButton(text="Why this answer?", objectName="heatButton",
                                        checkable=True)
         self.heat_button.setToolTip(
@@ -112,7 +116,7 @@ class PredictionView(QWidget):
             "(blue): each small patch of ink is removed in turn and the change in the "
             "answer's probability measured")
         self.heat_button.toggled.connect(self.heatToggled)
-        self.heat_button.toggled.connect(lambda _on: self._show_preview(self._image))
+        self.heat_button.toggled.connect(self._on_heat_button)
         preview_box.addWidget(self.heat_button, 0, Qt.AlignmentFlag.AlignCenter)
         top.addLayout(preview_box)
         # The answer above the bars; beside them under a wide canvas (see set_wide).
@@ -198,6 +202,12 @@ class PredictionView(QWidget):
             (f"<b>{entry(d)}</b>" if i == selected else entry(d))
             for i, d in enumerate(reading.digits)))
         self.digits_label.show()
+
+    @Slot(bool)
+    def _on_heat_button(self, on: bool) -> None:
+        # The colours need words: the legend replaces the caption while the map shows.
+        self.preview_caption.setText(HEAT_LEGEND if on else INPUT_CAPTION)
+        self._show_preview(self._image)
 
     def show_heat(self, heat: np.ndarray | None) -> None:
         """The heat map for the input shown (None: not computed yet)."""

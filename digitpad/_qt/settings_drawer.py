@@ -19,6 +19,7 @@ class SettingsDrawer(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.running_text: str | None = None
         self.toggle = QToolButton(objectName="settingsToggle", checkable=True)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setToolTip("Show or hide the training settings")
@@ -63,8 +64,17 @@ class SettingsDrawer(QWidget):
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if open_ else Qt.ArrowType.RightArrow)
         self.toggle.setText("Settings" if open_ else "Settings (click to change)")
 
+    def show_running(self, text: str | None) -> None:
+        """While a run that is not these settings goes (a fine-tune), say what it is;
+        None: back to the settings' summary."""
+        self.running_text = text
+        self._update_summary()
+
     @Slot()
     def _update_summary(self) -> None:
+        if self.running_text:
+            self.summary.setText(self.running_text)
+            return
         config = self.settings.config()
         extras = [name for on, name in ((config.augment, "augmented"),
                                         (config.lr_decay, "rate decay"),

@@ -224,6 +224,13 @@ class TrainingPanel(QWidget):
         self.progress.busy("starting…")
         self._set_running(True)
         self.drawer.set_open(False)
+        tune = request.finetune
+        if tune is not None:  # the form's settings are not what runs: say what does
+            c = tune.config
+            self.drawer.show_running(
+                f"Fine-tuning {tune.base_name} · {c.epochs} epochs · batch {c.batch_size} · "
+                f"{c.optimizer} {c.learning_rate:g} · each sample of yours ×{c.variants}, "
+                f"mixed with {c.mnist_digits:,} MNIST digits")
         self.note("Starting…")
         if self.warmup is not None:
             self.warmup.skip()  # not started yet: the run imports TensorFlow itself
@@ -254,6 +261,7 @@ class TrainingPanel(QWidget):
         return ended
 
     def _end_run(self) -> None:
+        self.drawer.show_running(None)
         self._repaint_timer.stop()
         self.plots.flush(force=True)
         self.task = None

@@ -119,6 +119,28 @@ class WindowLayout(QObject):
         self.wideChanged.emit(wide)
 
 
+def place_beside(dialog: QWidget, window: QWidget) -> None:
+    """Put a secondary window where it never covers the canvas or the reading: beside the
+    main window if the screen has room, else over the main window's right-hand (training)
+    column, narrowed to it if need be."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if screen is None:
+        return
+    area, frame = screen.availableGeometry(), window.frameGeometry()
+    width = dialog.width()
+    if area.right() - frame.right() >= width:
+        dialog.move(frame.right() + 1, frame.top())
+    elif frame.left() - area.left() >= width:
+        dialog.move(frame.left() - width, frame.top())
+    else:
+        right_column = window.findChild(QWidget, "trainingScroll")
+        left = right_column.mapToGlobal(right_column.rect().topLeft()).x() \
+            if right_column is not None else frame.center().x()
+        width = max(min(width, area.right() - left), 380)
+        dialog.resize(width, min(dialog.height(), area.height()))
+        dialog.move(min(left, area.right() - width), frame.top())
+
+
 def fit_to_screen(window: QWidget, width: int, height: int) -> None:
     """The size asked for, but never larger than the screen's available area."""
     screen = window.screen() or QApplication.primaryScreen()
