@@ -7,6 +7,8 @@ copy exists.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import socket
 import threading
@@ -15,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from digitpad.jsonfile import read_json
 from digitpad.npzfile import load_npz
-from digitpad.paths import user_data_dir
+from digitpad.paths import atomic_file, user_data_dir
 
 ENV_VAR = "DIGITPAD_MNIST"
 KERAS_MNIST_HOST = "storage.googleapis.com"
@@ -92,6 +95,24 @@ def _keras_download() -> MnistArrays:
         socket.setdefaulttimeout(previous)
 
 
+CHOSEN_FILE = "mnist-path.json"  # {"path": ...}: the mnist.npz chosen in the window
+
+
+def remember_mnist_path(path: str | os.PathLike[str]) -> None:
+    """Remember the mnist.npz the user pointed the window at, for the next launch (and the
+    command line); a data dir that cannot be written just does not remember."""
+    with contextlib.suppress(OSError), atomic_file(user_data_dir() / CHOSEN_FILE) as fh:
+        fh.write(json.dumps({"path": str(Path(path).resolve())}).encode("utf-8"))
+
+
+def remembered_mnist_path() -> Path | None:
+    try:
+        path = Path(read_json(user_data_dir() / CHOSEN_FILE, 64 << 10)["path"])
+        return path if path.is_file() else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def load_mnist(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -100,9 +121,10 @@ def load_mnist(
 ) -> MnistArrays:
     """Return ``(x_train, y_train), (x_test, y_test)`` as uint8 arrays, like Keras.
 
-    Tried in order: ``path``, ``$DIGITPAD_MNIST``, ``mnist.npz`` in the user data dir, then
-    Keras's download. An explicit path or variable that is broken is an error at once: silently
-    using another copy would hide the user's mistake.
+    Tried in order: ``path``, ``$DIGITPAD_MNIST``, the file chosen last in the window
+    (:func:`remember_mnist_path`), ``mnist.npz`` in the user data dir, then Keras's download.
+    An explicit path or variable that is broken is an error at once: silently using another
+    copy would hide the user's mistake.
     """
     tried: list[str] = []
     explicit = [("path", path), (ENV_VAR, os.environ.get(ENV_VAR) or None)]
@@ -112,6 +134,11 @@ def load_mnist(
                 return read_mnist_npz(candidate)
             except MnistError as exc:
                 raise MnistError(f"MNIST from {label}: {exc}. {_fix_hint()}") from exc
+    chosen = remembered_mnist_path()
+    if chosen is not None:
+        with contextlib.suppress(MnistError):  # moved or damaged since: look further
+            return read_mnist_npz(chosen)
+        tried.append(f"{chosen} (chosen earlier; no longer a readable MNIST file)")
     user_copy = user_data_dir() / "mnist.npz"
     if user_copy.exists():
         try:

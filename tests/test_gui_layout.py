@@ -159,3 +159,18 @@ def test_the_wheel_edits_a_setting_only_when_it_is_focused(qtbot):
     qtbot.waitUntil(spin.hasFocus, timeout=1000)
     wheel_down(spin)
     assert spin.value() == before - 1  # focused: the wheel edits it
+
+
+def test_why_this_answer_and_the_exports_are_in_the_menus(qtbot):
+    win = make_window(qtbot)
+    menus = {a.text().replace("&", ""): a.menu() for a in win.menuBar().actions()}
+    file_items = [a.text().replace("&", "") for a in menus["File"].actions()]
+    assert any("CSV" in t for t in file_items) and any("PNG" in t for t in file_items)
+    view_items = [a.text().replace("&", "") for a in menus["View"].actions()]
+    assert "Why this answer?" in view_items
+    win.why_action.trigger()
+    assert win.prediction_view.heat_button.isChecked() and win.why_action.isChecked()
+    win.prediction_view.heat_button.click()
+    assert not win.why_action.isChecked()
+    combo = win.training_panel.history_bar.compare_combo
+    assert combo.itemText(0) == "no earlier run yet"

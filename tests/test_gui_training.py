@@ -156,6 +156,11 @@ def test_picking_mnist_after_a_missing_data_error_trains(qtbot, tmp_path, small_
     assert not panel.recovery.choose_mnist_button.isVisible()
     qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
     assert panel.last_result.epochs_completed == 1 and panel.data_path == small_npz
+    # Remembered: the next launch (and the command line) finds the chosen file by itself.
+    from digitpad.mnist import load_mnist
+
+    (x_train, _), _ = load_mnist(download=False)
+    assert len(x_train) == 3000  # the small file, not another copy
 
 
 def test_exception_inside_training_is_reported(qtbot, small_npz, monkeypatch):

@@ -64,6 +64,18 @@ def install_menus(window: MainWindow) -> None:
     window.inside_action = action(view_menu, "&Inside the network…", ["Ctrl+Shift+I"],
                                   window.show_inside,
                                   "Each layer's response to your drawing, live")
+    heat = window.prediction_view.heat_button
+    window.why_action = action(view_menu, "&Why this answer?", ["Ctrl+Shift+Y"], heat.toggle,
+                               "Colour the network's input by the ink that spoke for the "
+                               "answer")
+    window.why_action.setCheckable(True)
+    heat.toggled.connect(window.why_action.setChecked)
+    panel = window.training_panel
+    file_menu.insertAction(window.quit_action, _plain_action(
+        window, "Export the run's curves as &CSV…", panel.history_bar.ask_csv))
+    file_menu.insertAction(window.quit_action, _plain_action(
+        window, "Save the &plots as PNG…", panel.history_bar.ask_png))
+    file_menu.insertSeparator(window.quit_action)
     window.train_action = action(train_menu, "&Train", ["Ctrl+T"],
                                  window.training_panel.start_training)
     window.stop_action = action(train_menu, "&Stop", ["Ctrl+."],
@@ -76,6 +88,12 @@ def install_menus(window: MainWindow) -> None:
     action(help_menu, "&Keyboard shortcuts", [std.HelpContents],
            lambda: show_shortcuts(window))
     action(help_menu, "&About digitpad", [], lambda: show_about(window))
+
+
+def _plain_action(window: MainWindow, text: str, slot) -> QAction:
+    act = QAction(text, window)
+    act.triggered.connect(slot)
+    return act
 
 
 def show_shortcuts(window: MainWindow) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from digitpad.history import HistoryError, RunRecord, export_csv, load_runs, new_run_id, save_run
@@ -36,14 +36,20 @@ class RunHistoryBar(QWidget):
         self.runs: list[RunRecord] = []
         self.current: RunRecord | None = None  # the run on the plots now
         self.compare_combo = QComboBox(objectName="compareCombo")
+        # Long run labels never widen the column; the list shows them whole, elided in the
+        # middle only if the screen is narrower still.
+        self.compare_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.compare_combo.setMinimumContentsLength(12)
+        self.compare_combo.view().setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.compare_combo.setToolTip("Draw an earlier run's curves faintly behind these")
         self.compare_combo.activated.connect(self._on_pick)
         self.csv_button = QToolButton(text="CSV…", objectName="exportCsvButton")
         self.csv_button.setToolTip("Export this run's curves as CSV (curve, epoch, value)")
         self.png_button = QToolButton(text="PNG…", objectName="exportPngButton")
         self.png_button.setToolTip("Save the plots as a PNG picture")
-        self.csv_button.clicked.connect(self._ask_csv)
-        self.png_button.clicked.connect(self._ask_png)
+        self.csv_button.clicked.connect(self.ask_csv)
+        self.png_button.clicked.connect(self.ask_png)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Compare with"))
@@ -56,10 +62,11 @@ class RunHistoryBar(QWidget):
         """Re-read the history; returns problems (damaged files skipped)."""
         self.runs, problems = load_runs(set_aside=True)
         self.compare_combo.clear()
-        self.compare_combo.addItem("no earlier run", None)
-        for run in self.runs:
-            if self.current is not None and run.id == self.current.id:
-                continue
+        earlier = [run for run in self.runs
+                   if self.current is None or run.id != self.current.id]
+        self.compare_combo.addItem("(none: pick an earlier run)" if earlier else
+                                   "no earlier run yet", None)
+        for run in earlier:
             self.compare_combo.addItem(f"{run.date[:16].replace('T', ' ')} · {run.label}",
                                        run.id)
         self.csv_button.setEnabled(self.current is not None)
@@ -90,7 +97,7 @@ class RunHistoryBar(QWidget):
         self.compare_with(self.compare_combo.itemData(index))
 
     @Slot()
-    def _ask_csv(self) -> None:
+    def ask_csv(self) -> None:
         if self.current is None:
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export curves", f"{self.current.id}.csv",
@@ -99,7 +106,7 @@ class RunHistoryBar(QWidget):
             export_csv(self.current, Path(path))
 
     @Slot()
-    def _ask_png(self) -> None:
+    def ask_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save plots", "digitpad-curves.png",
                                               "PNG (*.png)")
         if path:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from digitpad.finetune import FinetuneConfig
 from digitpad.inference import Predictor
-from digitpad.mnist import MnistError
+from digitpad.mnist import MnistError, remember_mnist_path
 from digitpad.model_file import ModelFileError
 from digitpad.run_report import describe_run
 from digitpad.samples import Sample
@@ -368,6 +368,7 @@ class TrainingPanel(QWidget):
         """Train from ``path`` from now on; start again the run the user asked for (training
         or a fine-tune), with the settings as they are now."""
         self.data_path = path
+        remember_mnist_path(path)  # the next launch finds it too
         request = self.last_request
         if request is not None:
             tune = request.finetune and replace(request.finetune, config=self.finetune_config)
