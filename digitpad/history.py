@@ -91,7 +91,9 @@ def read_run(path: Path) -> RunRecord:
     if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
         raise HistoryError(f"{path}: not a version-{FORMAT_VERSION} run record")
     try:
-        curves = {str(k): [(float(x), float(y)) for x, y in v]
+        # Only finite points: an edited file with an infinite x would break the plot range.
+        curves = {str(k): [(float(x), float(y)) for x, y in v
+                           if math.isfinite(float(x)) and math.isfinite(float(y))]
                   for k, v in dict(data.get("curves", {})).items()}
         return RunRecord(str(data["id"]), str(data.get("date", "")), str(data.get("label", "")),
                          dict(data.get("settings", {})), dict(data.get("result", {})), curves)

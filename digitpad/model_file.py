@@ -71,8 +71,11 @@ def save_model(model: keras.Model, path: str | os.PathLike[str], metadata: dict[
 TEMP_PREFIX = "."  # temp files are ".<stem>-XXXXXXXX.keras" beside the target
 
 
-def remove_stale_temp_files(folder: Path, older_than_s: float = 600.0) -> list[Path]:
-    """Delete temp files that an interrupted save (kill -9, power loss) left in ``folder``.
+def remove_stale_temp_files(folder: Path, older_than_s: float = 600.0,
+                            suffix: str = ".keras") -> list[Path]:
+    """Delete temp files that an interrupted save (kill -9, power loss) left in ``folder``
+    (``.<stem>-XXXXXXXX<suffix>``, as :func:`digitpad.paths.atomic_file` and
+    :func:`save_model` name them).
 
     Only ones older than ``older_than_s``: a save takes well under a second, so a younger
     one may belong to another digitpad saving right now.
@@ -82,7 +85,9 @@ def remove_stale_temp_files(folder: Path, older_than_s: float = 600.0) -> list[P
     removed = []
     if not folder.is_dir():
         return removed
-    for tmp in folder.glob(f"{TEMP_PREFIX}*-*.keras"):
+    for tmp in folder.glob(f"{TEMP_PREFIX}*-*{suffix}"):
+        if not tmp.is_file():
+            continue
         try:
             if time.time() - tmp.stat().st_mtime > older_than_s:
                 tmp.unlink()

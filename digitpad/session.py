@@ -122,9 +122,11 @@ def _trained_files() -> list[Path]:
 
 def tidy_user_dir() -> None:
     """At start-up: remove temp files an interrupted save left behind (never fatal)."""
-    for folder in (user_data_dir(), trained_models_dir()):
+    data = user_data_dir()
+    for folder, suffix in ((data, ".json"), (trained_models_dir(), ".keras"),
+                           (data / "samples", ".npz"), (data / "runs", ".json")):
         with contextlib.suppress(OSError):
-            remove_stale_temp_files(folder)
+            remove_stale_temp_files(folder, suffix=suffix)
 
 
 def list_models() -> list[ModelEntry]:

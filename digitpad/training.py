@@ -99,6 +99,9 @@ def overfitting_verdict(test_losses: list[float], train_accuracy: float, test_ac
     """
     if not complete or len(test_losses) < 1 or not math.isfinite(train_accuracy):
         return "stopped early: too little to judge overfitting"
+    if not test_accuracy >= 0.2:  # chance is 0.1: nothing learned to overfit
+        return ("test accuracy near chance: the network has not learned (a learning rate "
+                "too high or too low?)")
     best = int(np.argmin(test_losses))
     if best < len(test_losses) - 1 and test_losses[-1] > test_losses[best] * 1.05:
         return (f"test loss rising since epoch {best + 1} while training loss falls: "

@@ -85,3 +85,26 @@ def test_runs_are_kept_and_compared_in_the_window(qtbot, small_npz, tmp_path):
     assert "set aside" in again.training_panel.status_label.text()
     assert again.active_model is not None  # the models are untouched
     again.close()
+
+
+def test_a_curve_point_at_infinity_is_dropped_not_plotted(tmp_path, qtbot):
+    import json
+
+    from digitpad._qt.training_plots import TrainingPlots
+    from digitpad.history import read_run
+
+    path = tmp_path / "20261129-x.json"
+    path.write_text(json.dumps({"format_version": 1, "id": "x", "curves": {
+        "test_accuracy": [[1.0, 0.9], [1e400, 0.95], [2.0, 0.96]]}}).replace("1e+400", "1e400"))
+    record = read_run(path)
+    assert record.curves["test_accuracy"] == [(1.0, 0.9), (2.0, 0.96)]
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.set_overlay(record.curves)  # no "Cannot set range [0, inf]"
+
+
+def test_a_run_at_chance_is_not_called_overfitting():
+    from digitpad.training import overfitting_verdict
+
+    verdict = overfitting_verdict([2.30, 2.31], 0.11, 0.10)
+    assert "near chance" in verdict and "overfit" not in verdict

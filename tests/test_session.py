@@ -109,3 +109,30 @@ def test_a_save_in_progress_is_neither_listed_nor_pruned():
     assert all(e.path != in_progress for e in list_models())
     prune_trained(keep=0)
     assert in_progress.exists()
+
+
+def test_start_up_removes_every_kind_of_stale_temp_file(isolated_user_dir):
+    """kill -9 during a save leaves a hidden temp file; the next start-up removes the old
+    ones (models, samples, run records, the model choice) and nothing else."""
+    import os
+    import time
+
+    from digitpad.session import tidy_user_dir
+
+    old = time.time() - 3600
+    stale = [isolated_user_dir / ".selected-model-abc123.json",
+             isolated_user_dir / "models" / ".dense-20261129-abc123.keras",
+             isolated_user_dir / "samples" / ".20261129-7-abc-x1y2.npz",
+             isolated_user_dir / "runs" / ".20261129-dense-x1y2.json"]
+    keep = [isolated_user_dir / "samples" / "20261129-7-abc.npz",
+            isolated_user_dir / "runs" / "20261129-dense.json",
+            isolated_user_dir / "samples" / ".trash" / "x.npz"]
+    fresh = isolated_user_dir / "runs" / ".20261130-dense-zzzz.json"  # a save right now
+    for path in stale + keep + [fresh]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    for path in stale + keep:
+        os.utime(path, (old, old))
+    tidy_user_dir()
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in keep) and fresh.exists()
