@@ -92,7 +92,7 @@ def in_app(epochs: int, batch_size: int, probes: bool) -> dict:
     loop = QEventLoop()
     first_batch: list[int] = []
 
-    def on_end(_ok: bool) -> None:
+    def on_end(*_args) -> None:
         finished.append(time.perf_counter())
         loop.quit()
 

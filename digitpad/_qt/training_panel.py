@@ -54,9 +54,10 @@ from .training_settings import TrainingSettings
 from .trial_bar import TrialBar
 from .wheel_guard import guard_wheel
 
-# Curves repaint at most 10 times a second. Each pyqtgraph repaint redraws its axes (~10 ms
-# of GUI-thread CPU on this 2-core machine), and that CPU is taken from training.
-REPAINT_INTERVAL_MS = 100
+# Curves repaint at most 5 times a second. Each pyqtgraph repaint redraws its axes, and with
+# the plots at full height that GUI-thread CPU is taken from training (bench_training_gui:
+# fit 1.65x headless at 10/s with the tall plots, 1.0x with short ones).
+REPAINT_INTERVAL_MS = 200
 
 
 class TrainingPanel(QWidget):
