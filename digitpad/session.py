@@ -152,26 +152,24 @@ def default_model_path() -> Path:
     return asset_path(next(iter(BUNDLED)))
 
 
-def selected_model_path() -> Path | None:
-    """The model picked last in the window, if that choice is recorded and still exists."""
-    try:
-        path = Path(read_json(user_data_dir() / SELECTION_FILE, MAX_SELECTION_BYTES)["path"])
-        return path if path.is_file() else None
-    except (OSError, ValueError, KeyError, TypeError):  # JsonFileError is a ValueError
-        return None
-
-
-def damaged_selection() -> str | None:
-    """Why the recorded model choice cannot be read (None if it can, or there is none)."""
+def read_selection() -> tuple[Path | None, str | None]:
+    """(the model picked last in the window, if recorded and still there; why the record
+    cannot be read, or None): one read of ``selected-model.json``."""
     file = user_data_dir() / SELECTION_FILE
     if not os.path.lexists(file):
-        return None
+        return None, None
     try:
-        record = read_json(file, MAX_SELECTION_BYTES)
-        str(Path(record["path"]))
-    except (ValueError, KeyError, TypeError) as exc:
-        return str(exc) or "not a model choice"
-    return None
+        path = Path(read_json(file, MAX_SELECTION_BYTES)["path"])
+        return (path if path.is_file() else None), None
+    except (ValueError, KeyError, TypeError) as exc:  # JsonFileError is a ValueError
+        return None, str(exc) or "not a model choice"
+    except OSError:
+        return None, None
+
+
+def selected_model_path() -> Path | None:
+    """The model picked last in the window, if that choice is recorded and still exists."""
+    return read_selection()[0]
 
 
 def remember_selection(path: Path) -> None:
@@ -255,12 +253,11 @@ def choose_model(explicit: Path | None = None) -> tuple[ActiveModel, list[str]]:
     if explicit is not None:
         candidates.append((Path(explicit), "file"))
     else:
-        problem = damaged_selection()
+        selected, problem = read_selection()
         if problem is not None:
             set_aside(user_data_dir() / SELECTION_FILE)
             warnings.append(f"The model choice could not be read ({problem}); it is set "
                             "aside and the default model is used.")
-        selected = selected_model_path()
         if selected is not None:
             bundled = any(selected == asset_path(n).resolve() for n in BUNDLED)
             candidates.append((selected, "bundled" if bundled else "trained"))

@@ -34,6 +34,19 @@ def train_until_done(qtbot, data_path, timeout_ms: int = 30_000):
     return win, panel
 
 
+def one_epoch_over_a_drawing(qtbot, data_path):
+    """A window with a 7 drawn, one epoch trained by the Train button: (window, panel, the
+    probabilities before the run)."""
+    win = make_window(qtbot, data_path)
+    panel = win.training_panel
+    panel.settings.epochs_spin.setValue(1)
+    drag(win.canvas, [(120, 80), (300, 80), (200, 350)])
+    before = win.last_probabilities.copy()
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
+    return win, panel, before
+
+
 def test_train_shows_progress_curves_result_and_switches_model(qtbot, small_npz):
     win = make_window(qtbot, small_npz)
     panel = win.training_panel
@@ -289,13 +302,7 @@ def test_a_failed_save_keeps_the_model_and_offers_save_as(qtbot, small_npz, monk
                              f"{__import__('os').strerror(errno.ENOSPC)}")
 
     monkeypatch.setattr(digitpad.training_run, "save_model", full_disk)
-    win = make_window(qtbot, small_npz)
-    panel = win.training_panel
-    panel.settings.epochs_spin.setValue(1)
-    drag(win.canvas, [(120, 80), (300, 80), (200, 350)])
-    before = win.last_probabilities.copy()
-    click(qtbot, panel.train_button)
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
+    win, panel, before = one_epoch_over_a_drawing(qtbot, small_npz)
     assert "No space left on device" in panel.status_label.text()
     assert "Save as" in panel.status_label.text() and panel.recovery.save_as_button.isVisible()
     assert trained_files() == []
@@ -355,13 +362,7 @@ def test_a_read_only_data_dir_keeps_the_finished_run_in_use(qtbot, small_npz,
                                                             read_only_data_dir):
     """Nothing can be written (model, run history, choice): the run still ends, its model is
     read with and offered for Save as…, and the panel is not left at "Saving model…"."""
-    win = make_window(qtbot, small_npz)
-    panel = win.training_panel
-    panel.settings.epochs_spin.setValue(1)
-    drag(win.canvas, [(120, 80), (300, 80), (200, 350)])
-    before = win.last_probabilities.copy()
-    click(qtbot, panel.train_button)
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
+    win, panel, before = one_epoch_over_a_drawing(qtbot, small_npz)
     assert panel.last_result is not None and panel.last_result.save_error
     assert "Saving model" not in panel.status_label.text()
     assert "Save as" in panel.status_label.text() and panel.recovery.save_as_button.isVisible()

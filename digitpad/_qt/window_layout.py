@@ -72,14 +72,9 @@ class WindowLayout(QObject):
         except (TypeError, ValueError):
             sizes = []
         if len(sizes) == self.splitter.count() and all(v > 0 for v in sizes):
-            self.splitter.setSizes(self._at_least_minimum(sizes))
-
-    def _at_least_minimum(self, sizes: list[int]) -> list[int]:
-        """``sizes`` with every column raised to its minimum width (the splitter then
-        shares the window's width in these proportions)."""
-        widgets = [self.splitter.widget(i) for i in range(self.splitter.count())]
-        return [max(size, w.minimumSizeHint().width(), w.minimumWidth())
-                for size, w in zip(sizes, widgets, strict=True)]
+            # setSizes keeps every column at its minimum width (children not collapsible),
+            # which restoreState of a whole wide-mode state did not.
+            self.splitter.setSizes(sizes)
 
     def save(self) -> None:
         """The square layout's columns are saved, also when the canvas is wide now (the next
