@@ -154,60 +154,18 @@ def resample_area(image: np.ndarray, scale: float, offset: tuple[float, float],
     return rows @ image @ cols.T
 
 
-def paper_estimate(gray: np.ndarray, dark_ink: bool, blocks: int = 8) -> np.ndarray:
-    """The paper's brightness under the ink, however unevenly lit: the brightest (for dark
-    ink) or darkest pixel of each of ``blocks`` x ``blocks`` tiles, spread between tiles by
-    bilinear interpolation. A tile is wider than a pen stroke, so it always holds paper."""
-    h, w = gray.shape
-    rows = np.linspace(0, h, blocks + 1).astype(int)
-    cols = np.linspace(0, w, blocks + 1).astype(int)
-    pick = np.max if dark_ink else np.min
-    tiles = np.array([[pick(gray[rows[i]:max(rows[i + 1], rows[i] + 1),
-                                 cols[j]:max(cols[j + 1], cols[j] + 1)])
-                       for j in range(blocks)] for i in range(blocks)])
-    # Tile centres -> every pixel (np.interp clamps beyond the outer centres).
-    centres_r, centres_c = (rows[:-1] + rows[1:]) / 2, (cols[:-1] + cols[1:]) / 2
-    across = np.array([np.interp(np.arange(w), centres_c, tile_row) for tile_row in tiles])
-    return np.array([np.interp(np.arange(h), centres_r, across[:, c])
-                     for c in range(w)]).T
-
-
-def normalise_polarity(gray: np.ndarray) -> np.ndarray:
-    """White ink on black in [0, 1], whichever way round the picture was and however
-    unevenly it is lit.
-
-    Ink is measured against the paper around it (:func:`paper_estimate`), not against one
-    global level, so a shadow across a photo is not read as ink. Which way round: ink is the
-    minority, so the reading that marks fewer pixels as strong ink is the right one (a
-    border-based guess fails when a shadow darkens most of the border).
-    """
-    gray = np.asarray(gray, dtype=np.float64)
-    if gray.max() > 1.0:
-        gray = gray / 255.0
-    if min(gray.shape) < 32:  # too small for tiles: one paper level from the border
-        border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-        level = float(np.median(border))
-        readings = [np.clip(level - gray if level >= 0.5 else gray - level, 0.0, None)]
-    else:
-        readings = [np.clip(paper_estimate(gray, dark_ink=True) - gray, 0.0, None),
-                    np.clip(gray - paper_estimate(gray, dark_ink=False), 0.0, None)]
-
-    def strong_share(ink: np.ndarray) -> float:
-        peak = ink.max()
-        return float((ink > 0.5 * peak).mean()) if peak > 0 else 1.0
-
-    ink = min(readings, key=strong_share)
-    peak = ink.max()
-    return ink / peak if peak > 0 else ink
-
-
 def raster_to_mnist(gray: np.ndarray, *, detect_polarity: bool = True) -> np.ndarray | None:
     """A greyscale picture of a digit -> 28x28 MNIST-style image, or None if it has no ink.
 
     Crops to the ink, fits it into 20x20 keeping aspect ratio with area averaging, and
     centres it by centre of mass.
     """
-    ink = normalise_polarity(gray) if detect_polarity else np.asarray(gray, dtype=np.float64)
+    if detect_polarity:
+        from digitpad.photo import photo_ink
+
+        ink = photo_ink(gray)
+    else:
+        ink = np.asarray(gray, dtype=np.float64)
     ink = np.where(ink >= INK_THRESHOLD, ink, 0.0)
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if len(rows) == 0:

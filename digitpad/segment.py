@@ -21,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from digitpad.certainty import doubt
+from digitpad.photo import photo_ink
 from digitpad.preprocess import (
     INK_THRESHOLD,
     as_strokes,
-    normalise_polarity,
     raster_to_mnist,
     resample,
     strokes_to_mnist,
@@ -307,7 +307,7 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
     """
     from scipy import ndimage
 
-    ink = normalise_polarity(gray) if detect_polarity else np.asarray(gray, dtype=np.float64)
+    ink = photo_ink(gray) if detect_polarity else np.asarray(gray, dtype=np.float64)
     ink = np.where(ink >= INK_THRESHOLD, ink, 0.0)
     if single:
         image = raster_to_mnist(ink, detect_polarity=False)

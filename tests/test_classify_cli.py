@@ -230,3 +230,25 @@ def test_single_reads_the_whole_picture_as_one_digit(tmp_path, pictures, capsys)
     number, one = json.loads(capsys.readouterr().out)
     assert len(number["digits"]) == 1 and len(number["number"]) == 1
     assert one["number"] == "1" and one["digit"] == 1 and one["digits"][0]["digit"] == 1
+
+
+def test_a_photo_with_a_shadow_band_gradient_and_noise_is_read(tmp_path, capsys):
+    """Dark ink photographed under a shadow band and falling light, with sensor noise and
+    JPEG: read digit by digit, each in its own box (it was one box, read "4" or "75")."""
+    import numpy as np
+    from shapes import PEN
+    from test_photo import lit_badly, strokes_714
+
+    from digitpad.preprocess import render_strokes
+
+    cover = render_strokes(strokes_714(), (200, 330), PEN)
+    grey = lit_badly(cover, np.random.default_rng(5), noise=12.0).astype(np.uint8)
+    image = QImage(grey.data, grey.shape[1], grey.shape[0], grey.strides[0],
+                   QImage.Format.Format_Grayscale8)
+    path = tmp_path / "photo.jpg"
+    assert image.save(str(path), "JPEG", 70)
+    assert main(["classify", "--json", str(path)]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert row["number"] == "714"
+    lefts = [d["box"][0] for d in row["digits"]]
+    assert lefts == sorted(lefts) and lefts[1] > 110 and lefts[2] > 190

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +10,6 @@ from digitpad.preprocess import (
     CENTRE,
     centre_of_mass,
     naive_resize,
-    normalise_polarity,
     raster_to_mnist,
     render_strokes,
     strokes_to_mnist,
@@ -114,15 +112,6 @@ def test_raster_recipe_reproduces_mnist(mnist, book_model_path):
     ours = np.mean(predictor(images).argmax(axis=1) == y_test[:500])
     original = np.mean(predictor(x_test[:500] / 255.0).argmax(axis=1) == y_test[:500])
     assert ours >= original - 0.01
-
-
-def test_polarity_is_detected():
-    dark_on_light = np.full((40, 40), 230.0)
-    dark_on_light[10:30, 18:22] = 20.0
-    light_on_dark = 255.0 - dark_on_light
-    np.testing.assert_allclose(normalise_polarity(dark_on_light), normalise_polarity(light_on_dark))
-    assert normalise_polarity(dark_on_light)[20, 20] == pytest.approx(1.0)
-    assert normalise_polarity(dark_on_light)[0, 0] == 0.0
 
 
 def test_render_is_antialiased_and_round_capped():

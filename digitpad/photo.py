@@ -1,0 +1,176 @@
+"""The ink in a photo of paper: white ink on black, whatever the light (numpy + scikit-image).
+
+A photo is not a scan: the light falls off across the page, a hand or a phone casts a shadow
+band, the sensor adds noise, the lens blurs and JPEG adds blocks. Ink is what is *narrower*
+than the pen's surroundings and darker (or lighter) than the paper right around it, so:
+
+1. the noise is smoothed at the scale of the pixels (a Gaussian, scaled to the picture);
+2. the paper under the ink is estimated by a morphological closing (opening for light ink)
+   wider than a stroke, which keeps the sharp edge of a shadow where it is, and the ink is
+   measured as a *share* of that paper's brightness (light multiplies, so ink in a shadow is
+   as strong as ink in the sun);
+3. ink pixels are chosen by hysteresis on that share (scikit-image): strong ink, plus weaker
+   ink joined to it, so noise specks and paper grain stay out while faint stroke ends stay in;
+4. the stroke width is measured on a first pass, and the closing narrowed to a few strokes'
+   widths, so a shadow wedge narrower than the picture is not taken for ink.
+
+Which way round: the reading whose ink is the smaller share of the picture (ink is the
+minority). Thresholds were chosen with ``bench/bench_photos.py`` on the pen ``train`` split.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+WORK_SIDE = 640  # pictures are read at most this many pixels on their longer side
+CLOSE_SHARE = 1 / 5  # first pass: the paper estimate spans this share of the shorter side
+CLOSE_STROKES = 4.0  # second pass: ... this many stroke widths
+LOW = 0.4  # hysteresis: weaker ink joined to strong ink is kept down to this score
+NOISE_SIGMAS = 4.5  # strong ink departs from the paper by this many noise sigmas
+MIN_SHARE = 0.08  # ... and by at least this share of the paper's brightness
+LINE_LENGTH = 3.0  # a piece of writing is at least this many times longer than wide
+BLOT_WIDTH = 2.5  # a piece this many pen widths thick is not writing
+POLARITY_SIDE = 160  # the polarity is judged on a picture at most this big,
+POLARITY_WINDOW = 1 / 6  # against a median over this share of its shorter side,
+POLARITY_RIM = 0.08  # leaving out this share of each side
+
+
+def _closing_size(shape: tuple[int, int], stroke: float | None) -> int:
+    if stroke is None:
+        size = min(shape) * CLOSE_SHARE
+    else:
+        size = min(CLOSE_STROKES * stroke, min(shape) * CLOSE_SHARE)
+    return max(5, int(size) | 1)
+
+
+def _paper_and_ink(gray: np.ndarray, size: int, dark_ink: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's brightness under each pixel and how far the pixel departs from it toward
+    the ink (0 where it does not), both in the picture's units."""
+    if dark_ink:
+        paper = ndimage.grey_closing(gray, size=(size, size), mode="constant", cval=0.0)
+        return paper, np.clip(paper - gray, 0.0, None)
+    paper = ndimage.grey_opening(gray, size=(size, size), mode="constant", cval=1.0)
+    return paper, np.clip(gray - paper, 0.0, None)
+
+
+def _ink_mask(gray: np.ndarray, size: int, dark_ink: bool, noise: float,
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The ink's share of the paper's brightness (light multiplies, so ink in a shadow is as
+    strong as ink in the sun), and which pixels are ink: hysteresis (scikit-image) on the
+    weaker of two scores, the share against Otsu's level and the departure against the
+    noise, so strong ink and the weaker ink joined to it are kept, noise is not."""
+    from skimage.filters import apply_hysteresis_threshold, threshold_otsu
+
+    paper, departure = _paper_and_ink(gray, size, dark_ink)
+    headroom = paper if dark_ink else 1.0 - paper
+    share = np.clip(departure / np.maximum(headroom, 0.02), 0.0, 1.0)
+    # Most pixels are paper: their departures (noise, grain, JPEG blocks, the closing's
+    # bias) set the floor strong ink must clear.
+    typical = float(np.median(departure))
+    spread = 1.4826 * float(np.median(np.abs(departure - typical)))
+    above_noise = departure / (typical + NOISE_SIGMAS * max(spread, noise) + 1e-4)
+    candidates = share[above_noise >= 1.0]
+    if candidates.size < 2 or candidates.max() <= MIN_SHARE:
+        return share, np.zeros(share.shape, dtype=bool)
+    level = max(float(threshold_otsu(candidates)), MIN_SHARE)
+    score = np.minimum(share / level, above_noise)
+    return share, apply_hysteresis_threshold(score, LOW, 1.0)
+
+
+def _pieces(mask: np.ndarray) -> list[tuple[np.ndarray, float, int]]:
+    """Each 8-connected piece of ink: its pixels (a boolean mask), the median width of its
+    strokes (twice the distance to the paper along its centre line) and that line's length."""
+    from skimage.morphology import skeletonize
+
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+    centre = skeletonize(mask)
+    widths = 2.0 * ndimage.distance_transform_edt(mask)
+    out = []
+    for k, where in enumerate(ndimage.find_objects(labels), start=1):
+        own = labels[where] == k
+        line = centre[where] & own
+        if not line.any():
+            line = own
+        out.append((own, where, float(np.median(widths[where][line])), int(line.sum())))
+    return out
+
+
+def stroke_width(mask: np.ndarray) -> float | None:
+    """The pen's width in pixels: the median width of the pieces that are lines (long for
+    their width), weighted by their length; a shadow's corner taken for ink is not a line.
+    None without ink."""
+    pieces = _pieces(mask)
+    if not pieces:
+        return None
+    lines = [p for p in pieces if p[3] >= LINE_LENGTH * p[2]] or pieces
+    widths = np.concatenate([np.full(p[3], p[2]) for p in lines])
+    return float(np.median(widths))
+
+
+def _drop_blots(mask: np.ndarray, width: float) -> np.ndarray:
+    """The ink without pieces much thicker than the pen (shadow corners, not writing)."""
+    keep = np.zeros_like(mask)
+    for own, where, piece_width, _ in _pieces(mask):
+        if piece_width <= BLOT_WIDTH * width:
+            keep[where] |= own
+    return keep
+
+
+def noise_sigma(gray: np.ndarray) -> float:
+    """The sensor noise's standard deviation (Immerkaer's fast estimate: a Laplacian-of-
+    Laplacian mask cancels smooth light and edges mostly, leaving the noise)."""
+    if min(gray.shape) < 3:
+        return 0.0
+    mask = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
+    response = np.abs(ndimage.convolve(gray, mask, mode="nearest"))[1:-1, 1:-1]
+    return float(np.sqrt(np.pi / 2) * response.mean() / 6.0)
+
+
+def dark_ink(gray: np.ndarray) -> bool:
+    """Whether the ink is darker than the paper: ink departs from the paper around it (a
+    local median, which follows light gradients and keeps straight shadow edges) mostly one
+    way, while noise, grain and shadow edges depart both ways about equally. The picture's
+    rim is left out: there a shadow's corner fills most of the median's window."""
+    from skimage.filters.rank import median
+
+    step = max(1, int(np.ceil(max(gray.shape) / POLARITY_SIDE)))
+    small = gray[::step, ::step]
+    size = max(5, int(min(small.shape) * POLARITY_WINDOW) | 1)
+    levels = np.clip(small * 255 + 0.5, 0, 255).astype(np.uint8)
+    residual = (levels - median(levels, np.ones((size, size), dtype=bool)).astype(np.float64))
+    rim_y, rim_x = int(POLARITY_RIM * small.shape[0]), int(POLARITY_RIM * small.shape[1])
+    residual = residual[rim_y:small.shape[0] - rim_y, rim_x:small.shape[1] - rim_x] / 255.0
+    noise = 3.0 * float(np.median(np.abs(residual))) + 1e-3
+    darker = np.clip(-residual - noise, 0.0, None).sum()
+    lighter = np.clip(residual - noise, 0.0, None).sum()
+    return bool(darker >= lighter)
+
+
+def photo_ink(gray: np.ndarray) -> np.ndarray:
+    """White ink on black in [0, 1], the same size as ``gray`` (any range: 0-1 or 0-255)."""
+    gray = np.asarray(gray, dtype=np.float64)
+    if gray.size == 0:
+        return gray
+    if gray.max() > 1.0:
+        gray = gray / 255.0
+    step = max(1, int(np.ceil(max(gray.shape) / WORK_SIDE)))
+    small = gray if step == 1 else ndimage.zoom(gray, 1 / step, order=1)
+    small = ndimage.gaussian_filter(small, 0.8)
+    noise = noise_sigma(small)
+    dark = dark_ink(small)
+    _, mask = _ink_mask(small, _closing_size(small.shape, None), dark, noise)
+    width = stroke_width(mask)
+    if width is not None:
+        share, mask = _ink_mask(small, _closing_size(small.shape, width), dark, noise)
+        mask = _drop_blots(mask, width)
+    else:
+        share, mask = np.zeros_like(small), np.zeros(small.shape, dtype=bool)
+    ink = np.where(mask, share, 0.0)
+    peak = np.percentile(ink[mask], 95) if mask.any() else 0.0
+    ink = np.clip(ink / peak, 0.0, 1.0) if peak > 0 else ink
+    if step > 1:
+        from skimage.transform import resize
+
+        ink = np.clip(resize(ink, gray.shape, order=1, anti_aliasing=False), 0.0, 1.0)
+    return ink

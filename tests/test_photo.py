@@ -1,0 +1,79 @@
+"""Ink found in photos of paper: shadows, light gradients, noise, either polarity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import ndimage
+from shapes import FOUR, ONE, PEN, SEVEN, at
+
+from digitpad.photo import photo_ink
+from digitpad.preprocess import INK_THRESHOLD, render_strokes
+
+
+def strokes_714() -> list[np.ndarray]:
+    return [s + [40, 40] for s in at(SEVEN, 0) + at(ONE, 95) + at(FOUR, 180)]
+
+
+def lit_badly(cover: np.ndarray, rng: np.random.Generator, noise: float = 12.0,
+              shadow: float = 0.45) -> np.ndarray:
+    """Dark ink on grey paper, light falling off to the right, a shadow over the lower left
+    (its edge crossing the digits), sensor noise of ``noise`` grey levels."""
+    h, w = cover.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    page = 0.9 * (1 - cover) + 0.1 * cover
+    page = page * (1.0 - 0.4 * xx / w)
+    page = page * np.where(yy - 0.3 * xx > 0.55 * h, shadow, 1.0)
+    page = ndimage.gaussian_filter(page, 1.0)
+    return np.clip(page * 255 + rng.normal(0, noise, page.shape), 0, 255)
+
+
+def recall_and_litter(ink: np.ndarray, cover: np.ndarray) -> tuple[float, float]:
+    """Share of the strokes' core found as ink, share of the paper well away from them
+    taken for ink."""
+    core = cover >= 0.99
+    away = ndimage.distance_transform_edt(cover < 0.01) > PEN
+    found = ink >= INK_THRESHOLD
+    return float(found[core].mean()), float(found[away].mean())
+
+
+def test_ink_is_found_through_a_shadow_a_gradient_and_noise():
+    cover = render_strokes(strokes_714(), (200, 330), PEN)
+    picture = lit_badly(cover, np.random.default_rng(0))
+    recall, litter = recall_and_litter(photo_ink(picture), cover)
+    assert recall >= 0.95
+    assert litter <= 0.002  # the shadow's edge and the noise are not ink
+
+
+def test_light_ink_on_a_dark_board_is_found_the_other_way_round():
+    cover = render_strokes(strokes_714(), (200, 330), PEN)
+    board = 255.0 - lit_badly(cover, np.random.default_rng(1), shadow=1.0)
+    recall, litter = recall_and_litter(photo_ink(board), cover)
+    assert recall >= 0.95 and litter <= 0.002
+
+
+def test_either_polarity_gives_the_same_ink():
+    dark_on_light = np.full((40, 40), 230.0)
+    dark_on_light[10:30, 18:22] = 20.0
+    light_on_dark = 255.0 - dark_on_light
+    np.testing.assert_allclose(photo_ink(dark_on_light), photo_ink(light_on_dark), atol=1e-9)
+    assert photo_ink(dark_on_light)[20, 20] == pytest.approx(1.0)
+    assert photo_ink(dark_on_light)[0, 0] == 0.0
+
+
+@pytest.mark.parametrize("picture", [np.full((60, 80), 200.0), np.zeros((3, 3)),
+                                     np.random.default_rng(2).normal(128, 10, (90, 90)),
+                                     np.zeros((0, 5))])
+def test_paper_without_ink_has_none(picture):
+    ink = photo_ink(picture)
+    assert ink.shape == picture.shape
+    assert not (ink >= INK_THRESHOLD).any()
+
+
+def test_a_big_photo_is_read_at_a_working_size_and_returned_whole():
+    cover = render_strokes([s * 6 for s in strokes_714()], (1200, 1980), PEN * 6)
+    picture = lit_badly(cover, np.random.default_rng(3))
+    ink = photo_ink(picture)
+    assert ink.shape == picture.shape
+    recall, litter = recall_and_litter(ink, cover)
+    assert recall >= 0.95 and litter <= 0.002
