@@ -24,7 +24,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -147,19 +147,34 @@ class SampleStore:
         image = np.asarray(image)
         if image.dtype != np.uint8:
             image = np.clip(np.round(image * 255.0), 0, 255).astype(np.uint8)
-        path = self.folder / f"{sample_id}.npz"
-        _check(path, int(label), int(guess), image, points, stroke_ends)
+        sample = Sample(sample_id, int(label), int(guess), created, image,
+                        _split(points, stroke_ends), float(min_extent))
+        self._write(sample)
+        return sample
+
+    def _write(self, sample: Sample) -> None:
+        path = self.folder / f"{sample.id}.npz"
+        points, stroke_ends = _joined(sample.strokes)
+        _check(path, sample.label, sample.guess, sample.image, points, stroke_ends)
         try:
             _write_atomically(path, {
-                "format_version": np.array(FORMAT_VERSION), "label": np.array(int(label)),
-                "guess": np.array(int(guess)), "created": np.array(created),
-                "image": image, "points": points, "stroke_ends": stroke_ends,
-                "min_extent": np.array(float(min_extent))})
+                "format_version": np.array(FORMAT_VERSION), "label": np.array(sample.label),
+                "guess": np.array(sample.guess), "created": np.array(sample.created),
+                "image": sample.image, "points": points, "stroke_ends": stroke_ends,
+                "min_extent": np.array(sample.min_extent)})
         except OSError as exc:
             raise SampleError(f"could not save the sample in {self.folder}: "
                               f"{exc.strerror or exc}") from exc
-        return Sample(sample_id, int(label), int(guess), created, image,
-                      _split(points, stroke_ends), float(min_extent))
+
+    def relabel(self, samples: Sequence[Sample], label: int) -> list[Sample]:
+        """The samples as drawings of ``label`` (the network's reading when kept stays, so
+        a relabelled sample may become, or stop being, a correction)."""
+        if not 0 <= int(label) <= 9:
+            raise SampleError(f"{label} is not a digit 0-9")
+        changed = [replace(sample, label=int(label)) for sample in samples]
+        for sample in changed:
+            self._write(sample)
+        return changed
 
     def load(self) -> tuple[list[Sample], list[str]]:
         """Every readable sample, oldest first, and one line per damaged file (skipped)."""

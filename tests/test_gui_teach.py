@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from qt_helpers import draw_in_frame, make_window
 from shapes import FOUR, ONE, SEVEN, ZERO, at
@@ -49,11 +49,30 @@ def test_a_digit_key_keeps_the_drawing_with_that_label(window, qtbot):
 def test_a_correction_is_counted(window, qtbot):
     draw_in_frame(window.canvas, ONE)
     assert int(np.argmax(window.last_probabilities)) == 1
+    assert window.last_probabilities.max() >= 0.9  # read surely as a 1...
     press(qtbot, window, Qt.Key.Key_4)  # "no, that was my 4"
+    assert stored_labels() == []  # ...so it asks first: a slip of the key costs nothing
+    note = window.prediction_view.note_label.text()
+    assert "reads a 1" in note and "Press 4 (or click its bar) again" in note
+    assert not window.canvas.is_empty()
+    press(qtbot, window, Qt.Key.Key_4)  # yes, really
     (sample,) = window.teaching.samples()
     assert sample.label == 4 and sample.guess == 1 and sample.corrected
     assert "correction" in window.statusBar().currentMessage()
     assert "1 corrected" in window.statusBar().currentMessage()
+
+
+def test_a_sure_disagreement_is_forgotten_when_the_drawing_changes(window, qtbot):
+    draw_in_frame(window.canvas, ONE)
+    press(qtbot, window, Qt.Key.Key_4)
+    assert "Press 4 (or click its bar) again" in window.prediction_view.note_label.text()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)  # cleared: the question goes too
+    assert window.prediction_view.note_label.text() == ""
+    draw_in_frame(window.canvas, ONE)
+    press(qtbot, window, Qt.Key.Key_4)  # a new drawing is asked about again
+    assert stored_labels() == []
+    press(qtbot, window, Qt.Key.Key_1)  # its right label is kept at once
+    assert stored_labels() == [1]
 
 
 def test_a_key_on_an_empty_canvas_keeps_nothing(window, qtbot):
@@ -66,8 +85,10 @@ def test_clicking_a_bar_labels_the_drawing(window, qtbot):
     draw_in_frame(window.canvas, FOUR)
     plot = window.prediction_view.plot
     scene_point = plot.getPlotItem().vb.mapViewToScene(QPointF(2, 0.5))
-    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton,
-                     pos=plot.mapFromScene(scene_point))
+    for _ in range(2):  # read surely as a 4: the first click asks, the second keeps
+        assert stored_labels() == []
+        qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton,
+                         pos=plot.mapFromScene(scene_point))
     assert stored_labels() == [2]
 
 
@@ -92,6 +113,16 @@ def test_prompt_mode_walks_the_digits(window, qtbot):
     draw_in_frame(window.canvas, ONE)
     press(qtbot, window, Qt.Key.Key_Enter)
     assert stored_labels() == [0, 1]
+    # The progress strip on the canvas: a 0 and a 1 kept of 3 each, the 2 asked for now.
+    strip = window.teaching.strip
+    assert strip.isVisible() and strip.kept[:3] == [1, 1, 0] and strip.current == 2
+    assert strip.needed == 3 and strip.geometry().bottom() == window.canvas.height() - 1
+    # Asked for a 2, a sure 1 is not kept as a 2 without asking.
+    draw_in_frame(window.canvas, ONE)
+    press(qtbot, window, Qt.Key.Key_Return)
+    assert stored_labels() == [0, 1] and "Press Enter again" in \
+        window.prediction_view.note_label.text()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
     assert window.teaching.prompt_digits[0] == 2 and "draw a 2 (3 of 30)" in \
         window.statusBar().currentMessage()
     press(qtbot, window, Qt.Key.Key_Return)  # Enter on an empty canvas keeps nothing
@@ -109,6 +140,7 @@ def test_prompt_mode_walks_the_digits(window, qtbot):
     # Stop teaching is a separate, visible button; Teach me later resumes at the same step.
     stop.click()
     assert not window.teaching.prompting and window.canvas._hint is None
+    assert not strip.isVisible()
     assert not stop.isVisible() and stored_labels() == [0, 1]
     window.teach_action.trigger()
     assert window.teaching.prompt_digits[0] == 2 and "draw a 2 (3 of 30)" in \
@@ -133,8 +165,26 @@ def test_the_samples_window(window, qtbot, tmp_path, monkeypatch):
     # Delete, and undo it.
     view.delete_button.click()
     assert stored_labels() == [1, 4] and view.gallery.count() == 2
+    buttons = view.undo_button.geometry()
     view.undo_button.click()
     assert stored_labels() == [1, 4, 7] and view.gallery.count() == 3
+    assert view.undo_button.geometry() == buttons  # a new message never moves the buttons
+    # Relabel: the 7 was a 1 after all; Corrections lists it, marked with what was read.
+    seven = next(i for i in range(3) if view.gallery.item(i).text() == "7")
+    view.gallery.clearSelection()
+    view.gallery.item(seven).setSelected(True)
+    assert view.relabel_button.isEnabled()
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (1, True))
+    view.relabel_button.click()
+    assert stored_labels() == [1, 1, 4]
+    view.digit_filter.setCurrentIndex(view.digit_filter.findData("corrections"))
+    assert view.gallery.count() == 1 and view.gallery.item(0).text() == "1 (read 7)"
+    assert "1 of them corrections" in view.counts_label.text()
+    view.digit_filter.setCurrentIndex(0)
+    view.gallery.item(seven).setSelected(True)
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (7, True))
+    view.relabel_button.click()  # and back
+    assert stored_labels() == [1, 4, 7]
     # Export, delete all (asked first), import back.
     assert view.export_to(tmp_path / "mine.npz")
     monkeypatch.setattr(QMessageBox, "question",

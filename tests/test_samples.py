@@ -55,6 +55,21 @@ def test_delete_and_restore(tmp_path):
     assert sorted(s.label for s in store.load()[0]) == [1, 4]
 
 
+def test_relabel_rewrites_the_label_and_keeps_the_reading(tmp_path):
+    store = SampleStore(tmp_path / "samples")
+    four, one, seven = store_some(store)
+    (relabelled,) = store.relabel([seven], 1)
+    assert relabelled.label == 1 and relabelled.guess == 7 and relabelled.corrected
+    loaded = {s.id: s for s in store.load()[0]}
+    assert loaded[seven.id].label == 1 and len(loaded) == 3  # the same file, not a copy
+    np.testing.assert_allclose(loaded[seven.id].strokes[0], seven.strokes[0])
+    store.relabel([loaded[four.id]], 9)
+    assert not store.load()[0][0].corrected  # the network read 9: no longer a correction
+    with pytest.raises(SampleError):
+        store.relabel([one], 10)
+    assert {s.id: s.label for s in store.load()[0]}[one.id] == 1
+
+
 def test_a_damaged_sample_is_reported_and_the_others_load(tmp_path):
     store = SampleStore(tmp_path / "samples")
     four, one, _ = store_some(store)

@@ -79,7 +79,7 @@ class DrawingCanvas(QWidget):
         self.setMinimumSize(200, 200)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys go to the drawing, not a box
-        self.setToolTip("Draw a digit with the left mouse button or a pen")
+        # No tooltip: it popped up over the drawing; the empty canvas says what to do.
         self.pen_width = pen_width
         self.strokes: list[Stroke] = []
         # Edits as ("stroke", stroke) or ("clear", the strokes it removed): Clear is undoable.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import NamedTuple
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -25,6 +26,19 @@ from digitpad.segment import NumberReading, read_number
 from .background import Task
 from .canvas import DrawingCanvas
 from .prediction_view import PredictionView
+
+
+class DrawingToKeep(NamedTuple):
+    """What a digit key keeps: strokes in the canvas frame, the 28x28 the network saw, its
+    reading and how sure it was (-1 and 0 with no model), and whether it is the whole
+    drawing (a digit of a number stays on the canvas)."""
+
+    strokes: list[np.ndarray]
+    image: np.ndarray
+    guess: int
+    confidence: float
+    whole: bool
+
 
 PREDICT_INTERVAL_MS = 15  # while drawing, classify at most ~60 times a second
 HEAT_DELAY_MS = 120  # the heat map follows once the pen pauses this long
@@ -182,17 +196,17 @@ class LiveReading(QObject):
             self.canvas.set_digit_boxes([d.box for d in reading.digits], shown)
             self.view.show_number(reading, shown)
 
-    def drawing_to_keep(self) -> tuple[list[np.ndarray], np.ndarray, int, bool] | None:
-        """(strokes in the canvas frame, the 28x28 the network saw, its guess, whole drawing)
-        for the drawing, or for the digit the bars show when a number is drawn."""
+    def drawing_to_keep(self) -> DrawingToKeep | None:
+        """The drawing as a sample would keep it, or the digit the bars show when a number
+        is drawn; None when nothing is drawn."""
         reading = self.last_reading
         strokes = [np.asarray(s.points, dtype=np.float32) for s in self.canvas.strokes]
         if reading is None:
             if self.last_image is None:
                 return None
-            return strokes, self.last_image, -1, True
+            return DrawingToKeep(strokes, self.last_image, -1, 0.0, True)
         shown = reading.digits[self.shown_digit()]
         whole = len(reading.digits) == 1
         if not whole:
             strokes = [strokes[i] for i in shown.pieces]
-        return strokes, shown.image, shown.digit, whole
+        return DrawingToKeep(strokes, shown.image, shown.digit, shown.confidence, whole)

@@ -1,5 +1,6 @@
-"""Your samples: a gallery per digit with counts, delete (undoable) or delete all (asked
-first), put one back on the canvas, export and import one file a class can pool."""
+"""Your samples: a gallery per digit with counts, corrections marked, relabel, delete
+(undoable) or delete all (asked first), put one back on the canvas, export and import one
+file a class can pool."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListView,
     QListWidget,
@@ -36,6 +38,7 @@ from digitpad.samples import (
 from .pixmaps import array_pixmap
 
 THUMB = 56
+CORRECTION = QColor("#e65100")  # a sample the network read as another digit
 
 
 def thumbnail(image: np.ndarray) -> QPixmap:
@@ -64,6 +67,7 @@ class SamplesWindow(QDialog):
         self.digit_filter.addItem("All digits", None)
         for digit in range(10):
             self.digit_filter.addItem(f"{digit}s", digit)
+        self.digit_filter.addItem("Corrections", "corrections")
         self.digit_filter.currentIndexChanged.connect(self._fill)
         self.gallery = QListWidget(objectName="sampleGallery")
         self.gallery.setViewMode(QListView.ViewMode.IconMode)
@@ -76,12 +80,15 @@ class SamplesWindow(QDialog):
         self.gallery.itemSelectionChanged.connect(self._update_buttons)
 
         self.canvas_button = QPushButton("Put on canvas", objectName="putOnCanvasButton")
+        self.relabel_button = QPushButton("Relabel…", objectName="relabelButton")
+        self.relabel_button.setToolTip("Say which digit the selected drawings are")
         self.delete_button = QPushButton("Delete", objectName="deleteSampleButton")
         self.undo_button = QPushButton("Undo delete", objectName="undoDeleteButton")
         self.delete_all_button = QPushButton("Delete all…", objectName="deleteAllButton")
         self.export_button = QPushButton("Export…", objectName="exportButton")
         self.import_button = QPushButton("Import…", objectName="importButton")
         self.canvas_button.clicked.connect(self._put_on_canvas)
+        self.relabel_button.clicked.connect(self._ask_relabel)
         self.delete_button.clicked.connect(self.delete_selected)
         self.undo_button.clicked.connect(self.undo_delete)
         self.delete_all_button.clicked.connect(self._ask_delete_all)
@@ -93,7 +100,8 @@ class SamplesWindow(QDialog):
         top.addWidget(self.counts_label, 1)
         top.addWidget(self.digit_filter)
         row1, row2 = QHBoxLayout(), QHBoxLayout()
-        for button in (self.canvas_button, self.delete_button, self.undo_button):
+        for button in (self.canvas_button, self.relabel_button, self.delete_button,
+                       self.undo_button):
             row1.addWidget(button)
         row1.addStretch(1)
         for button in (self.export_button, self.import_button, self.delete_all_button):
@@ -103,6 +111,8 @@ class SamplesWindow(QDialog):
                               "Double-click one to put it back on the canvas.")
         self.message.setObjectName("samplesMessage")
         self.message.setWordWrap(True)
+        # Two lines always: a longer or shorter message never moves the buttons above it.
+        self.message.setFixedHeight(2 * self.message.fontMetrics().lineSpacing() + 4)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.gallery, 1)
@@ -125,11 +135,17 @@ class SamplesWindow(QDialog):
         digit = self.digit_filter.currentData()
         self.gallery.clear()
         for sample in self.samples:
-            if digit is not None and sample.label != digit:
+            if digit == "corrections" and not sample.corrected or \
+                    isinstance(digit, int) and sample.label != digit:
                 continue
-            item = QListWidgetItem(QIcon(thumbnail(sample.image)), str(sample.label))
-            read = f"; the network read {sample.guess}" if sample.corrected else ""
+            text = f"{sample.label} (read {sample.guess})" if sample.corrected \
+                else str(sample.label)
+            item = QListWidgetItem(QIcon(thumbnail(sample.image)), text)
+            read = f"; the network read {sample.guess}: a correction" if sample.corrected \
+                else ""
             item.setToolTip(f"a {sample.label}{read}\n{sample.created[:16].replace('T', ' ')}")
+            if sample.corrected:
+                item.setForeground(QBrush(CORRECTION))
             item.setData(Qt.ItemDataRole.UserRole, sample.id)
             self.gallery.addItem(item)
         self._update_buttons()
@@ -142,6 +158,7 @@ class SamplesWindow(QDialog):
         selected = len(self.gallery.selectedItems())
         self.canvas_button.setEnabled(selected == 1)
         self.delete_button.setEnabled(selected > 0)
+        self.relabel_button.setEnabled(selected > 0)
         self.undo_button.setEnabled(bool(self._deleted))
         self.delete_all_button.setEnabled(bool(self.samples))
         self.export_button.setEnabled(bool(self.samples))
@@ -152,6 +169,31 @@ class SamplesWindow(QDialog):
         sample = next((s for s in self.samples if ids and s.id == ids[0]), None)
         if sample is not None:
             self.chosen.emit(sample)
+
+    @Slot()
+    def _ask_relabel(self) -> None:
+        chosen = self._selected_samples()
+        if not chosen:
+            return
+        label, ok = QInputDialog.getInt(
+            self, "Relabel", f"The {len(chosen)} selected drawing(s) are of the digit:",
+            chosen[0].label, 0, 9)
+        if ok:
+            self.relabel(chosen, label)
+
+    def relabel(self, chosen: Sequence[Sample], label: int) -> bool:
+        try:
+            self.store.relabel(chosen, label)
+        except (SampleError, OSError) as exc:
+            self._say(f"Not relabelled: {exc}", error=True)
+            return False
+        self._say(f"{len(chosen)} sample(s) are now {label}s.")
+        self.changed.emit()
+        return True
+
+    def _selected_samples(self) -> list[Sample]:
+        ids = set(self._selected_ids())
+        return [s for s in self.samples if s.id in ids]
 
     @Slot()
     def delete_selected(self) -> None:

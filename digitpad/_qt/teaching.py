@@ -20,11 +20,13 @@ from PySide6.QtWidgets import QWidget
 from digitpad.samples import Sample, SampleError, SampleStore
 
 from .canvas import DrawingCanvas
+from .lesson_strip import LessonStrip
 from .live_reading import LiveReading
 from .prediction_view import PredictionView
 
 PROMPT_PER_DIGIT = 3
 CONFIRM_MS = 4000
+SURE_DISAGREEMENT = 0.9  # a label the network reads otherwise this surely is asked first
 
 
 class Teaching(QObject):
@@ -43,9 +45,14 @@ class Teaching(QObject):
         self.prompt_digits: list[int] = []  # prompt mode: digits still to ask, in order
         self.prompt_total = 0
         self._paused: tuple[list[int], int] | None = None  # a stopped lesson: (left, total)
+        # A sure disagreement asked about: (label, the drawing's strokes); the same label for
+        # the same drawing again keeps it.
+        self._asked: tuple[int, tuple[int, ...]] | None = None
         self.samples_window = None
         self._confirm_timer = QTimer(self, singleShot=True, interval=CONFIRM_MS)
         self._confirm_timer.timeout.connect(self._clear_note)
+        self.strip = LessonStrip(canvas)
+        canvas.edited.connect(self._on_edited)
         canvas.digitKey.connect(self.label_drawing)
         canvas.enterKey.connect(self._on_enter)
         view.barClicked.connect(self.label_drawing)
@@ -53,6 +60,14 @@ class Teaching(QObject):
     @Slot()
     def _clear_note(self) -> None:
         self.view.show_note("")
+
+    @Slot()
+    def _on_edited(self) -> None:
+        if self._asked is not None:  # the drawing asked about is gone: so is the question
+            self._asked = None
+            self._clear_note()
+            if self.prompt_digits:
+                self._show_prompt()  # the lesson's line comes back to the status bar
 
     # ---- samples ---------------------------------------------------------------------------
     def samples(self) -> list[Sample]:
@@ -75,7 +90,9 @@ class Teaching(QObject):
             self.message.emit("Draw a digit first, then press its key (0–9) to keep it as a "
                               "sample of your handwriting.", CONFIRM_MS)
             return None
-        strokes, image, guess, whole = drawing
+        strokes, image, guess, confidence, whole = drawing
+        if self._disagrees(digit, guess, confidence):
+            return None
         mine = self.samples()  # loaded before this one is written, so it is listed once
         pen = self.canvas.pen_width / max(1.0, float(min(self.canvas.width(),
                                                          self.canvas.height())))
@@ -102,6 +119,25 @@ class Teaching(QObject):
             self.prompt_digits.pop(0)
             self._show_prompt()
         return sample
+
+    def _disagrees(self, digit: int, guess: int, confidence: float) -> bool:
+        """Ask once before keeping a drawing the network surely reads as another digit (a
+        slip of the key, or the wrong digit drawn in a lesson); asking again keeps it."""
+        drawn = tuple(id(stroke) for stroke in self.canvas.strokes)
+        if guess < 0 or guess == digit or confidence < SURE_DISAGREEMENT or \
+                self._asked == (digit, drawn):
+            self._asked = None
+            return False
+        self._asked = (digit, drawn)
+        again = "Enter" if self.prompt_digits and digit == self.prompt_digits[0] \
+            else f"{digit} (or click its bar)"
+        self._confirm_timer.stop()
+        self.view.show_note(f"The network reads a {guess} ({confidence:.0%}). Press {again} "
+                            f"again to keep it as a {digit}, or Esc to clear.", error=True)
+        self.message.emit(f"Not kept yet: the network reads this as a {guess} "
+                          f"({confidence:.0%}). Press {again} again to keep it as a {digit} "
+                          "(a correction), or Esc to clear and draw again.", 0)
+        return True
 
     @Slot()
     def request_finetune(self) -> None:
@@ -139,6 +175,7 @@ class Teaching(QObject):
             self._paused = (self.prompt_digits, self.prompt_total)
             self.prompt_digits = []
             self.canvas.set_hint(None)
+            self.strip.hide()
             self.message.emit(f"Teaching stopped at {self._step()} of {self.prompt_total}; "
                               "Edit ▸ Teach me (Ctrl+E) goes on from there.", 10000)
             self.promptChanged.emit(False)
@@ -155,6 +192,7 @@ class Teaching(QObject):
     def _show_prompt(self) -> None:
         if not self.prompt_digits:
             self.canvas.set_hint(None)
+            self.strip.hide()
             done = self.prompt_total
             self.prompt_total = 0
             if done:
@@ -164,6 +202,9 @@ class Teaching(QObject):
             return
         digit = self.prompt_digits[0]
         step = self._step()
+        per_digit = self.prompt_total // 10
+        self.strip.show_progress([per_digit - self.prompt_digits.count(d) for d in range(10)],
+                                 per_digit, digit)
         self.canvas.set_hint(f"Draw a {digit}\n{step} of {self.prompt_total} · Enter keeps it")
         self.message.emit(f"Teach me: draw a {digit} ({step} of {self.prompt_total}), then "
                           "Enter. Esc clears; Stop teaching ends the lesson.", 0)
