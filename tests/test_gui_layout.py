@@ -94,6 +94,67 @@ def test_quitting_in_wide_mode_keeps_every_column_at_its_minimum_or_more(qtbot):
     assert abs(splitter.sizes()[2] - square[2]) <= 40  # the training column as it was
 
 
+@pytest.mark.parametrize("size", [(1024, 600), (1320, 760)])
+def test_toggling_wide_keeps_the_window_size_and_each_layout_its_own(qtbot, size):
+    """Wide and back never resize the window (it grew 600 -> 738 px); the square and the
+    wide layout each come back as the user left them, also after a relaunch."""
+    win = make_window(qtbot)
+    win.resize(*size)
+    qtbot.wait(50)
+    square = win.splitter.sizes()
+    for _ in range(2):
+        win.set_wide_canvas(True)
+        qtbot.wait(50)
+        assert win.size().toTuple() == size
+        win.set_wide_canvas(False)
+        qtbot.wait(50)
+        assert win.size().toTuple() == size and win.splitter.sizes() == square
+    win.set_wide_canvas(True)
+    qtbot.wait(50)
+    stack = win.layout_part._wide_stack
+    win.splitter.setSizes([size[0] - 460, 453])  # a wider training column...
+    stack.setSizes([size[1] - 380, 300])  # ...and more room for the reading
+    qtbot.wait(20)
+    wide = (win.splitter.sizes(), stack.sizes())
+    win.set_wide_canvas(False)
+    qtbot.wait(50)
+    assert win.splitter.sizes() == square
+    win.set_wide_canvas(True)
+    qtbot.wait(50)
+    assert (win.splitter.sizes(), win.layout_part._wide_stack.sizes()) == wide
+    win.close()
+    again = make_window(qtbot)
+    again.resize(*size)
+    qtbot.wait(50)
+    assert again.splitter.sizes() == square
+    again.set_wide_canvas(True)
+    qtbot.wait(50)
+    assert (again.splitter.sizes(), again.layout_part._wide_stack.sizes()) == wide
+
+
+def test_the_canvas_widening_for_a_number_does_not_move_the_ink(qtbot):
+    """The second digit widens the canvas: what was drawn stays where it is on the screen
+    (it jumped ~190 px right and 25 px up), so the pen is still where the ink is."""
+    from qt_helpers import draw_in_frame
+    from shapes import ONE, SEVEN
+
+    win = make_window(qtbot)
+    win.resize(1320, 760)
+    qtbot.wait(50)
+    canvas = win.canvas
+    draw_in_frame(canvas, ONE, left=-0.4)
+    before = [canvas.mapToGlobal(canvas.to_widget(x, y).toPoint()).toTuple()
+              for x, y in canvas.strokes[0].points]
+    draw_in_frame(canvas, SEVEN, left=-0.1)
+    qtbot.waitUntil(lambda: win.wide_canvas, timeout=3000)
+    qtbot.wait(50)
+    after = [canvas.mapToGlobal(canvas.to_widget(x, y).toPoint()).toTuple()
+             for x, y in canvas.strokes[0].points]
+    assert max(abs(a - b) for p, q in zip(before, after, strict=True)
+               for a, b in zip(p, q, strict=True)) <= 1
+    assert win.last_number == "17"
+
+
 def test_a_saved_layout_that_squashes_a_column_is_not_obeyed(qtbot, isolated_user_dir):
     from PySide6.QtCore import QSettings
 

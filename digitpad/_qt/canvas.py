@@ -6,7 +6,9 @@ redo and resizing re-render from the vectors.
 
 Strokes are stored in a resolution-independent frame: the canvas centre is the origin and
 its shorter side is 1.0 (pen widths likewise). A resize only changes how that frame maps to
-pixels, so any sequence of resizes gives back the drawing it started with.
+pixels, so any sequence of resizes gives back the drawing it started with; while it fits, a
+drawing keeps the mapping it was drawn in, so widening the canvas never moves the ink
+(:mod:`canvas_frame`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from PySide6.QtGui import (
     QTabletEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from .canvas_frame import CanvasFrame, Mapping
 
 BACKGROUND = QColor("#101418")
 INK = QColor("#ffffff")
@@ -89,6 +93,7 @@ class DrawingCanvas(QWidget):
         self._image = QImage()
         # Boxes around the digits of a number (canvas frame), and the one the bars show.
         self._hint: str | None = None
+        self.frame = CanvasFrame()  # where the frame sits: centred, or kept for the ink
         self._digit_boxes: list[tuple[float, float, float, float]] = []
         self._selected_box = -1
         self.setMouseTracking(True)  # hover picks the digit whose probabilities are shown
@@ -101,23 +106,25 @@ class DrawingCanvas(QWidget):
         return not self.strokes
 
     # ---- the frame --------------------------------------------------------------------
+    def _mapping(self) -> Mapping:
+        return self.frame.mapping(self.width(), self.height())
+
     def _scale(self) -> float:
-        return float(max(1, min(self.width(), self.height())))
+        return self._mapping()[2]
 
     def to_widget(self, x: float, y: float) -> QPointF:
         """A frame point in widget pixels."""
-        scale = self._scale()
-        return QPointF(self.width() / 2 + x * scale, self.height() / 2 + y * scale)
+        ox, oy, scale = self._mapping()
+        return QPointF(ox + x * scale, oy + y * scale)
 
     def to_frame(self, pos: QPointF) -> tuple[float, float]:
-        scale = self._scale()
-        return ((pos.x() - self.width() / 2) / scale, (pos.y() - self.height() / 2) / scale)
+        ox, oy, scale = self._mapping()
+        return (pos.x() - ox) / scale, (pos.y() - oy) / scale
 
     def stroke_arrays(self) -> list[np.ndarray]:
         """Strokes as (k, 2) float arrays of widget coordinates, for preprocessing."""
-        scale = self._scale()
-        centre = np.array([self.width() / 2, self.height() / 2])
-        return [np.asarray(s.points, dtype=np.float64) * scale + centre
+        ox, oy, scale = self._mapping()
+        return [np.asarray(s.points, dtype=np.float64) * scale + np.array([ox, oy])
                 for s in self.strokes if s.points]
 
     def ink_extent(self) -> float:
@@ -173,10 +180,9 @@ class DrawingCanvas(QWidget):
                         selected: int = -1) -> None:
         """Outline the digits of a number: ``boxes`` as (x0, y0, x1, y1) in widget pixels
         around the centre lines; an empty list removes them."""
-        scale = self._scale()
-        half_w, half_h = self.width() / 2, self.height() / 2
-        framed = [((x0 - half_w) / scale, (y0 - half_h) / scale,
-                   (x1 - half_w) / scale, (y1 - half_h) / scale) for x0, y0, x1, y1 in boxes]
+        ox, oy, scale = self._mapping()
+        framed = [((x0 - ox) / scale, (y0 - oy) / scale, (x1 - ox) / scale, (y1 - oy) / scale)
+                  for x0, y0, x1, y1 in boxes]
         if framed == self._digit_boxes and selected == self._selected_box:
             return
         self._digit_boxes, self._selected_box = framed, selected
@@ -194,6 +200,7 @@ class DrawingCanvas(QWidget):
         parts = [p for p in parts if len(p)]
         if not parts or self._drawing:
             return
+        self.frame.release()  # placed in the middle of the canvas as it is now
         points = np.concatenate(parts)
         centre = (points.min(axis=0) + points.max(axis=0)) / 2
         scale = 0.6 / max(float(np.ptp(points, axis=0).max()), 1e-9)
@@ -335,6 +342,8 @@ class DrawingCanvas(QWidget):
             self.update(dirty)
 
     def _rerender(self) -> None:
+        if not self.strokes:
+            self.frame.release()  # a new drawing starts in the centred frame
         self._image.fill(BACKGROUND)
         painter = QPainter(self._image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -352,6 +361,9 @@ class DrawingCanvas(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         new = event.size()
+        old = event.oldSize()
+        self.frame.resized([s.points for s in self.strokes], [s.width for s in self.strokes],
+                           (old.width(), old.height()), (new.width(), new.height()))
         # The strokes live in the canvas frame: nothing to rescale. The backing image has the
         # screen's pixel density, so ink stays sharp on HiDPI.
         ratio = self.devicePixelRatioF()

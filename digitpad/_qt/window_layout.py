@@ -38,6 +38,8 @@ class WindowLayout(QObject):
         self.wide = False
         self.wide_was_automatic = False
         self._sizes_before_wide: list[int] = []
+        # The wide layout's own sizes, once the user had it: (columns, canvas/reading rows).
+        self._wide_sizes: tuple[list[int], list[int]] | None = None
         self._wide_stack: QSplitter | None = None
         self.splitter = splitter = _splitter(Qt.Orientation.Horizontal)
         splitter.addWidget(canvas_column)
@@ -66,15 +68,14 @@ class WindowLayout(QObject):
         if geometry is not None:
             window.restoreGeometry(geometry)
             fit_to_screen(window, window.width(), window.height())
-        value = settings.value("columns") or []
-        try:
-            sizes = [int(v) for v in ([value] if isinstance(value, str) else value)]
-        except (TypeError, ValueError):
-            sizes = []
+        sizes = _ints(settings.value("columns"))
         if len(sizes) == self.splitter.count() and all(v > 0 for v in sizes):
             # setSizes keeps every column at its minimum width (children not collapsible),
             # which restoreState of a whole wide-mode state did not.
             self.splitter.setSizes(sizes)
+        wide = [_ints(settings.value(key)) for key in ("wide_columns", "wide_rows")]
+        if all(len(v) == 2 and min(v) > 0 for v in wide):
+            self._wide_sizes = (wide[0], wide[1])
 
     def save(self) -> None:
         """The square layout's columns are saved, also when the canvas is wide now (the next
@@ -83,16 +84,27 @@ class WindowLayout(QObject):
         settings = self._settings()
         settings.setValue("geometry", self.parent().saveGeometry())
         settings.setValue("columns", [int(v) for v in sizes])
+        if self.wide:
+            self._remember_wide()
+        if self._wide_sizes is not None:
+            settings.setValue("wide_columns", self._wide_sizes[0])
+            settings.setValue("wide_rows", self._wide_sizes[1])
         settings.remove("splitter")  # the older, whole-state key
         settings.sync()
 
     # ---- the wide canvas --------------------------------------------------------------------
     def set_wide(self, wide: bool, automatic: bool = False) -> None:
         """Wide: the canvas spans the drawing and reading columns, with the reading below it,
-        so a number has room. Back: the square canvas and the columns as before."""
+        so a number has room. Back: the square canvas and the columns as before. Each layout
+        keeps the sizes you gave it; the window keeps its size."""
         if wide == self.wide:
             return
         self.wide, self.wide_was_automatic = wide, automatic and wide
+        window = self.parent()
+        size = window.size()
+        # The parts take their wide (or square) shape first, so the moved columns never ask
+        # for more height than the window has (the window grew 600 -> 738 px here).
+        self.wideChanged.emit(wide)
         splitter = self.splitter
         if wide:
             self._sizes_before_wide = sizes = splitter.sizes()
@@ -100,9 +112,15 @@ class WindowLayout(QObject):
             stack.addWidget(self.canvas_column)  # moves it out of the columns
             stack.addWidget(self.reading_column)
             splitter.insertWidget(0, stack)
-            splitter.setSizes([sizes[0] + sizes[1] + splitter.handleWidth(), sizes[2]])
-            stack.setSizes([1 << 20, 1])  # the reading at its smallest, the canvas the rest
+            if self._wide_sizes is not None:
+                columns, rows = self._wide_sizes
+            else:  # the canvas spans both columns; the reading at its smallest below it
+                columns, rows = [sizes[0] + sizes[1] + splitter.handleWidth(), sizes[2]], \
+                    [1 << 20, 1]
+            splitter.setSizes(columns)
+            stack.setSizes(rows)
         else:
+            self._remember_wide()
             splitter.insertWidget(0, self.canvas_column)
             splitter.insertWidget(1, self.reading_column)
             self._wide_stack.setParent(None)
@@ -111,7 +129,20 @@ class WindowLayout(QObject):
             # After the columns' layouts have settled (a number's labels were wider).
             sizes = self._sizes_before_wide
             QTimer.singleShot(0, self, lambda: splitter.setSizes(sizes))
-        self.wideChanged.emit(wide)
+        window.resize(size)
+        QTimer.singleShot(0, self, lambda: window.resize(size))
+
+    def _remember_wide(self) -> None:
+        if self._wide_stack is not None:
+            self._wide_sizes = (self.splitter.sizes(), self._wide_stack.sizes())
+
+
+def _ints(value: object) -> list[int]:
+    """A list of ints from a QSettings value (a string when one item), [] when unusable."""
+    try:
+        return [int(v) for v in ([value] if isinstance(value, str) else value or [])]
+    except (TypeError, ValueError):
+        return []
 
 
 def place_beside(dialog: QWidget, window: QWidget) -> None:
