@@ -105,9 +105,11 @@ class RunRequest:
 
 @dataclass
 class UnsavedModel:
-    """A model that could not be saved: kept in memory so *Save as…* can write it."""
+    """A model not saved (yet): a failed save keeps it for *Save as…*, a stopped run for
+    *Keep what was trained*."""
     model: Any  # keras.Model
     metadata: dict[str, Any]
+    architecture: str = "dense"
 
 
 @dataclass
@@ -131,6 +133,7 @@ class RunResult:
     save_error: str | None = None
     layers: list[NumpyLayer] | None = None  # the kept model as numpy (no file re-read)
     unsaved: UnsavedModel | None = None
+    stopped: UnsavedModel | None = None  # a stopped run's model, until the user keeps it
 
     @property
     def is_finetune(self) -> bool:
@@ -229,7 +232,27 @@ def _save(model: Any, metadata: dict, architecture: str, report: Report,
     except (ModelFileError, OSError) as exc:
         # A read-only or full data dir must not throw a whole run away.
         result.save_error = str(exc)
-        result.unsaved = UnsavedModel(model, metadata)
+        result.unsaved = UnsavedModel(model, metadata, architecture)
+
+
+def keep_stopped(result: RunResult) -> None:
+    """Save the model a stopped run held back, because the user chose to keep it: then
+    ``result.saved`` is set, or ``save_error`` and ``unsaved`` as for any failed save."""
+    stopped, result.stopped = result.stopped, None
+    if stopped is not None:
+        _save(stopped.model, stopped.metadata, stopped.architecture, lambda _event: None,
+              result)
+
+
+def _keep_or_hold(request: RunRequest, model: Any, metadata: dict, architecture: str,
+                  report: Report, result: RunResult) -> None:
+    """A finished run (or one stopped with ``keep_partial``) is saved; any other stopped
+    run's model is held in memory, for the user to keep or not."""
+    if not result.cancelled or request.keep_partial:
+        _save(model, metadata, architecture, report, result)
+    else:
+        result.layers = layers_of(model)
+        result.stopped = UnsavedModel(model, metadata, architecture)
 
 
 def _wait_for_warmup(request: RunRequest, report: Report, cancel: threading.Event) -> None:
@@ -275,9 +298,9 @@ def _train(request: RunRequest, report: Report, cancel: threading.Event) -> RunR
     result = RunResult(config, trained.cancelled, trained.epochs_completed,
                        trained.test_accuracy, trained.test_loss, trained.train_accuracy,
                        trained.monitor_accuracy.get("pen", math.nan), trained.seconds)
-    if request.save and (not trained.cancelled or request.keep_partial):
-        _save(model, run_metadata(config, trained, len(data.train[0])), config.architecture,
-              report, result)
+    if request.save:
+        _keep_or_hold(request, model, run_metadata(config, trained, len(data.train[0])),
+                      config.architecture, report, result)
         if request.current is not None:
             report(Status("Reading the same digits with the model in use, to compare…"))
             result.before_test_accuracy = evaluate(request.current, *data.test).accuracy
@@ -315,7 +338,7 @@ def _finetune(request: RunRequest, tune: FinetuneRequest, report: Report,
                        trained.test_accuracy, trained.test_loss, trained.train_accuracy,
                        tuned.pen_after, trained.seconds, finetune=tuned,
                        base_name=tune.base_name)
-    if request.save and (not trained.cancelled or request.keep_partial):
-        _save(model, finetune_metadata(model, config, tuned, tune.base_name),
-              architecture_of(model), report, result)
+    if request.save:
+        _keep_or_hold(request, model, finetune_metadata(model, config, tuned, tune.base_name),
+                      architecture_of(model), report, result)
     return result

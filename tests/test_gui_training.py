@@ -99,7 +99,7 @@ def test_train_shows_progress_curves_result_and_switches_model(qtbot, small_npz)
     assert selected_model_path() != saved
 
 
-def test_stop_ends_run_quickly_and_keeps_previous_model(qtbot, small_npz):
+def test_stop_keeps_the_previous_model_and_offers_what_was_trained(qtbot, small_npz):
     win = make_window(qtbot, small_npz)
     panel = win.training_panel
     panel.settings.batch_spin.setValue(8)  # many batches: the run would take long
@@ -109,7 +109,7 @@ def test_stop_ends_run_quickly_and_keeps_previous_model(qtbot, small_npz):
     click(qtbot, panel.train_button)  # a second click during the run does nothing
     assert panel.is_training
     click(qtbot, panel.stop_button)
-    qtbot.waitUntil(lambda: not panel.is_training, timeout=3_000)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=30_000)
     assert panel.last_result.cancelled and panel.last_result.saved is None
     assert "previous model is still in use" in panel.status_label.text()
     assert win.active_model.source == "bundled"
@@ -118,6 +118,35 @@ def test_stop_ends_run_quickly_and_keeps_previous_model(qtbot, small_npz):
     # A stopped run never looks done: the bar stays where it stopped and says so.
     assert 0 < panel.progress.value() < panel.progress.maximum()
     assert panel.progress.format().startswith("stopped at epoch 1/50")
+    assert panel.progress.format().endswith("not kept")
+    # What was trained is offered, with its figures; keeping it makes it a run like any
+    # other: saved, read with at once (beside the model before, which stays one click away).
+    keep = panel.recovery.keep_button
+    assert keep.isVisible() and "MNIST test" in panel.status_label.text()
+    click(qtbot, keep)
+    assert len(trained_files()) == 1 and not keep.isVisible()
+    assert win.active_model.source == "trained"
+    assert win.active_model.path == trained_files()[0]
+    assert panel.progress.format().endswith("partial model kept")
+    assert panel.result_label.text()
+
+
+def test_a_stopped_run_not_kept_is_dropped_by_the_next_run(qtbot, small_npz):
+    win = make_window(qtbot, small_npz)
+    panel = win.training_panel
+    panel.settings.batch_spin.setValue(8)
+    panel.settings.epochs_spin.setValue(50)
+    click(qtbot, panel.train_button)
+    qtbot.waitUntil(lambda: panel.plots.train_loss.size > 2, timeout=30_000)
+    click(qtbot, panel.stop_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=30_000)
+    assert panel.recovery.keep_button.isVisible()
+    panel.settings.epochs_spin.setValue(1)
+    click(qtbot, panel.train_button)
+    assert not panel.recovery.keep_button.isVisible()  # the new run replaces the offer
+    click(qtbot, panel.stop_button)
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=30_000)
+    assert trained_files() == []
 
 
 def test_stop_with_keep_partial_uses_partial_model(qtbot, small_npz):

@@ -22,6 +22,7 @@ from digitpad.training_run import (
     RunResult,
     RunStarted,
     Status,
+    keep_stopped,
     run,
 )
 
@@ -75,6 +76,25 @@ def test_a_run_cancelled_before_fitting_keeps_nothing(small_npz):
                                cancel)
     assert result.cancelled and result.epochs_completed == 0 and not result.kept
     assert not trained_models_dir().is_dir() or not any(trained_models_dir().iterdir())
+
+
+def test_a_stopped_run_holds_its_model_until_the_user_keeps_it(small_npz):
+    cancel = threading.Event()
+
+    def stop_after_a_few_batches(event):
+        if isinstance(event, BatchDone):
+            cancel.set()
+
+    result = run(RunRequest(TrainConfig(epochs=3, batch_size=32, seed=0), small_npz),
+                 report=stop_after_a_few_batches, cancel=cancel)
+    assert result.cancelled and result.epochs_completed == 0
+    assert result.stopped is not None and not result.kept  # held, not saved
+    assert result.layers is not None and 0 < result.test_accuracy <= 1  # measured
+    assert not trained_models_dir().is_dir() or not any(trained_models_dir().iterdir())
+    keep_stopped(result)
+    assert result.kept and result.saved.parent == trained_models_dir()
+    assert result.stopped is None
+    assert read_metadata(result.saved)["test_accuracy"] == pytest.approx(result.test_accuracy)
 
 
 def test_a_finetune_takes_the_samples_it_is_given(small_npz, book_model_path):

@@ -154,6 +154,7 @@ class TrainingPanel(QWidget):
         self.restore_button.clicked.connect(self.restoreRequested)
         self.finetune_button.clicked.connect(self.finetuneRequested)
         self.recovery.saved.connect(self.modelSaved)
+        self.recovery.kept.connect(self._on_stopped_kept)
         self.recovery.mnistChosen.connect(self._on_mnist_chosen)
         self.recovery.message.connect(self.note)
 
@@ -319,38 +320,62 @@ class TrainingPanel(QWidget):
         seconds = time.monotonic() - self._started_at
         kept = self.history_bar.record(result.settings_record(), result.record())
         self.history_problem = kept if isinstance(kept, str) else None
-        if result.cancelled and not result.kept:
-            self.progress.ended(f"stopped at {self.progress.where()}: discarded", full=None)
-            self.note(f"Stopped after {result.epochs_completed} full epoch(s); the run was "
-                      "discarded and the previous model is still in use.")
-            self.runEnded.emit()
-            return
         if result.cancelled and self.plots.train_acc.size:
-            # The kept partial model's test figures, plotted where the run stopped (the test
+            # A stopped run's model's test figures, plotted where the run stopped (the test
             # pass of an epoch cut short never ran, so the curve would miss them).
             self.plots.add_final(float(self.plots.train_acc.x[self.plots.train_acc.size - 1]),
                                  result.test_loss, result.test_accuracy)
+            self.plots.flush(force=True)
+        if result.cancelled and not result.kept:
+            where = self.progress.where()
+            self.progress.ended(f"stopped at {where}: not kept", full=None)
+            if result.stopped is not None:
+                self.recovery.offer_keep(result)
+                self.note(f"Stopped at {where} (MNIST test {result.test_accuracy:.1%}"
+                          + (f", real handwriting {result.pen_accuracy:.1%}"
+                             if math.isfinite(result.pen_accuracy) else "")
+                          + "). The previous model is still in use; Keep what was trained "
+                          "reads with this one instead (the next run drops it).")
+            else:
+                self.note(f"Stopped after {result.epochs_completed} full epoch(s); the "
+                          "previous model is still in use.")
+            self.runEnded.emit()
+            return
         if result.cancelled:
             self.progress.ended(f"stopped at {self.progress.where()}: partial model kept",
                                 full=None)
         else:
             self.progress.ended("done", full=True)
+        self._report_kept(result, seconds)
+
+    def _report_kept(self, result: RunResult, seconds: float) -> None:
+        """Say how a run that gave a model did; hand it on (or offer Save as…)."""
         result_text, done = describe_run(result, list(self.plots.test_loss.values),
                                          clock(seconds))
         self.result_label.setText(result_text)
-        self.runEnded.emit()
         if result.save_error:
             self.recovery.offer_save(result)
             self.note(f"{result.save_error}. The trained model is kept in memory and in use: "
                       "Save as… to keep it.", error=True)
             if result.layers is not None:  # the canvas reads with it meanwhile
                 self.snapshotReady.emit(result.layers, "the new model (not saved yet)")
+            self.runEnded.emit()
             return
+        self.runEnded.emit()
         self.note(f"{done} is saved and in use." + (
             f" (Its curves were not kept: {self.history_problem}.)" if self.history_problem
             else ""))
         if result.saved is not None:
             self.runFinished.emit(result)
+
+    @Slot(object)
+    def _on_stopped_kept(self, result: RunResult) -> None:
+        """The user kept a stopped run's model: from here on it is a run like any other."""
+        if not result.kept or self.is_training:
+            return
+        self.progress.ended(f"stopped at {self.progress.where()}: partial model kept",
+                            full=None)
+        self._report_kept(result, result.seconds)
 
     @Slot(object)
     def _on_failed(self, error: Exception) -> None:
