@@ -142,3 +142,20 @@ def test_loss_and_accuracy_plots_line_up(qtbot):
 
     assert epoch_zero_x(plots.loss_plot) == pytest.approx(epoch_zero_x(plots.accuracy_plot),
                                                           abs=1)
+
+
+def test_the_network_choice_starts_at_the_architecture_in_use(qtbot, book_model_path):
+    """A run compares like with like: the panel's Network follows the model in use (it
+    offered Dense while the convnet was in use), until you pick a Network yourself."""
+    win = make_window(qtbot)
+    combo = win.training_panel.settings.architecture_combo
+    assert win.active_model.predictor.architecture == "convnet"
+    assert combo.currentData() == "convnet"
+    assert "Convnet" in win.training_panel.drawer.summary.text()
+    win.pick_model(str(book_model_path))
+    assert combo.currentData() == "dense"
+    combo.setCurrentIndex(combo.findData("convnet"))
+    combo.activated.emit(combo.currentIndex())  # picked by hand
+    win.pick_model(str(win.model_picker.paths()[0]))  # the default convnet...
+    win.pick_model(str(book_model_path))  # ...and the book's again
+    assert combo.currentData() == "convnet"  # your pick stays

@@ -103,6 +103,8 @@ class TrainingPanel(QWidget):
         self.recovery = RunRecovery()  # Save as… / Choose mnist.npz…, when needed
 
         self.settings = TrainingSettings()
+        self._network_picked = False  # the user chose the Network: the model in use no longer
+        self.settings.architecture_combo.activated.connect(self._on_network_picked)
         self.keep_partial_check = QCheckBox("If stopped, use the partly trained model")
         self.keep_partial_check.setObjectName("keepPartialCheck")
         self.keep_partial_check.setToolTip(
@@ -121,7 +123,8 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.finetune_button, 2)
 
         self.progress = RunProgress()
-        self.status_label = QLabel("Ready. Defaults reproduce Chollet's ch. 2 run.")
+        self.status_label = QLabel("Ready. The Network starts at the one in use; Dense (the book) "
+                                   "with the other defaults reproduces Chollet's ch. 2 run.")
         self.status_label.setObjectName("statusLabel")
         self.status_label.setWordWrap(True)
         self.result_label = QLabel("")
@@ -169,9 +172,20 @@ class TrainingPanel(QWidget):
         with it on the same digits."""
         self.model_in_use = (Path(path), name) if path is not None else None
         self.current_predictor = predictor
+        # The Network choice starts at the architecture in use (an experiment compares like
+        # with like), until you pick one yourself.
+        architecture = getattr(predictor, "architecture", None)
+        combo = self.settings.architecture_combo
+        if not self._network_picked and not self.is_training and \
+                combo.findData(architecture) >= 0:
+            self.settings.set_choice(architecture=architecture)
 
     def config(self) -> TrainConfig:
         return self.settings.config()
+
+    @Slot()
+    def _on_network_picked(self) -> None:
+        self._network_picked = True
 
     def _set_running(self, running: bool) -> None:
         self.train_button.setEnabled(not running)
@@ -353,15 +367,14 @@ class TrainingPanel(QWidget):
         result_text, done = describe_run(result, list(self.plots.test_loss.values),
                                          clock(seconds))
         self.result_label.setText(result_text)
+        self.runEnded.emit()  # the canvas reads with the model in use again...
         if result.save_error:
             self.recovery.offer_save(result)
             self.note(f"{result.save_error}. The trained model is kept in memory and in use: "
                       "Save as… to keep it.", error=True)
-            if result.layers is not None:  # the canvas reads with it meanwhile
+            if result.layers is not None:  # ...or with this one, until it is saved
                 self.snapshotReady.emit(result.layers, "the new model (not saved yet)")
-            self.runEnded.emit()
             return
-        self.runEnded.emit()
         self.note(f"{done} is saved and in use." + (
             f" (Its curves were not kept: {self.history_problem}.)" if self.history_problem
             else ""))
