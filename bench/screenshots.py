@@ -233,7 +233,10 @@ def teach(win, app, out: Path, wait) -> None:
                       for s in strokes]
             draw_in_frame(win.canvas, scaled, height=0.6, left=-0.3)
             app.processEvents()
-            QTest.keyClick(win.canvas, Qt.Key(Qt.Key.Key_0 + digit))
+            key = Qt.Key(Qt.Key.Key_0 + digit)
+            QTest.keyClick(win.canvas, key)
+            if not win.canvas.is_empty():  # read surely as another digit: asked, confirmed
+                QTest.keyClick(win.canvas, key)
     print(f"taught {len(win.teaching.samples())} samples in {time.perf_counter() - started:.1f} s, "
           f"{sum(s.corrected for s in win.teaching.samples())} corrections")
     win.teaching.show_samples()

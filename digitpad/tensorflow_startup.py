@@ -18,8 +18,12 @@ import ctypes
 import gc
 import importlib.util
 import os
+import re
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 
 ENV_VAR = "DIGITPAD_PREWARM"  # "0" turns the warm-up off (it costs ~0.5 GB of memory)
 
@@ -29,6 +33,46 @@ _RTLD_NOW = 2  # local binding, as Python loads extension modules: RTLD_GLOBAL w
 # TensorFlow's bundled BoringSSL symbols displace OpenSSL's and crash hashlib's import
 
 _import_lock = threading.Lock()
+
+# TensorFlow's native start-up notes (glog-style info and warning lines such as "Could not
+# find cuda drivers on your machine", and absl's note that they go to stderr) are written
+# before TF_CPP_MIN_LOG_LEVEL applies: they mean nothing to a user and are dropped.
+_NATIVE_NOTE = re.compile(r"^[IW]\d{4} \d\d:\d\d:[\d.]+ +\d+ \S+:\d+\] "
+                          r"|^WARNING: All log messages before absl::InitializeLog\(\)")
+
+
+@contextmanager
+def native_notes_dropped() -> Iterator[None]:
+    """Run the block with the process's stderr captured, then pass on every line but
+    TensorFlow's native notes (errors and anything else, from any thread, still appear,
+    only later). Does nothing if the user set TF_CPP_MIN_LOG_LEVEL (they want the logs) or
+    stderr is not a file descriptor."""
+    from digitpad import TF_LOG_LEVEL_SET_BY_USER
+
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (AttributeError, OSError, ValueError):
+        saved = -1
+    if TF_LOG_LEVEL_SET_BY_USER or saved < 0:
+        if saved >= 0:
+            os.close(saved)
+        yield
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            with suppress(AttributeError, OSError, ValueError):
+                sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            kept = [line for line in capture.read().splitlines(keepends=True)
+                    if not _NATIVE_NOTE.match(line.decode("utf-8", "replace"))]
+            if kept:
+                os.write(2, b"".join(kept))
 
 
 def enabled() -> bool:
@@ -67,16 +111,17 @@ def import_tensorflow() -> None:
     with _import_lock:
         if "keras" in sys.modules and "tensorflow" in sys.modules:
             return
-        preload_tensorflow_libraries()
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            import keras  # noqa: F401
-            import tensorflow  # noqa: F401
-        finally:
-            if collecting:
-                gc.freeze()  # the import's objects live as long as the process
-                gc.enable()
+        with native_notes_dropped():
+            preload_tensorflow_libraries()
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                import keras  # noqa: F401
+                import tensorflow  # noqa: F401
+            finally:
+                if collecting:
+                    gc.freeze()  # the import's objects live as long as the process
+                    gc.enable()
 
 
 def warm_tensorflow() -> None:

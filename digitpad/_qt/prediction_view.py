@@ -134,6 +134,10 @@ class PredictionView(QWidget):
         and the canvas gets it."""
         self.body.setDirection(QBoxLayout.Direction.LeftToRight if wide
                                else QBoxLayout.Direction.TopToBottom)
+        # Smaller there too, so a wide canvas keeps its height in a 600 px window.
+        side = 84 if wide else 112
+        self.preview.setFixedSize(side, side)
+        self.plot.setMinimumHeight(110 if wide else 160)
 
     def show_note(self, text: str, error: bool = False) -> None:
         self.note_label.setText(text)
@@ -228,6 +232,6 @@ class PredictionView(QWidget):
             rgb = np.stack([grey * 0.45 + np.clip(push, 0, 1) * 0.55,
                             grey * 0.45,
                             grey * 0.45 + np.clip(-push, 0, 1) * 0.55], axis=-1)
-            self.preview.setPixmap(array_pixmap(rgb, 112))
+            self.preview.setPixmap(array_pixmap(rgb, self.preview.width()))
         else:
-            self.preview.setPixmap(array_pixmap(grey, 112))
+            self.preview.setPixmap(array_pixmap(grey, self.preview.width()))
