@@ -145,7 +145,20 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     if "config.json" not in archive.namelist():
         archive.close()
         raise ModelFileError(f"model file {path} is not a Keras model (no config.json inside)")
+    # The sizes the archive declares bound what reading it can inflate (zipfile never reads
+    # past them): a 2 MB file must not become 2 GiB of weights at every launch.
+    unpacked = sum(info.file_size for info in archive.infolist())
+    config = archive.getinfo("config.json").file_size
+    if unpacked > MAX_MODEL_BYTES or config > MAX_CONFIG_BYTES:
+        archive.close()
+        raise ModelFileError(f"model file {path} would unpack to {unpacked >> 20} MB, more "
+                             f"than a model digitpad reads ({MAX_MODEL_BYTES >> 20} MB, "
+                             f"{MAX_CONFIG_BYTES >> 20} MB of config): not read")
     return archive
+
+
+MAX_MODEL_BYTES = 512 << 20  # digitpad's networks are a few MB unpacked
+MAX_CONFIG_BYTES = 16 << 20
 
 
 MAX_METADATA_BYTES = 1 << 20  # a real record is ~1 KB; never inflate a bomb into memory

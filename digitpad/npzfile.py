@@ -1,6 +1,8 @@
 """Reading ``.npz`` files defensively: every failure becomes the caller's error type with a
-one-line message naming the file, and no array is allocated before its header is checked
-against the bytes actually stored (a forged header cannot ask for 73 GiB)."""
+one-line message naming the file; only the members asked for are read (others, however big,
+are never decompressed); and no array is allocated before its header is checked against the
+bytes actually stored and against one budget for the whole file (a forged header cannot ask
+for 73 GiB, nor a 2 MB zip bomb inflate to several arrays of 2 GiB)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ MAX_ARRAY_BYTES = 2 << 30
 
 
 def load_npz(path: str | os.PathLike[str], keys: tuple[str, ...], error: type[Exception],
-             what: str, max_bytes: int = MAX_ARRAY_BYTES) -> dict[str, np.ndarray]:
-    """All arrays of an npz (``allow_pickle=False``), checking ``keys`` are present."""
+             what: str, max_bytes: int = MAX_ARRAY_BYTES,
+             optional: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` (all required) and ``optional`` (if present) of an npz, without
+    pickles, together at most ``max_bytes``."""
     path = Path(path)
     if path.is_dir():
         raise error(f"{path}: is a directory, not a {what} .npz file")
@@ -30,8 +34,9 @@ def load_npz(path: str | os.PathLike[str], keys: tuple[str, ...], error: type[Ex
             missing = [k for k in keys if k not in names]
             if missing:
                 raise error(f"{path}: not a {what} file, missing {', '.join(missing)}")
-            arrays = {}
-            for key, member in names.items():
+            wanted = {k: names[k] for k in (*keys, *optional) if k in names}
+            arrays, total = {}, 0
+            for key, member in wanted.items():
                 info = archive.getinfo(member)
                 with archive.open(member) as fh:
                     version = np.lib.format.read_magic(fh)
@@ -41,11 +46,16 @@ def load_npz(path: str | os.PathLike[str], keys: tuple[str, ...], error: type[Ex
                     if dtype.hasobject:
                         raise error(f"{path}: array {key} holds Python objects (pickle)")
                     declared = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-                    if declared > max_bytes or declared > info.file_size:
+                    total += declared
+                    if declared > info.file_size:
                         raise error(f"{path}: array {key} declares {declared >> 20} MB but the "
                                     f"file holds {info.file_size >> 20} MB: damaged")
-            with np.load(path, allow_pickle=False) as npz:
-                arrays = {key: npz[key] for key in names}
+                    if total > max_bytes:
+                        raise error(f"{path}: its arrays hold more than {max_bytes >> 20} MB, "
+                                    f"more than a {what} file can: not read")
+            for key, member in wanted.items():
+                with archive.open(member) as fh:
+                    arrays[key] = np.lib.format.read_array(fh, allow_pickle=False)
     except PermissionError:
         raise error(f"{path}: permission denied") from None
     except error:

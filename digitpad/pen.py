@@ -91,8 +91,9 @@ class PenImages:
         return self.site[self.split == split]
 
 
-def _load_npz(path: Path, keys: tuple[str, ...], what: str) -> dict[str, np.ndarray]:
-    return load_npz(path, keys, PenDataError, what)
+def _load_npz(path: Path, keys: tuple[str, ...], what: str,
+              optional: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    return load_npz(path, keys, PenDataError, what, optional=optional)
 
 
 def _check_labels(path: Path, label: np.ndarray, split: np.ndarray, n: int) -> None:
@@ -118,7 +119,7 @@ def _check_stroke_index(path: Path, points: int, stroke_ends: np.ndarray,
 def read_pen_strokes(path: str | os.PathLike[str]) -> PenStrokes:
     """Read and validate the UNIPEN stroke file; :class:`PenDataError` for anything else."""
     path = Path(path)
-    arrays = _load_npz(path, STROKE_KEYS, "pen-digit stroke")
+    arrays = _load_npz(path, STROKE_KEYS, "pen-digit stroke", ("institution", "writer"))
     points = arrays["points"]
     stroke_ends = arrays["stroke_ends"].astype(np.int64)
     sample_ends = arrays["sample_ends"].astype(np.int64)

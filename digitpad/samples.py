@@ -38,6 +38,7 @@ SAMPLE_KEYS = ("format_version", "label", "guess", "created", "image", "points",
                "stroke_ends", "min_extent")
 EXPORT_KEYS = ("format_version", "kind", "id", "label", "guess", "created", "min_extent",
                "images", "points", "stroke_ends", "sample_ends")
+MAX_EXPORT_BYTES = 512 << 20  # a class's pooled samples are a few MB; this bounds a bomb
 MAX_POINTS = 200_000  # a sample with more ink than this is not a digit (and bounds memory)
 
 
@@ -246,7 +247,8 @@ def export_samples(samples: Sequence[Sample], path: str | os.PathLike[str]) -> P
 def read_export(path: str | os.PathLike[str]) -> list[Sample]:
     """The samples of an export file; :class:`SampleError` if it is not a sound one."""
     path = Path(path)
-    arrays = load_npz(path, EXPORT_KEYS, SampleError, "digitpad samples export")
+    arrays = load_npz(path, EXPORT_KEYS, SampleError, "digitpad samples export",
+                      max_bytes=MAX_EXPORT_BYTES)
     if _scalar(arrays, "kind", path, str) != EXPORT_KIND or \
             _scalar(arrays, "format_version", path, int) != FORMAT_VERSION:
         raise SampleError(f"{path}: not a version-{FORMAT_VERSION} digitpad samples export")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
@@ -170,3 +171,39 @@ def test_full_mnist_has_known_shapes_and_class_counts(mnist):
                                              5851, 5949]
     assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974,
                                             1009]
+
+
+def test_members_not_asked_for_are_never_decompressed(tmp_path):
+    """Three unknown 1 GiB members took 3.2 GB: now they are not read at all."""
+    import resource
+    import zipfile
+
+    from digitpad.npzfile import load_npz
+
+    path = tmp_path / "bomb.npz"
+    np.savez_compressed(path, wanted=np.arange(5))
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "|u1", "fortran_order": False,
+                                                  "shape": (1 << 30,)})
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("unknown.npy", "w", force_zip64=True) as member:
+        member.write(header.getvalue())
+        zeros = bytes(1 << 24)
+        for _ in range(64):  # 1 GiB of zeros, about 1 MB compressed
+            member.write(zeros)
+    assert path.stat().st_size < 4 << 20
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    arrays = load_npz(path, ("wanted",), ValueError, "test")
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert list(arrays) == ["wanted"] and arrays["wanted"].tolist() == [0, 1, 2, 3, 4]
+    assert grown_mb < 100
+
+
+def test_one_budget_holds_for_the_whole_file(tmp_path):
+    from digitpad.npzfile import load_npz
+
+    path = tmp_path / "two.npz"
+    np.savez_compressed(path, a=np.zeros(40 << 20, np.uint8), b=np.zeros(40 << 20, np.uint8))
+    assert set(load_npz(path, ("a", "b"), ValueError, "test", max_bytes=100 << 20)) == {"a", "b"}
+    with pytest.raises(ValueError, match="more than 64 MB"):
+        load_npz(path, ("a", "b"), ValueError, "test", max_bytes=64 << 20)  # 40 MB each

@@ -52,6 +52,19 @@ def make_bad_model(tmp_path, case):
     elif case == "inflated-metadata":
         save_model(_dense(), path, {})
         _rewrite(path, "digitpad.json", b'{"a": "' + b" " * (3 << 20) + b'"}')
+    elif case == "inflated-weights":  # a 1 MB file whose weights unpack to 600 MB
+        save_model(_dense(), path, {})
+        with zipfile.ZipFile(path) as src:
+            members = {n: src.read(n) for n in src.namelist() if n != "model.weights.h5"}
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for n, content in members.items():
+                dst.writestr(n, content)
+            with dst.open("model.weights.h5", "w", force_zip64=True) as member:
+                for _ in range(600):
+                    member.write(bytes(1 << 20))
+    elif case == "inflated-config":
+        save_model(_dense(), path, {})
+        _rewrite(path, "config.json", b'{"a": "' + b" " * (20 << 20) + b'"}')
     elif case == "config-not-object":
         save_model(_dense(), path, {})
         _rewrite(path, "config.json", b"[]")
@@ -67,7 +80,7 @@ def make_bad_model(tmp_path, case):
 
 
 BAD = ["100-inputs", "5-outputs", "12-outputs", "logits", "nan-weights", "list-metadata",
-       "inflated-metadata", "config-not-object"]
+       "inflated-metadata", "inflated-weights", "inflated-config", "config-not-object"]
 
 
 @pytest.mark.parametrize("case", BAD)
@@ -77,6 +90,8 @@ def test_bad_models_are_rejected_with_one_line(tmp_path, case):
         open_model(path, "file")
     message = str(info.value)
     assert str(path) in message and "\n" not in message and len(message) < 400
+    if case.startswith("inflated-") and case != "inflated-metadata":
+        assert "would unpack to" in message  # refused before anything is inflated
 
 
 @pytest.mark.parametrize("case", BAD)
