@@ -19,6 +19,7 @@ per sample ``id``, ``label``, ``guess``, ``created``, ``min_extent`` and ``image
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -38,6 +39,7 @@ SAMPLE_KEYS = ("format_version", "label", "guess", "created", "image", "points",
                "stroke_ends", "min_extent")
 EXPORT_KEYS = ("format_version", "kind", "id", "label", "guess", "created", "min_extent",
                "images", "points", "stroke_ends", "sample_ends")
+TRASH = ".trash"  # deleted samples, one folder per running digitpad
 MAX_EXPORT_BYTES = 512 << 20  # a class's pooled samples are a few MB; this bounds a bomb
 MAX_POINTS = 200_000  # a sample with more ink than this is not a digit (and bounds memory)
 
@@ -131,11 +133,12 @@ def now_iso() -> str:
 
 
 class SampleStore:
-    """The samples folder: add, list, delete (undoably, into ``.trash``), restore."""
+    """The samples folder: add, list, delete (undoably, into this process's own folder of
+    ``.trash``, so two windows on one folder never empty each other's), restore."""
 
     def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
         self.folder = Path(folder) if folder is not None else samples_dir()
-        self.trash = self.folder / ".trash"
+        self.trash = self.folder / TRASH / f"{os.getpid()}-{secrets.token_hex(3)}"
 
     def add(self, label: int, strokes: Sequence[np.ndarray], image: np.ndarray,
             guess: int = -1, min_extent: float = 1.0, created: str | None = None,
@@ -200,14 +203,35 @@ class SampleStore:
             if source.exists():
                 os.replace(source, self.trash / source.name)
 
-    def restore(self, ids: Sequence[str]) -> None:
+    def restore(self, ids: Sequence[str]) -> int:
+        """Bring deleted samples back; returns how many came back."""
+        restored = 0
         for sample_id in ids:
             source = self.trash / f"{sample_id}.npz"
             if source.exists():
                 os.replace(source, self.folder / source.name)
+                restored += 1
+        return restored
 
     def empty_trash(self) -> None:
+        """Forget this process's deletions (and the trash of processes no longer running)."""
         shutil.rmtree(self.trash, ignore_errors=True)
+        for other in (self.folder / TRASH).glob("*-*"):
+            pid = other.name.split("-")[0]
+            if pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(other, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (self.folder / TRASH).rmdir()  # only if empty
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
 
 
 def counts(samples: Sequence[Sample]) -> np.ndarray:

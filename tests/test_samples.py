@@ -55,6 +55,35 @@ def test_delete_and_restore(tmp_path):
     assert sorted(s.label for s in store.load()[0]) == [1, 4]
 
 
+def test_two_windows_on_one_folder_never_empty_each_others_trash(tmp_path):
+    """B deletes, A quits (emptying its trash): B's Undo delete still brings it back (it
+    said "Restored 1 sample(s)." and nothing came back)."""
+    a, b = SampleStore(tmp_path / "samples"), SampleStore(tmp_path / "samples")
+    assert a.trash != b.trash
+    four, one, seven = store_some(a)
+    b.delete([four.id])
+    a.delete([one.id])
+    a.empty_trash()
+    assert b.restore([four.id]) == 1
+    assert sorted(s.label for s in b.load()[0]) == [4, 7]  # A's deletion is gone for good
+    assert a.restore([one.id]) == 0  # and says so
+
+
+def test_the_trash_of_a_digitpad_no_longer_running_is_emptied(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    left = tmp_path / "samples" / ".trash" / f"{dead}-abcdef"
+    left.mkdir(parents=True)
+    (left / "x.npz").write_bytes(b"x")
+    alive = SampleStore(tmp_path / "samples")
+    alive.delete([store_some(alive)[0].id])
+    SampleStore(tmp_path / "samples").empty_trash()
+    assert not left.exists() and alive.trash.is_dir()  # a running one's stays
+
+
 def test_relabel_rewrites_the_label_and_keeps_the_reading(tmp_path):
     store = SampleStore(tmp_path / "samples")
     four, one, seven = store_some(store)

@@ -215,8 +215,16 @@ class SamplesWindow(QDialog):
     def undo_delete(self) -> None:
         if self._deleted:
             ids = self._deleted.pop()
-            self.store.restore(ids)
-            self._say(f"Restored {len(ids)} sample(s).")
+            try:
+                restored = self.store.restore(ids)
+            except OSError as exc:
+                self._say(f"Could not restore: {exc}", error=True)
+                return
+            if restored == len(ids):
+                self._say(f"Restored {restored} sample(s).")
+            else:
+                self._say(f"Restored {restored} of {len(ids)} sample(s); the others are no "
+                          "longer in the trash.", error=True)
             self.changed.emit()
 
     @Slot()
