@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import secrets
 import shutil
@@ -81,8 +82,10 @@ def _check(path: Path, label: int, guess: int, image: np.ndarray, points: np.nda
         raise SampleError(f"{path}: label or guess outside 0-9")
     if image.shape != (28, 28):
         raise SampleError(f"{path}: image is not 28x28")
-    if points.ndim != 2 or points.shape[1] != 2 or len(points) > MAX_POINTS or \
-            not np.isfinite(points).all():
+    if points.ndim == 2 and len(points) > MAX_POINTS:
+        raise SampleError(f"{path}: {len(points):,} points, more than a digit has "
+                          f"(at most {MAX_POINTS:,})")
+    if points.ndim != 2 or points.shape[1] != 2 or not np.isfinite(points).all():
         raise SampleError(f"{path}: points must be finite (n, 2) coordinates")
     if (np.diff(stroke_ends) <= 0).any() or (len(stroke_ends) and stroke_ends[0] <= 0) or \
             (stroke_ends[-1] if len(stroke_ends) else 0) != len(points):
@@ -144,9 +147,11 @@ class SampleStore:
             guess: int = -1, min_extent: float = 1.0, created: str | None = None,
             sample_id: str | None = None) -> Sample:
         """Store a drawing with its label; returns the stored sample."""
-        created = created or now_iso()
-        stamp = created.replace("-", "").replace(":", "").replace(".", "")[:21]
+        created = created if created and _is_time(created) else now_iso()
+        stamp = "".join(c for c in created if c.isalnum())[:21]
         sample_id = sample_id or f"{stamp}-{int(label)}-{secrets.token_hex(3)}"
+        if not _safe_id(sample_id):
+            raise SampleError(f"{sample_id!r} cannot name a sample file")
         points, stroke_ends = _joined(strokes)
         image = np.asarray(image)
         if image.dtype != np.uint8:
@@ -276,27 +281,47 @@ def read_export(path: str | os.PathLike[str]) -> list[Sample]:
     if _scalar(arrays, "kind", path, str) != EXPORT_KIND or \
             _scalar(arrays, "format_version", path, int) != FORMAT_VERSION:
         raise SampleError(f"{path}: not a version-{FORMAT_VERSION} digitpad samples export")
+    for key in ("label", "guess", "min_extent", "images", "points", "stroke_ends",
+                "sample_ends"):
+        if arrays[key].dtype.kind not in "iuf":
+            raise SampleError(f"{path}: {key} holds {arrays[key].dtype.name}, not numbers")
+    for key in ("id", "created"):
+        if arrays[key].dtype.kind != "U":
+            raise SampleError(f"{path}: {key} holds {arrays[key].dtype.name}, not text")
+    images = arrays["images"]
+    if images.dtype != np.uint8:
+        if not (np.isfinite(images).all() and images.min(initial=0) >= 0 and
+                images.max(initial=0) <= 255):
+            raise SampleError(f"{path}: images hold values outside 0-255")
+        images = np.round(images).astype(np.uint8)
     labels = arrays["label"].astype(np.int64).reshape(-1)
     n = len(labels)
     fields = {k: arrays[k].reshape(-1) for k in ("id", "guess", "created", "min_extent")}
-    images, sample_ends = arrays["images"], arrays["sample_ends"].astype(np.int64).reshape(-1)
+    sample_ends = arrays["sample_ends"].astype(np.int64).reshape(-1)
     points = arrays["points"].astype(np.float32)
     stroke_ends = arrays["stroke_ends"].astype(np.int64).reshape(-1)
     if any(len(v) != n for v in fields.values()) or images.shape != (n, 28, 28) or \
             len(sample_ends) != n:
         raise SampleError(f"{path}: the per-sample arrays do not have one entry per sample")
-    if (np.diff(sample_ends) < 0).any() or (n and sample_ends[-1] != len(stroke_ends)):
+    if (n and sample_ends[0] < 0) or (np.diff(sample_ends) < 0).any() or \
+            (n and sample_ends[-1] != len(stroke_ends)):
         raise SampleError(f"{path}: sample_ends do not index the strokes")
-    out = []
-    for i in range(n):
-        first = int(sample_ends[i - 1]) if i else 0
-        ends = stroke_ends[first:int(sample_ends[i])]
-        start = int(stroke_ends[first - 1]) if first else 0
-        own = points[start:int(ends[-1])] if len(ends) else np.zeros((0, 2), np.float32)
-        _check(path, int(labels[i]), int(fields["guess"][i]), images[i], own, ends - start)
-        out.append(Sample(str(fields["id"][i]), int(labels[i]), int(fields["guess"][i]),
-                          str(fields["created"][i]), images[i].astype(np.uint8),
-                          _split(own, ends - start), float(fields["min_extent"][i])))
+    if not (np.isfinite(fields["min_extent"].astype(np.float64)).all() and
+            np.isin(labels, np.arange(10)).all()):
+        raise SampleError(f"{path}: a label is not a digit 0-9, or a size is not finite")
+    try:
+        out = []
+        for i in range(n):
+            first = int(sample_ends[i - 1]) if i else 0
+            ends = stroke_ends[first:int(sample_ends[i])]
+            start = int(stroke_ends[first - 1]) if first else 0
+            own = points[start:int(ends[-1])] if len(ends) else np.zeros((0, 2), np.float32)
+            _check(path, int(labels[i]), int(fields["guess"][i]), images[i], own, ends - start)
+            out.append(Sample(str(fields["id"][i]), int(labels[i]), int(fields["guess"][i]),
+                              str(fields["created"][i]), images[i].astype(np.uint8),
+                              _split(own, ends - start), float(fields["min_extent"][i])))
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise SampleError(f"{path}: damaged export ({exc})") from None
     return out
 
 
@@ -304,16 +329,38 @@ def import_samples(path: str | os.PathLike[str], store: SampleStore) -> tuple[in
     """Add an export's samples to ``store``; (added, already there). The file is checked
     whole before anything is added, so a damaged export adds nothing."""
     incoming = read_export(path)
-    have = {s.id for s in store.load()[0]}
+    have = {s.id: s for s in store.load()[0]}
     added = 0
     for sample in incoming:
-        if sample.id in have:
+        # An unsafe id gets a safe one derived from it (the same at every import); two
+        # different samples under one id are both kept.
+        sample_id = sample.id if _safe_id(sample.id) else \
+            "x" + hashlib.sha1(sample.id.encode("utf-8", "replace")).hexdigest()[:20]
+        if sample_id in have and _fingerprint(have[sample_id]) != _fingerprint(sample):
+            sample_id = f"{sample_id[:40]}-{_fingerprint(sample)[:12]}"
+        if sample_id in have:
             continue
-        store.add(sample.label, sample.strokes, sample.image, sample.guess, sample.min_extent,
-                  sample.created, sample.id if _safe_id(sample.id) else None)
-        have.add(sample.id)
+        have[sample_id] = store.add(sample.label, sample.strokes, sample.image, sample.guess,
+                                    sample.min_extent, sample.created, sample_id)
         added += 1
     return added, len(incoming) - added
+
+
+def _fingerprint(sample: Sample) -> str:
+    """What makes two samples the same drawing: label, image and strokes."""
+    digest = hashlib.sha1(str(sample.label).encode())
+    digest.update(np.ascontiguousarray(sample.image, dtype=np.uint8).tobytes())
+    for stroke in sample.strokes:
+        digest.update(np.ascontiguousarray(stroke, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
+def _is_time(text: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _safe_id(sample_id: str) -> bool:

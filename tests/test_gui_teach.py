@@ -192,10 +192,15 @@ def test_the_samples_window(window, qtbot, tmp_path, monkeypatch):
     view.delete_all_button.click()
     assert stored_labels() == [] and view.gallery.count() == 0
     (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 broken")
-    assert not view.import_from(tmp_path / "broken.npz")
+    view.import_from(tmp_path / "broken.npz")  # in the background: the window stays live
+    qtbot.waitUntil(lambda: not view.importing, timeout=10_000)
     assert "broken.npz" in view.message.text() and stored_labels() == []
-    assert view.import_from(tmp_path / "mine.npz")
+    assert "Nothing imported" in view.message.text()
+    view.import_from(tmp_path / "mine.npz")
+    assert not view.import_button.isEnabled()
+    qtbot.waitUntil(lambda: not view.importing, timeout=10_000)
     assert stored_labels() == [1, 4, 7] and view.gallery.count() == 3
+    assert "Imported 3 samples" in view.message.text() and view.import_button.isEnabled()
 
 
 def test_finetune_shows_your_handwriting_curve_and_uses_the_tuned_model(qtbot, small_npz):

@@ -136,7 +136,22 @@ def test_the_export_is_readable_without_digitpad(tmp_path):
         assert data["images"].shape == (3, 28, 28)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "not npz", "wrong kind", "bad index"])
+DAMAGES = {
+    "string labels": ("label", lambda a: a.astype(str)),
+    "string points": ("points", lambda a: a.astype(str)),
+    "string images": ("images", lambda a: a.astype(str)),
+    "string guess": ("guess", lambda a: a.astype(str)),
+    "string min_extent": ("min_extent", lambda a: a.astype(str)),
+    "float images 1e10": ("images", lambda a: a.astype(np.float64) * 1e10),
+    "negative sample_ends": ("sample_ends", lambda a: a - 100),
+    "nan guess": ("guess", lambda a: np.full(a.shape, np.nan)),
+    "label 12": ("label", lambda a: a + 10),
+    "numeric ids": ("id", lambda a: np.arange(len(a))),
+}
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not npz", "wrong kind", "bad index",
+                                    *DAMAGES])
 def test_a_damaged_export_adds_nothing_and_says_why(tmp_path, damage):
     samples = store_some(SampleStore(tmp_path / "mine"))
     path = export_samples(samples, tmp_path / "class.npz")
@@ -149,6 +164,9 @@ def test_a_damaged_export_adds_nothing_and_says_why(tmp_path, damage):
             arrays = dict(data)
         if damage == "wrong kind":
             arrays["kind"] = np.array("something else")
+        elif damage in DAMAGES:
+            key, change = DAMAGES[damage]
+            arrays[key] = change(arrays[key])
         else:
             arrays["sample_ends"] = arrays["sample_ends"][::-1].copy()
         np.savez(path, **arrays)
@@ -170,3 +188,30 @@ def test_an_imported_id_cannot_escape_the_samples_folder(tmp_path):
     assert import_samples(path, target) == (3, 0)
     assert not (tmp_path / "evil.npz").exists()
     assert len(list(target.folder.glob("*.npz"))) == 3
+
+
+def test_unsafe_and_shared_ids_import_once_each_and_names_stay_inside(tmp_path):
+    """An unsafe id got a new random id at every import (added again each time); a created
+    field like "/tmp/x/a" named a file outside the folder; two different samples sharing an
+    id lost one ("already here")."""
+    samples = store_some(SampleStore(tmp_path / "mine"))
+    path = export_samples(samples, tmp_path / "class.npz")
+    with np.load(path) as data:
+        arrays = dict(data)
+    arrays["id"] = np.array(["a/b", "same", "same"])  # the 1 and the 7 share an id
+    arrays["created"] = np.array([str(tmp_path / "x" / "a"), "sub/dir/x", "2026-11-29"])
+    np.savez(path, **arrays)
+    target = SampleStore(tmp_path / "theirs" / "samples")
+    assert import_samples(path, target) == (3, 0)
+    assert import_samples(path, target) == (0, 3)  # nothing twice
+    loaded, problems = target.load()
+    assert problems == [] and sorted(s.label for s in loaded) == [1, 4, 7]
+    assert not (tmp_path / "x").exists()
+    assert sorted(p.parent for p in target.folder.rglob("*.npz")) == [target.folder] * 3
+
+
+def test_a_sample_with_too_many_points_says_so():
+    store = SampleStore()
+    stroke = np.zeros((200_001, 2), np.float32)
+    with pytest.raises(SampleError, match="200,001 points"):
+        store.add(1, [stroke], np.zeros((28, 28), np.uint8))

@@ -35,10 +35,16 @@ from digitpad.samples import (
     import_samples,
 )
 
+from .background import Task
 from .pixmaps import array_pixmap
 
 THUMB = 56
 CORRECTION = QColor("#e65100")  # a sample the network read as another digit
+
+
+def _import(path: Path, store: SampleStore, *, report, cancel) -> tuple[int, int]:
+    """The import task: (added, already there); SampleError or OSError says why not."""
+    return import_samples(path, store)
 
 
 def thumbnail(image: np.ndarray) -> QPixmap:
@@ -59,6 +65,7 @@ class SamplesWindow(QDialog):
         self.store = store
         self.samples: list[Sample] = []
         self._deleted: list[list[str]] = []  # undo stack of deleted id groups
+        self._import_task: Task | None = None
 
         self.counts_label = QLabel()
         self.counts_label.setObjectName("sampleCounts")
@@ -258,16 +265,36 @@ class SamplesWindow(QDialog):
         if path:
             self.import_from(Path(path))
 
-    def import_from(self, path: Path) -> bool:
-        try:
-            added, known = import_samples(path, self.store)
-        except (SampleError, OSError) as exc:
-            self._say(f"Nothing imported: {exc}", error=True)
-            return False
+    def import_from(self, path: Path) -> None:
+        """Import in the background (a big export must not block the window); the gallery
+        and the message follow when it is done."""
+        if self.importing:
+            return
+        self.import_button.setEnabled(False)
+        self._say(f"Importing {path.name}…")
+        task = self._import_task = Task(_import, Path(path), self.store)
+        task.returned.connect(self._on_imported)
+        task.errored.connect(self._on_import_failed)
+        task.start()
+
+    @property
+    def importing(self) -> bool:
+        return self._import_task is not None
+
+    @Slot(object)
+    def _on_imported(self, counts: tuple[int, int]) -> None:
+        self._import_task = None
+        self.import_button.setEnabled(True)
+        added, known = counts
         self._say(f"Imported {added} samples" + (f" ({known} were already here)" if known
                                                  else "") + ".")
         self.changed.emit()
-        return True
+
+    @Slot(object)
+    def _on_import_failed(self, error: Exception) -> None:
+        self._import_task = None
+        self.import_button.setEnabled(True)
+        self._say(f"Nothing imported: {error}", error=True)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
