@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from digitpad.preprocess import as_strokes, resample
+from digitpad.preprocess import as_strokes, resample_all
 
 UNSURE_BELOW = 0.6  # a top probability under this reads as "unsure", in the window and the CLI
 MAX_TURNS = 3.5  # total turning of the pen, in full turns, over strokes resampled at 1/12 size
@@ -31,18 +31,20 @@ MIN_SIZE_IN_PENS = 2.0  # extent / pen width
 
 def turning(strokes: Sequence[np.ndarray], size: float) -> float:
     """Total absolute turning of the pen in full turns, on strokes resampled every
-    ``size`` / 12 (so a mouse's jitter does not count as turning)."""
-    total = 0.0
-    for stroke in strokes:
-        points = resample(np.asarray(stroke, dtype=np.float64), size / 12)
-        steps = np.diff(points, axis=0)
-        steps = steps[np.hypot(*steps.T) > 0]
-        if len(steps) < 2:
-            continue
-        angles = np.arctan2(steps[:, 1], steps[:, 0])
-        bends = (np.diff(angles) + np.pi) % (2 * np.pi) - np.pi
-        total += float(np.abs(bends).sum()) / (2 * np.pi)
-    return total
+    ``size`` / 12 (so a mouse's jitter does not count as turning); all strokes at once."""
+    parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return 0.0
+    points, count = resample_all(parts, size / 12)
+    owner = np.repeat(np.arange(len(count)), count)
+    steps = np.diff(points, axis=0)
+    keep = (owner[1:] == owner[:-1]) & (np.hypot(*steps.T) > 0)  # within a stroke, moving
+    steps, step_owner = steps[keep], owner[1:][keep]
+    angles = np.arctan2(steps[:, 1], steps[:, 0])
+    bends = (np.diff(angles) + np.pi) % (2 * np.pi) - np.pi
+    same = step_owner[1:] == step_owner[:-1]
+    return float(np.abs(bends[same]).sum()) / (2 * np.pi)
 
 
 def doubt(strokes: Sequence[Sequence[Sequence[float]]], pen_width: float = 0.0) -> str | None:

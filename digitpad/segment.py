@@ -87,7 +87,12 @@ class NumberReading:
 
 
 def _boxes(parts: list[np.ndarray]) -> np.ndarray:
-    return np.array([[*p.min(axis=0), *p.max(axis=0)] for p in parts], dtype=np.float64)
+    """(n, 4) x0, y0, x1, y1 of each part, at once."""
+    if not parts:
+        return np.zeros((0, 4))
+    points = np.concatenate(parts).astype(np.float64)
+    starts = np.concatenate([[0], np.cumsum([len(p) for p in parts])[:-1]])
+    return np.hstack([np.minimum.reduceat(points, starts), np.maximum.reduceat(points, starts)])
 
 
 def line_height(boxes: np.ndarray, pen_width: float = 0.0) -> float:

@@ -302,3 +302,17 @@ def test_a_stroke_leaving_the_canvas_stays_visible_on_its_edge(window):
     xs, ys = np.array(canvas.stroke_arrays()[0]).T
     assert xs.max() <= w - 1 and ys.max() <= h - 1  # the network reads what is shown
     assert brightness(canvas, w - 3, h * 0.9) > 200  # ink runs down the right edge
+
+
+def test_a_long_session_keeps_a_bounded_undo_history(window):
+    """Every Clear kept the drawing it removed, forever (memory grew over a session); the
+    last 200 edits are kept, and undo still works."""
+    from digitpad._qt.canvas import UNDO_LIMIT
+
+    canvas = window.canvas
+    for k in range(UNDO_LIMIT):
+        canvas.show_strokes([np.array([[0.0, 0.0], [10.0, float(k % 7)]])])
+        canvas.clear()
+    assert len(canvas._undo) == UNDO_LIMIT
+    canvas.undo()
+    assert len(canvas.strokes) == 1  # the last clear, undone

@@ -13,6 +13,7 @@ drawing keeps the mapping it was drawn in, so widening the canvas never moves th
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from .canvas_frame import CanvasFrame, Mapping
 
+UNDO_LIMIT = 200
 BACKGROUND = QColor("#101418")
 INK = QColor("#ffffff")
 HINT = QColor("#6b7785")
@@ -87,8 +89,9 @@ class DrawingCanvas(QWidget):
         self.pen_width = pen_width
         self.strokes: list[Stroke] = []
         # Edits as ("stroke", stroke) or ("clear", the strokes it removed): Clear is undoable.
-        self._undo: list[tuple[str, object]] = []
-        self._redo: list[tuple[str, object]] = []
+        # The last UNDO_LIMIT edits (a long session must not keep every cleared drawing).
+        self._undo: deque[tuple[str, object]] = deque(maxlen=UNDO_LIMIT)
+        self._redo: deque[tuple[str, object]] = deque(maxlen=UNDO_LIMIT)
         self._drawing = False
         self._image = QImage()
         # Boxes around the digits of a number (canvas frame), and the one the bars show.
