@@ -301,7 +301,7 @@ def _train(request: RunRequest, report: Report, cancel: threading.Event) -> RunR
     if request.save:
         _keep_or_hold(request, model, run_metadata(config, trained, len(data.train[0])),
                       config.architecture, report, result)
-        if request.current is not None:
+        if request.current is not None and result.kept:  # not for a stopped run held back
             report(Status("Reading the same digits with the model in use, to compare…"))
             result.before_test_accuracy = evaluate(request.current, *data.test).accuracy
             pen = data.monitors.get(PEN_MONITOR)

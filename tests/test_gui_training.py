@@ -291,8 +291,10 @@ def test_quitting_the_application_mid_run_exits_cleanly(small_npz, tmp_path, qui
 
 @pytest.mark.parametrize("batches_before_close", [3, 0], ids=["mid-fit", "during-start-up"])
 def test_closing_during_training_exits_cleanly(small_npz, tmp_path, batches_before_close):
-    """Closing mid-fit ends within ~2 s; closing while TensorFlow is still being imported
-    hides the window at once and exits as soon as the import returns. No Qt thread errors."""
+    """Closing mid-fit ends after the current batch, not the whole run; closing while
+    TensorFlow is still being imported hides the window at once and exits as soon as the
+    import returns. No Qt thread errors. (The bound is far above the ~2 s it takes, far
+    below the run's length: a busy machine does not fail it; waiting for the run would.)"""
     script = CLOSE_SCRIPT.format(data_dir=str(tmp_path), data_path=str(small_npz),
                                  batches_before_close=batches_before_close)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -301,7 +303,7 @@ def test_closing_during_training_exits_cleanly(small_npz, tmp_path, batches_befo
     words = proc.stdout.split()
     assert words[words.index("hidden") + 1] == "True"
     closed_in = float(words[words.index("closed-in") + 1])
-    assert closed_in < (3.0 if batches_before_close else 15.0)
+    assert closed_in < 30.0
     assert "QThread: Destroyed while thread is still running" not in proc.stderr
     assert "Traceback" not in proc.stderr
 

@@ -10,12 +10,12 @@ import digitpad._qt.tensorflow_warmup as warmup
 
 def test_idle_warmup_then_a_run(qtbot, small_npz, monkeypatch):
     monkeypatch.setenv("DIGITPAD_PREWARM", "1")
-    monkeypatch.setattr(warmup, "IDLE_MS", 300)
+    monkeypatch.setattr(warmup, "IDLE_MS", 2000)  # longer than opening a window under load
     win = make_window(qtbot, data_path=small_npz)
     assert win.warmup.enabled and not win.warmup.started
     for _ in range(3):  # drawing keeps it waiting for a quiet moment
         drag(win.canvas, [(100, 100), (120, 160)])
-        qtbot.wait(150)
+        qtbot.wait(700)
         assert not win.warmup.started
     qtbot.waitUntil(lambda: win.warmup.done.is_set(), timeout=60_000)
     assert win.warmup.started
