@@ -57,7 +57,7 @@ def _classify(images: list[Path], model_path: Path | None, as_json: bool, single
     # Which model read the pictures (stderr, so stdout stays one line per file; --json
     # rows carry it as "model").
     print(f"model: {active.describe()} ({printable_path(active.path)})", file=sys.stderr)
-    model_name = str(active.path)
+    model_name = printable_path(active.path)  # \xNN for odd bytes, as "path" is
     results, failures = [], 0
     for path in images:
         row: dict = {"path": printable_path(path), "model": model_name}

@@ -17,6 +17,7 @@ def run_evaluate(model_path: Path | None = None, dataset: str = "mnist",
     from digitpad.evaluation import evaluate
     from digitpad.mnist import MnistError
     from digitpad.model_file import ModelFileError
+    from digitpad.paths import printable_path
     from digitpad.pen import PenDataError
     from digitpad.session import model_for_command
     from digitpad.training_data import TEST_SETS, load_test_set
@@ -31,7 +32,7 @@ def run_evaluate(model_path: Path | None = None, dataset: str = "mnist",
     report = evaluate(active.predictor, images, labels)
     if as_json:
         print(json.dumps({
-            "model": str(active.path), "data": dataset, "n": int(len(labels)),
+            "model": printable_path(active.path), "data": dataset, "n": int(len(labels)),
             "accuracy": round(report.accuracy, 6),
             "per_class": [round(a, 6) for a in report.per_class],
             "confusion": report.confusion.tolist()}, indent=2))

@@ -252,3 +252,18 @@ def test_a_photo_with_a_shadow_band_gradient_and_noise_is_read(tmp_path, capsys)
     assert row["number"] == "714"
     lefts = [d["box"][0] for d in row["digits"]]
     assert lefts == sorted(lefts) and lefts[1] > 110 and lefts[2] > 190
+
+
+def test_a_model_with_a_non_utf8_name_is_named_like_the_paths(pictures, tmp_path, capsys,
+                                                             book_model_path):
+    """--json carried lone surrogates in "model" while "path" used \\xNN."""
+    import os
+    import shutil
+
+    odd = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/mod\xe8le.keras"))
+    shutil.copy(book_model_path, odd)
+    assert main(["classify", "--json", "--model", str(odd),
+                 str(pictures["one_dark_on_light"])]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert row["model"].endswith("mod\\xe8le.keras")
+    row["model"].encode("utf-8")  # no lone surrogates
