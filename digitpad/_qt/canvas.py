@@ -47,6 +47,14 @@ class Stroke:
 
     width: float
     points: list[tuple[float, float]] = field(default_factory=list)
+    _array: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def array(self) -> np.ndarray:
+        """The points as a (k, 2) float array, made again only when points were added (a
+        drawing of 300 strokes is read without 300 list-to-array conversions)."""
+        if self._array is None or len(self._array) != len(self.points):
+            self._array = np.asarray(self.points, dtype=np.float64).reshape(-1, 2)
+        return self._array
 
 
 def smooth_path(points: list[QPointF]) -> QPainterPath:
@@ -127,8 +135,8 @@ class DrawingCanvas(QWidget):
     def stroke_arrays(self) -> list[np.ndarray]:
         """Strokes as (k, 2) float arrays of widget coordinates, for preprocessing."""
         ox, oy, scale = self._mapping()
-        return [np.asarray(s.points, dtype=np.float64) * scale + np.array([ox, oy])
-                for s in self.strokes if s.points]
+        origin = np.array([ox, oy])
+        return [s.array() * scale + origin for s in self.strokes if s.points]
 
     def ink_extent(self) -> float:
         """Size of the drawing in widget pixels (largest side of its bounding box)."""
