@@ -197,10 +197,11 @@ def test_the_samples_window(window, qtbot, tmp_path, monkeypatch):
     assert "broken.npz" in view.message.text() and stored_labels() == []
     assert "Nothing imported" in view.message.text()
     view.import_from(tmp_path / "mine.npz")
-    assert not view.import_button.isEnabled()
+    assert not view.import_button.isEnabled() and view.import_progress.isVisible()
     qtbot.waitUntil(lambda: not view.importing, timeout=10_000)
     assert stored_labels() == [1, 4, 7] and view.gallery.count() == 3
     assert "Imported 3 samples" in view.message.text() and view.import_button.isEnabled()
+    assert not view.import_progress.isVisible()
 
 
 def test_finetune_shows_your_handwriting_curve_and_uses_the_tuned_model(qtbot, small_npz):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -125,6 +126,12 @@ class SamplesWindow(QDialog):
         layout.addWidget(self.gallery, 1)
         layout.addLayout(row1)
         layout.addLayout(row2)
+        # Shown while an import runs in the background (a big export takes seconds).
+        self.import_progress = QProgressBar(objectName="importProgress")
+        self.import_progress.setRange(0, 0)  # busy: the reading has no steps to count
+        self.import_progress.setTextVisible(False)
+        self.import_progress.hide()
+        layout.addWidget(self.import_progress)
         layout.addWidget(self.message)
         self._update_buttons()
 
@@ -271,6 +278,7 @@ class SamplesWindow(QDialog):
         if self.importing:
             return
         self.import_button.setEnabled(False)
+        self.import_progress.show()
         self._say(f"Importing {path.name}…")
         task = self._import_task = Task(_import, Path(path), self.store)
         task.returned.connect(self._on_imported)
@@ -284,6 +292,7 @@ class SamplesWindow(QDialog):
     @Slot(object)
     def _on_imported(self, counts: tuple[int, int]) -> None:
         self._import_task = None
+        self.import_progress.hide()
         self.import_button.setEnabled(True)
         added, known = counts
         self._say(f"Imported {added} samples" + (f" ({known} were already here)" if known
@@ -293,6 +302,7 @@ class SamplesWindow(QDialog):
     @Slot(object)
     def _on_import_failed(self, error: Exception) -> None:
         self._import_task = None
+        self.import_progress.hide()
         self.import_button.setEnabled(True)
         self._say(f"Nothing imported: {error}", error=True)
 
