@@ -82,6 +82,10 @@ def _check(path: Path, label: int, guess: int, image: np.ndarray, points: np.nda
         raise SampleError(f"{path}: label or guess outside 0-9")
     if image.shape != (28, 28):
         raise SampleError(f"{path}: image is not 28x28")
+    if image.dtype != np.uint8 and (image.dtype.kind not in "iuf" or
+                                    not np.isfinite(image).all() or image.min() < 0 or
+                                    image.max() > 255):
+        raise SampleError(f"{path}: image values are not grey levels 0-255")
     if points.ndim == 2 and len(points) > MAX_POINTS:
         raise SampleError(f"{path}: {len(points):,} points, more than a digit has "
                           f"(at most {MAX_POINTS:,})")

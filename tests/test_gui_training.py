@@ -338,6 +338,10 @@ def test_a_failed_save_keeps_the_model_and_offers_save_as(qtbot, small_npz, monk
     assert "Save as" in panel.status_label.text() and panel.recovery.save_as_button.isVisible()
     assert trained_files() == []
     assert not np.allclose(win.last_probabilities, before)  # the new weights read the canvas
+    # Training (or fine-tuning) again would drop it: asked first, not thrown away.
+    win.training_panel.start_training()
+    assert not panel.is_training and "only in memory" in panel.status_label.text()
+    assert panel.recovery.save_as_button.isVisible()
     target = tmp_path / "elsewhere" / "mine.keras"
     assert panel.recovery.save_as(target)
     assert target.is_file() and win.active_model.path == target

@@ -215,3 +215,15 @@ def test_a_sample_with_too_many_points_says_so():
     stroke = np.zeros((200_001, 2), np.float32)
     with pytest.raises(SampleError, match="200,001 points"):
         store.add(1, [stroke], np.zeros((28, 28), np.uint8))
+
+
+def test_a_sample_file_with_float_pixels_of_1e10_is_refused_not_wrapped(tmp_path):
+    store = SampleStore(tmp_path / "samples")
+    (four, *_) = store_some(store)
+    path = store.folder / f"{four.id}.npz"
+    with np.load(path) as data:
+        arrays = dict(data)
+    arrays["image"] = arrays["image"].astype(np.float64) * 1e10
+    np.savez(path, **arrays)
+    loaded, problems = store.load()
+    assert len(loaded) == 2 and len(problems) == 1 and "grey levels" in problems[0]

@@ -52,6 +52,12 @@ class RunRecovery(QWidget):
         self.save_as_button.hide()
         self.choose_mnist_button.hide()
 
+    @property
+    def holds_unsaved(self) -> bool:
+        """A trained model is in memory only (its save failed): starting another run would
+        drop it."""
+        return self._unsaved is not None
+
     def offer_save(self, result: RunResult) -> None:
         self._unsaved = result
         self.save_as_button.show()

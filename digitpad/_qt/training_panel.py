@@ -103,6 +103,7 @@ class TrainingPanel(QWidget):
         self.recovery = RunRecovery()  # Save as… / Choose mnist.npz…, when needed
 
         self.settings = TrainingSettings()
+        self._drop_unsaved = False  # asked once: the next start discards an unsaved model
         self._network_picked = False  # the user chose the Network: the model in use no longer
         self.settings.architecture_combo.activated.connect(self._on_network_picked)
         self.keep_partial_check = QCheckBox("If stopped, use the partly trained model")
@@ -231,6 +232,13 @@ class TrainingPanel(QWidget):
     def _start(self, request: RunRequest) -> None:
         if self.is_training:
             return
+        if self.recovery.holds_unsaved and not self._drop_unsaved:
+            # Nothing in memory is discarded without asking: the second start confirms.
+            self._drop_unsaved = True
+            self.note("The model trained last is only in memory: Save as… keeps it. Start "
+                      "again to discard it.", error=True)
+            return
+        self._drop_unsaved = False
         self.last_request = request
         self.plots.clear()
         self.plots.show_yours(request.finetune is not None)
