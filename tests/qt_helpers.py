@@ -59,8 +59,10 @@ def fit_to_canvas(strokes: list[np.ndarray], widget: QWidget, fraction: float = 
     return out
 
 
-def make_window(qtbot, data_path=None):
-    """A shown main window whose model has loaded (as a user sees it after launch)."""
+def make_window(qtbot, data_path=None, network: str | None = "dense"):
+    """A shown main window whose model has loaded (as a user sees it after launch). The
+    Network starts at the model in use (the convnet); tests that train pick the book's
+    network, as a user would, so they stay fast (``network=None`` leaves it as launched)."""
     from digitpad._qt.main_window import MainWindow
 
     win = MainWindow(data_path=data_path)
@@ -68,6 +70,10 @@ def make_window(qtbot, data_path=None):
     win.show()
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: win.predictor is not None, timeout=10_000)
+    if network is not None:
+        combo = win.training_panel.settings.architecture_combo
+        combo.setCurrentIndex(combo.findData(network))
+        combo.activated.emit(combo.currentIndex())  # picked by hand: it stays
     return win
 
 

@@ -147,7 +147,7 @@ def test_loss_and_accuracy_plots_line_up(qtbot):
 def test_the_network_choice_starts_at_the_architecture_in_use(qtbot, book_model_path):
     """A run compares like with like: the panel's Network follows the model in use (it
     offered Dense while the convnet was in use), until you pick a Network yourself."""
-    win = make_window(qtbot)
+    win = make_window(qtbot, network=None)
     combo = win.training_panel.settings.architecture_combo
     assert win.active_model.predictor.architecture == "convnet"
     assert combo.currentData() == "convnet"
