@@ -32,8 +32,7 @@ MIN_SIZE_IN_PENS = 2.0  # extent / pen width
 def turning(strokes: Sequence[np.ndarray], size: float) -> float:
     """Total absolute turning of the pen in full turns, on strokes resampled every
     ``size`` / 12 (so a mouse's jitter does not count as turning); all strokes at once."""
-    parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
-    parts = [p for p in parts if len(p)]
+    parts = as_strokes(strokes)
     if not parts:
         return 0.0
     points, count = resample_all(parts, size / 12)

@@ -37,21 +37,14 @@ def as_strokes(strokes: Sequence[Sequence[Sequence[float]]]) -> list[Stroke]:
 def resample(stroke: Stroke, spacing: float) -> Stroke:
     """Points every ``spacing`` along the stroke (ends kept): dense mouse input is thinned and
     long straight segments are split, so each segment touches only a few pixels."""
-    if len(stroke) == 1:
-        return stroke
-    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(stroke, axis=0).T))])
-    total = arc[-1]
-    if total <= spacing:
-        return stroke[[0, -1]]
-    samples = np.append(np.arange(0.0, total, spacing), total)
-    return np.stack([np.interp(samples, arc, stroke[:, 0]), np.interp(samples, arc, stroke[:, 1])],
-                    axis=1)
+    return resample_all([np.asarray(stroke, dtype=np.float64).reshape(-1, 2)], spacing)[0]
 
 
 def resample_all(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
                  spacing: float) -> tuple[np.ndarray, np.ndarray]:
-    """Every stroke resampled as :func:`resample` does, at once (a loop over strokes cost
-    60 ms with 300 on the canvas): all the points, and how many belong to each stroke.
+    """Every (non-empty) stroke resampled as :func:`resample` describes, at once (a loop
+    over strokes cost 60 ms with 300 on the canvas): all the points, and how many belong to
+    each stroke.
 
     Each stroke's arc length runs from 0; the strokes are laid end to end on one axis, each
     a ``gap`` beyond the last, so one ``np.interp`` samples them all.
@@ -99,8 +92,7 @@ def render_strokes(strokes: list[Stroke], shape: tuple[int, int], width: float,
     segment is tested only against the small window of pixels it can reach, so the cost grows
     with the length of the ink, not with the canvas area.
     """
-    parts = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
-    parts = [s for s in parts if len(s)]
+    parts = as_strokes(strokes)
     if not parts:
         return np.zeros(shape)
     return render_points(np.concatenate(parts), np.array([len(s) for s in parts]), shape,

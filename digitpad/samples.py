@@ -76,16 +76,23 @@ def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
         np.savez_compressed(fh, **arrays)
 
 
+def _grey_levels(images: np.ndarray, path: Path) -> np.ndarray:
+    """Pixels as uint8, refusing anything that is not a grey level 0-255 (a float of 1e10
+    must not wrap into a garbage pixel)."""
+    if images.dtype == np.uint8:
+        return images
+    if images.dtype.kind not in "iuf" or not np.isfinite(images).all() or \
+            images.min(initial=0) < 0 or images.max(initial=0) > 255:
+        raise SampleError(f"{path}: image values are not grey levels 0-255")
+    return np.round(images).astype(np.uint8)
+
+
 def _check(path: Path, label: int, guess: int, image: np.ndarray, points: np.ndarray,
            stroke_ends: np.ndarray) -> None:
     if not 0 <= label <= 9 or not -1 <= guess <= 9:
         raise SampleError(f"{path}: label or guess outside 0-9")
     if image.shape != (28, 28):
         raise SampleError(f"{path}: image is not 28x28")
-    if image.dtype != np.uint8 and (image.dtype.kind not in "iuf" or
-                                    not np.isfinite(image).all() or image.min() < 0 or
-                                    image.max() > 255):
-        raise SampleError(f"{path}: image values are not grey levels 0-255")
     if points.ndim == 2 and len(points) > MAX_POINTS:
         raise SampleError(f"{path}: {len(points):,} points, more than a digit has "
                           f"(at most {MAX_POINTS:,})")
@@ -127,11 +134,11 @@ def read_sample(path: str | os.PathLike[str]) -> Sample:
         raise SampleError(f"{path}: sample format {version}; this digitpad reads "
                           f"{FORMAT_VERSION}")
     label, guess = (_scalar(arrays, k, path, int) for k in ("label", "guess"))
-    image, points = arrays["image"], arrays["points"].astype(np.float32)
+    image, points = _grey_levels(arrays["image"], path), arrays["points"].astype(np.float32)
     stroke_ends = arrays["stroke_ends"].astype(np.int64).reshape(-1)
     _check(path, label, guess, image, points, stroke_ends)
     return Sample(path.stem, label, guess, str(_scalar(arrays, "created", path, str)),
-                  image.astype(np.uint8), _split(points, stroke_ends),
+                  image, _split(points, stroke_ends),
                   float(_scalar(arrays, "min_extent", path, float)))
 
 
@@ -292,12 +299,7 @@ def read_export(path: str | os.PathLike[str]) -> list[Sample]:
     for key in ("id", "created"):
         if arrays[key].dtype.kind != "U":
             raise SampleError(f"{path}: {key} holds {arrays[key].dtype.name}, not text")
-    images = arrays["images"]
-    if images.dtype != np.uint8:
-        if not (np.isfinite(images).all() and images.min(initial=0) >= 0 and
-                images.max(initial=0) <= 255):
-            raise SampleError(f"{path}: images hold values outside 0-255")
-        images = np.round(images).astype(np.uint8)
+    images = _grey_levels(arrays["images"], path)
     labels = arrays["label"].astype(np.int64).reshape(-1)
     n = len(labels)
     fields = {k: arrays[k].reshape(-1) for k in ("id", "guess", "created", "min_extent")}
@@ -322,7 +324,7 @@ def read_export(path: str | os.PathLike[str]) -> list[Sample]:
             own = points[start:int(ends[-1])] if len(ends) else np.zeros((0, 2), np.float32)
             _check(path, int(labels[i]), int(fields["guess"][i]), images[i], own, ends - start)
             out.append(Sample(str(fields["id"][i]), int(labels[i]), int(fields["guess"][i]),
-                              str(fields["created"][i]), images[i].astype(np.uint8),
+                              str(fields["created"][i]), images[i],
                               _split(own, ends - start), float(fields["min_extent"][i])))
     except (ValueError, TypeError, OverflowError) as exc:
         raise SampleError(f"{path}: damaged export ({exc})") from None

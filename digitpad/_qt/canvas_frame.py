@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from digitpad.preprocess import as_strokes
+
 Mapping = tuple[float, float, float]  # origin x, origin y (widget pixels), pixels per unit
 
 
@@ -39,8 +41,7 @@ class CanvasFrame:
         mapping if it fits in the ``new`` size, else centred. Its own mapping is the one in
         use before its first resize, so resizing back always gives back the same picture;
         moving the canvas to another place in the window (an unknown ``old``) keeps it."""
-        parts = [np.asarray(p, dtype=np.float64).reshape(-1, 2) for p in points]
-        parts = [p for p in parts if len(p)]
+        parts = as_strokes(points)
         if not parts:
             self.release()
             return
