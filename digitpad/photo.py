@@ -30,6 +30,7 @@ LOW = 0.4  # hysteresis: weaker ink joined to strong ink is kept down to this sc
 NOISE_SIGMAS = 4.5  # strong ink departs from the paper by this many noise sigmas
 MIN_SHARE = 0.08  # ... and by at least this share of the paper's brightness
 LINE_LENGTH = 3.0  # a piece of writing is at least this many times longer than wide
+REMEASURE = 1.3  # a pen measured this much wider on the second pass is read again
 BLOT_WIDTH = 2.5  # a piece this many pen widths thick is not writing
 POLARITY_SIDE = 160  # the polarity is judged on a picture at most this big,
 POLARITY_WINDOW = 1 / 6  # against a median over this share of its shorter side,
@@ -163,6 +164,12 @@ def photo_ink(gray: np.ndarray) -> np.ndarray:
     width = stroke_width(mask)
     if width is not None:
         share, mask = _ink_mask(small, _closing_size(small.shape, width), dark, noise)
+        # The first pass's pieces carry noise and shadow edges, which thin the measure:
+        # measured again on the cleaner second pass, a wider pen is read again.
+        again = stroke_width(mask)
+        if again is not None and again > REMEASURE * width:
+            width = again
+            share, mask = _ink_mask(small, _closing_size(small.shape, width), dark, noise)
         mask = _drop_blots(mask, width)
     else:
         share, mask = np.zeros_like(small), np.zeros(small.shape, dtype=bool)
