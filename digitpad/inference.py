@@ -21,13 +21,19 @@ if TYPE_CHECKING:
 
 
 def _as_batch(images: np.ndarray) -> tuple[np.ndarray, bool]:
-    """(N, 784) float32 from (28, 28) or (N, 28, 28) images in [0, 1]; flag for a single one."""
+    """(N, 784) float32 from (28, 28) or (N, 28, 28) images in [0, 1], or (N, 64, 5) pen
+    paths from one path or a batch (:mod:`digitpad.pen_path`); flag for a single one."""
+    from digitpad.pen_path import FEATURES, POINTS
+
     x = np.asarray(images, dtype=np.float32)
     single = x.ndim == 2
     if single:
         x = x[None]
+    if x.ndim == 3 and x.shape[1:] == (POINTS, FEATURES):
+        return x, single
     if x.ndim != 3 or x.shape[1:] != (28, 28):
-        raise ValueError(f"expected (28, 28) or (N, 28, 28) images, got shape {x.shape}")
+        raise ValueError(f"expected (28, 28) or (N, 28, 28) images, or (N, {POINTS}, "
+                         f"{FEATURES}) pen paths, got shape {x.shape}")
     return x.reshape(len(x), 28 * 28), single
 
 

@@ -210,9 +210,12 @@ def _snake_case(name: str) -> str:
 
 def input_reshape(shape: Any) -> list[NumpyLayer]:
     """The numpy layer that turns the predictor's (N, 784) rows into a model's input shape
-    (none for a flat 784 input); a shape that is not 28x28 pixels is unsupported."""
+    (none for a flat 784 input or a pen path); any other shape that is not 28x28 pixels is
+    unsupported."""
+    from digitpad.pen_path import FEATURES, POINTS
+
     shape = tuple(int(d) for d in shape)
-    if shape == (784,):
+    if shape in ((784,), (POINTS, FEATURES)):  # pictures as rows, or the pen's path
         return []
     if int(np.prod(shape)) != 784:
         raise UnsupportedLayer(f"input shape {shape} is not a 28x28 image")

@@ -1,10 +1,12 @@
 """The networks digitpad builds, and their optimizers (Keras, imported only when building).
 
 * ``dense``: Chollet's ch. 2 network, Dense(512, relu) -> Dense(10, softmax);
-* ``convnet``: the book's MNIST convnet with dropout before the classifier.
+* ``convnet``: the book's MNIST convnet with dropout before the classifier;
+* ``pen-path``: a 1-D convnet over the pen's path (:mod:`digitpad.pen_path`), which reads
+  how a digit was written rather than how it looks.
 
-Every network takes the same flat (N, 784) input in [0, 1], so data preparation, training
-and the numpy forward pass (:mod:`digitpad.numpy_net`) are shared.
+The picture networks take the same flat (N, 784) input in [0, 1]; the pen-path network takes
+(N, 64, 5) paths. Training and the numpy forward pass (:mod:`digitpad.numpy_net`) are shared.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ ARCHITECTURES = {
     "dense": "Dense (the book)",
     "convnet": "Convnet",
 }
+PEN_PATH = "pen-path"  # reads strokes, not pictures: trained and read beside a picture network
+PATH_ARCHITECTURES = {PEN_PATH: "Pen path"}
 
 
 def _dense_layers(keras: Any) -> list:
@@ -42,22 +46,43 @@ def _convnet_layers(keras: Any) -> list:
             keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
 
 
+def _pen_path_layers(keras: Any) -> list:
+    """A 1-D convnet over the path's 64 points (chosen by bench/bench_pen.py against global
+    pooling and a recurrent net): local shapes of the stroke, pooled to 8 steps that keep
+    their order (a loop *then* a stroke down), and a classifier over them."""
+    conv, pool = keras.layers.Conv1D, keras.layers.MaxPooling1D
+    return [conv(64, 5, padding="same", activation="relu"),
+            conv(64, 5, padding="same", activation="relu"), pool(2),
+            conv(128, 3, padding="same", activation="relu"), pool(2),
+            conv(128, 3, padding="same", activation="relu"), pool(2),
+            keras.layers.Flatten(), keras.layers.Dropout(0.4),
+            keras.layers.Dense(10, activation="softmax")]
+
+
+def input_shape(architecture: str) -> tuple[int, ...]:
+    """What one input of ``architecture`` looks like: 784 pixels, or the pen's path."""
+    if architecture == PEN_PATH:
+        from digitpad.pen_path import FEATURES, POINTS
+
+        return (POINTS, FEATURES)
+    return (28 * 28,)
+
+
 def build_model(architecture: str = "dense", optimizer: str = "rmsprop",
                 learning_rate: float | None = None, seed: int | None = None) -> keras.Model:
-    """A compiled, untrained network of ``architecture`` (a key of :data:`ARCHITECTURES`).
-
-    Every architecture takes the same flat (N, 784) input in [0, 1], so data preparation,
-    training and inference are shared.
+    """A compiled, untrained network of ``architecture`` (a key of :data:`ARCHITECTURES` or
+    :data:`PATH_ARCHITECTURES`), taking :func:`input_shape` inputs.
     """
     import keras
 
-    if architecture not in ARCHITECTURES:
+    builders = {"dense": _dense_layers, "convnet": _convnet_layers, PEN_PATH: _pen_path_layers}
+    if architecture not in builders:
         raise ValueError(f"unknown architecture {architecture!r}; choose one of "
-                         f"{', '.join(ARCHITECTURES)}")
+                         f"{', '.join(builders)}")
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    layers = _dense_layers(keras) if architecture == "dense" else _convnet_layers(keras)
-    model = keras.Sequential([keras.Input(shape=(28 * 28,)), *layers])
+    layers = builders[architecture](keras)
+    model = keras.Sequential([keras.Input(shape=input_shape(architecture)), *layers])
     model.compile(
         optimizer=make_optimizer(optimizer, learning_rate),
         loss="categorical_crossentropy",
@@ -103,19 +128,22 @@ def describe_architecture(model: keras.Model) -> str:
         if "units" in cfg:
             parts.append(f"{type(layer).__name__}({cfg['units']}, {cfg.get('activation')})")
         elif "filters" in cfg:
-            parts.append(f"Conv2D({cfg['filters']}, {cfg['kernel_size'][0]}x"
-                         f"{cfg['kernel_size'][1]}, {cfg.get('activation')})")
+            size = "x".join(str(k) for k in cfg["kernel_size"])
+            parts.append(f"{type(layer).__name__}({cfg['filters']}, {size}, "
+                         f"{cfg.get('activation')})")
         elif type(layer).__name__ != "Reshape":
             parts.append(type(layer).__name__)
     return " -> ".join(parts)
 
 
 def architecture_key(layer_kinds: Iterable[str]) -> str:
-    """``convnet`` if any layer is a convolution, else ``dense``: the one rule for telling
-    them apart, from class names (Keras layers or numpy layers alike)."""
-    return "convnet" if "Conv2D" in set(layer_kinds) else "dense"
+    """``pen-path`` for a 1-D convolution over the path, ``convnet`` for a 2-D one, else
+    ``dense``: the one rule for telling them apart, from class names (Keras layers or numpy
+    layers alike)."""
+    kinds = set(layer_kinds)
+    return PEN_PATH if "Conv1D" in kinds else "convnet" if "Conv2D" in kinds else "dense"
 
 
 def architecture_of(model: keras.Model) -> str:
-    """``convnet`` or ``dense`` for a live Keras model."""
+    """``pen-path``, ``convnet`` or ``dense`` for a live Keras model."""
     return architecture_key(type(layer).__name__ for layer in model.layers)

@@ -1,4 +1,4 @@
-"""Numpy forward passes for every bundled architecture (dense and convnet), no TensorFlow.
+"""Numpy forward passes for every network digitpad builds (dense, convnet, pen path), no TensorFlow.
 
 ``model.predict`` costs ~120 ms a call and importing TensorFlow ~5 s; the canvas classifies on
 every mouse move, so inference runs over copies of the weights in numpy instead (~0.07 ms for
@@ -30,7 +30,7 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 # Layers that do nothing at inference time.
 PASS_THROUGH = {"Dropout", "SpatialDropout2D", "GaussianNoise", "InputLayer"}
-SUPPORTED = {"Dense", "Conv2D", "MaxPooling2D", "Flatten", "Reshape",
+SUPPORTED = {"Dense", "Conv2D", "MaxPooling2D", "Conv1D", "MaxPooling1D", "Flatten", "Reshape",
              "BatchNormalization"} | PASS_THROUGH
 
 
@@ -55,6 +55,12 @@ class NumpyLayer:
                                                         self.options["padding"]))
         if self.kind == "MaxPooling2D":
             return _max_pool(x, self.options["pool"])
+        if self.kind == "Conv1D":  # a 2-D convolution one row high
+            kernel = self.weights[0][None]
+            return ACTIVATIONS[self.activation](_conv2d(
+                x[:, None], kernel, self.weights[1], self.options["padding"])[:, 0])
+        if self.kind == "MaxPooling1D":
+            return _max_pool_1d(x, self.options["pool"])
         if self.kind == "Flatten":
             return x.reshape(len(x), -1)
         if self.kind == "Reshape":
@@ -86,6 +92,12 @@ def _max_pool(x: np.ndarray, pool: int) -> np.ndarray:
     return x.max(axis=(2, 4))
 
 
+def _max_pool_1d(x: np.ndarray, pool: int) -> np.ndarray:
+    """Non-overlapping 1-D max pooling, 'valid' padding (x (N, T, C))."""
+    n, t, c = x.shape
+    return x[:, :t // pool * pool].reshape(n, t // pool, pool, c).max(axis=2)
+
+
 def layer_from_config(kind: str, config: dict, weights: Sequence[np.ndarray]) -> NumpyLayer:
     """Check a Keras layer's options against what numpy implements and wrap its weights."""
     if kind not in SUPPORTED:
@@ -96,22 +108,23 @@ def layer_from_config(kind: str, config: dict, weights: Sequence[np.ndarray]) ->
     weights = [np.asarray(w, dtype=np.float32) for w in weights]
     options: dict = {}
     has_bias = config.get("use_bias", True) and len(weights) == 2
-    if kind in ("Dense", "Conv2D") and not has_bias:
+    if kind in ("Dense", "Conv2D", "Conv1D") and not has_bias:
         raise UnsupportedLayer(f"{kind} without a bias is not supported")
-    if kind == "Conv2D":
-        strides, dilation = config.get("strides", (1, 1)), config.get("dilation_rate", (1, 1))
-        if tuple(strides) != (1, 1) or tuple(dilation) != (1, 1):
-            raise UnsupportedLayer("Conv2D with strides or dilation is not supported")
+    if kind in ("Conv2D", "Conv1D"):
+        ones = (1,) * int(kind[-2])
+        strides, dilation = config.get("strides", ones), config.get("dilation_rate", ones)
+        if tuple(strides) != ones or tuple(dilation) != ones:
+            raise UnsupportedLayer(f"{kind} with strides or dilation is not supported")
         if config.get("data_format", "channels_last") != "channels_last" or \
                 config.get("groups", 1) != 1:
-            raise UnsupportedLayer("Conv2D must be channels_last and ungrouped")
+            raise UnsupportedLayer(f"{kind} must be channels_last and ungrouped")
         options["padding"] = config.get("padding", "valid")
         if options["padding"] not in ("valid", "same"):
-            raise UnsupportedLayer(f"Conv2D padding {options['padding']!r} is not supported")
-    elif kind == "MaxPooling2D":
-        pool = tuple(config.get("pool_size", (2, 2)))
-        strides = tuple(config.get("strides") or pool)
-        if pool[0] != pool[1] or strides != pool or config.get("padding", "valid") != "valid":
+            raise UnsupportedLayer(f"{kind} padding {options['padding']!r} is not supported")
+    elif kind in ("MaxPooling2D", "MaxPooling1D"):
+        pool = tuple(np.atleast_1d(config.get("pool_size", 2)))
+        strides = tuple(np.atleast_1d(config.get("strides") or pool))
+        if len(set(pool)) != 1 or strides != pool or config.get("padding", "valid") != "valid":
             raise UnsupportedLayer("only square, non-overlapping, valid max pooling")
         options["pool"] = int(pool[0])
     elif kind == "Reshape":
@@ -125,7 +138,8 @@ def layer_from_config(kind: str, config: dict, weights: Sequence[np.ndarray]) ->
 
 
 def forward(layers: Sequence[NumpyLayer], x: np.ndarray) -> np.ndarray:
-    """Run (N, 784) float32 inputs through the layers; returns the last layer's output."""
+    """Run float32 inputs ((N, 784) pictures, (N, 64, 5) pen paths) through the layers;
+    returns the last layer's output."""
     for layer in layers:
         x = layer(x)
     return x

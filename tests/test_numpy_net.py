@@ -66,3 +66,20 @@ def test_unsupported_layer_falls_back_to_keras(tmp_path):
     predictor = load_predictor(tmp_path / "strided.keras")
     assert isinstance(predictor, KerasPredictor)
     assert predictor(np.zeros((28, 28), np.float32)).shape == (10,)
+
+
+def test_pen_path_network_numpy_equals_keras(tmp_path):
+    """The pen-path network (1-D convolutions and pooling over the path) read from its file
+    without TensorFlow gives Keras's probabilities, and is told apart as a pen-path model."""
+    from digitpad.networks import PEN_PATH, build_model
+    from digitpad.pen_path import FEATURES, POINTS
+
+    model = build_model(PEN_PATH, "adam", seed=0)
+    x = np.random.default_rng(1).normal(size=(32, POINTS, FEATURES)).astype(np.float32)
+    model.fit(x, np.eye(10)[np.arange(32) % 10], epochs=1, verbose=0)
+    save_model(model, tmp_path / "path.keras", {})
+    predictor = load_predictor(tmp_path / "path.keras")
+    assert isinstance(predictor, NumpyPredictor)
+    assert predictor.architecture == PEN_PATH
+    np.testing.assert_allclose(predictor(x), np.asarray(model(x, training=False)), atol=1e-5)
+    assert predictor(x[0]).shape == (10,)

@@ -1,0 +1,116 @@
+"""The pen's path as a network input: strokes -> a fixed-length sequence (numpy only).
+
+A picture loses how a digit was written: a 9 is a loop closed and then a stroke down, a 3 two
+arcs left to right, yet both can look alike at 28x28. The path keeps the order and direction
+of every stroke. It is made the same way for the canvas, the pen data, your samples and each
+digit of a number:
+
+1. the strokes are joined into one path, each pen-up jump kept as a segment of its own;
+2. the path is resampled to :data:`POINTS` points evenly spaced by arc length (pen-up jumps
+   count their length too), so the speed of writing and the tablet's sampling drop out;
+3. it is centred on its box and scaled by the box's longer side (the aspect is kept: a 1 stays
+   thin);
+4. each point gets ``x, y, dx, dy, pen_down``: where it is, where it goes next (scaled to
+   about unit size) and whether the pen touched the paper on the way.
+
+Augmentation (:func:`augment_points`) works on the resampled points: rotation, shear, scale,
+jitter and a smooth local warp, seeded, the same for a batch at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from digitpad.preprocess import as_strokes
+
+POINTS = 64  # points along the path
+FEATURES = 5  # x, y, dx, dy, pen_down
+STEP_SCALE = POINTS / 4  # dx, dy are multiplied by this, to about unit size
+MIN_EXTENT = 1e-6  # a path shorter than this (a dot) is still a path: it is not scaled up
+
+
+def resample_path(strokes: Sequence[Sequence[Sequence[float]]],
+                  points: int = POINTS) -> tuple[np.ndarray, np.ndarray] | None:
+    """``points`` (k, 2) evenly spaced along the strokes joined by their pen-up jumps, and
+    for each whether the pen was down on the segment it lies on; None without any point."""
+    pieces = as_strokes(strokes)
+    if not pieces:
+        return None
+    path = np.concatenate(pieces).astype(np.float64)
+    # Segment i joins path[i] to path[i + 1]: pen-up when it leaves the end of a stroke.
+    ends = np.cumsum([len(p) for p in pieces])[:-1] - 1
+    down = np.ones(max(len(path) - 1, 0), dtype=bool)
+    down[ends] = False
+    lengths = np.hypot(*np.diff(path, axis=0).T) if len(path) > 1 else np.zeros(0)
+    total = float(lengths.sum())
+    if total <= 0.0:  # a dot: every point in one place, the pen down
+        return np.repeat(path[:1], points, axis=0), np.ones(points, dtype=bool)
+    along = np.concatenate([[0.0], np.cumsum(lengths)])
+    wanted = np.linspace(0.0, total, points)
+    segment = np.clip(np.searchsorted(along, wanted, side="right") - 1, 0, len(lengths) - 1)
+    # Zero-length segments never hold a wanted point (searchsorted skips past them).
+    share = (wanted - along[segment]) / np.maximum(lengths[segment], 1e-12)
+    xy = path[segment] + np.clip(share, 0.0, 1.0)[:, None] * (path[segment + 1] - path[segment])
+    return xy, down[segment]
+
+
+def normalise(xy: np.ndarray) -> np.ndarray:
+    """Points (..., k, 2) centred on their box and scaled by its longer side (aspect kept)."""
+    lo, hi = xy.min(axis=-2, keepdims=True), xy.max(axis=-2, keepdims=True)
+    extent = np.maximum((hi - lo).max(axis=-1, keepdims=True), MIN_EXTENT)
+    return (xy - (lo + hi) / 2) / extent
+
+
+def features(xy: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """float32 (..., k, 5) network input from resampled points (..., k, 2) and pen flags."""
+    xy = normalise(np.asarray(xy, dtype=np.float64))
+    step = np.diff(xy, axis=-2, append=xy[..., -1:, :]) * STEP_SCALE
+    pen = np.asarray(down, dtype=np.float64)[..., None]
+    return np.concatenate([xy, step, pen], axis=-1).astype(np.float32)
+
+
+def path_features(strokes: Sequence[Sequence[Sequence[float]]]) -> np.ndarray | None:
+    """The network input for one drawing, float32 (POINTS, FEATURES); None when empty."""
+    sampled = resample_path(strokes)
+    return None if sampled is None else features(*sampled)
+
+
+def paths_of(drawings: Sequence[Sequence[Sequence[Sequence[float]]]],
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Resampled points (N, POINTS, 2) and pen flags (N, POINTS) for many drawings (an empty
+    drawing gives a dot at the origin)."""
+    xy = np.zeros((len(drawings), POINTS, 2))
+    down = np.ones((len(drawings), POINTS), dtype=bool)
+    for i, strokes in enumerate(drawings):
+        sampled = resample_path(strokes)
+        if sampled is not None:
+            xy[i], down[i] = sampled
+    return xy, down
+
+
+def augment_points(xy: np.ndarray, rng: np.random.Generator, *, rotate: float = 0.25,
+                   shear: float = 0.3, scale: float = 0.15, jitter: float = 0.01,
+                   warp: float = 0.04) -> np.ndarray:
+    """Resampled points (N, k, 2) written a little differently: each drawing turned (up to
+    ``rotate`` radians), sheared, stretched (x and y apart, up to ``scale``), its points
+    jittered and the path bent by a smooth warp along its length (``warp`` of its size)."""
+    xy = normalise(np.asarray(xy, dtype=np.float64))
+    n, k = xy.shape[:2]
+    angle = rng.uniform(-rotate, rotate, n)
+    cos, sin = np.cos(angle), np.sin(angle)
+    turn = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)
+    slant = np.tile(np.eye(2), (n, 1, 1))
+    slant[:, 0, 1] = rng.uniform(-shear, shear, n)
+    stretch = np.exp(rng.uniform(-scale, scale, (n, 2)))
+    matrix = turn @ slant * stretch[:, :, None]
+    out = np.einsum("nij,nkj->nki", matrix, xy)
+    # A smooth warp: a few random sine waves along the path's length, per drawing.
+    t = np.linspace(0.0, 1.0, k)
+    waves = rng.integers(1, 4, (n, 2))
+    phase = rng.uniform(0, 2 * np.pi, (n, 2))
+    amplitude = rng.uniform(-warp, warp, (n, 2))
+    out = out + amplitude[:, None, :] * np.sin(
+        2 * np.pi * waves[:, None, :] * t[None, :, None] + phase[:, None, :])
+    return out + rng.normal(0.0, jitter, out.shape)

@@ -1,0 +1,65 @@
+"""The pen's path as a network input: order, direction and pen lifts survive; size does not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitpad.pen_path import FEATURES, POINTS, augment_points, path_features, paths_of
+
+SEVEN = [[(0, 0), (10, 0), (4, 20)]]  # a 7 in one stroke: along the top, then down-left
+CROSSED = [[(0, 0), (10, 0), (4, 20)], [(2, 10), (8, 10)]]  # ... and a crossbar
+
+
+def test_a_path_has_fixed_length_and_keeps_its_direction():
+    path = path_features(SEVEN)
+    assert path.shape == (POINTS, FEATURES) and path.dtype == np.float32
+    x, y, dx, dy, down = path.T
+    assert x[0] < x[POINTS // 4] and y[0] == pytest.approx(y[POINTS // 4])  # starts going right
+    assert y[-1] > y[0]  # ends at the bottom (y grows down, as on the canvas)
+    assert (down == 1).all()
+    reverse = path_features([SEVEN[0][::-1]])
+    assert not np.allclose(reverse, path)  # the same picture written the other way round
+
+
+def test_pen_lifts_are_marked_and_the_stroke_order_kept():
+    x, y, dx, dy, down = path_features(CROSSED).T
+    assert 0 < (down == 0).sum() < POINTS // 4  # the jump to the crossbar is pen-up
+    first_up = int(np.flatnonzero(down == 0)[0])
+    assert (down[:first_up] == 1).all() and down[-1] == 1  # the crossbar comes last
+    swapped = path_features(CROSSED[::-1])
+    assert not np.allclose(swapped, path_features(CROSSED))
+
+
+def test_size_and_place_drop_out_but_the_aspect_stays():
+    small = path_features(SEVEN)
+    big = path_features([[(500 + 7 * x, 300 + 7 * y) for x, y in SEVEN[0]]])
+    np.testing.assert_allclose(small, big, atol=1e-5)
+    one = path_features([[(0, 0), (1, 30)]])
+    assert np.ptp(one[:, 0]) < 0.1 and np.ptp(one[:, 1]) == pytest.approx(1.0)
+
+
+def test_dots_and_empty_drawings():
+    assert path_features([]) is None and path_features([[]]) is None
+    dot = path_features([[(3, 3)], [(3, 3)]])
+    assert dot.shape == (POINTS, FEATURES) and np.isfinite(dot).all()
+    xy, down = paths_of([SEVEN, [], [[(1, 1)]]])
+    assert xy.shape == (3, POINTS, 2) and down.shape == (3, POINTS)
+
+
+def test_the_sampling_rate_of_the_tablet_drops_out():
+    dense = [np.stack([np.linspace(0, 10, 200), np.zeros(200)], 1)]
+    sparse = [[(0, 0), (10, 0)]]
+    np.testing.assert_allclose(path_features(dense), path_features(sparse), atol=1e-5)
+
+
+def test_augmentation_is_seeded_and_changes_the_writing_a_little():
+    xy, _ = paths_of([SEVEN, CROSSED])
+    one = augment_points(xy, np.random.default_rng(3))
+    assert np.array_equal(one, augment_points(xy, np.random.default_rng(3)))
+    other = augment_points(xy, np.random.default_rng(4))
+    assert not np.allclose(one, other)
+    from digitpad.pen_path import normalise
+
+    moved = np.abs(normalise(one) - normalise(xy)).max(axis=(1, 2))
+    assert (moved > 0.005).all() and (moved < 0.5).all()
