@@ -3,9 +3,10 @@
 
     python train_model.py                   # the book (dense, MNIST, 5 epochs): assets/model.keras
     python train_model.py --preset convnet  # the bundled default: assets/model-convnet.keras
+    python train_model.py --preset pen-path # the pen-path network: assets/model-pen-path.keras
     python train_model.py --arch convnet --train-on mnist+pen --augment --epochs 8 --out my.keras
 
-Both presets are seeded, so they reproduce the bundled files' accuracies.
+The presets are seeded, so they reproduce the bundled files' accuracies.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from pathlib import Path
 
 from digitpad.mnist import MnistError
 from digitpad.model_file import ModelFileError, save_model
-from digitpad.networks import ARCHITECTURES, OPTIMIZERS, build_model
+from digitpad.networks import ARCHITECTURES, OPTIMIZERS, PATH_ARCHITECTURES, build_model
 from digitpad.pen import PenDataError
 from digitpad.training import RECIPES, TrainConfig, TrainingError, run_metadata, train
-from digitpad.training_data import DATA_CHOICES, load_training_data
+from digitpad.training_data import DATA_CHOICES, PATH_DATA_CHOICES, load_training_data
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-OUTPUTS = {"book": ASSETS / "model.keras", "convnet": ASSETS / "model-convnet.keras"}
+OUTPUTS = {"book": ASSETS / "model.keras", "convnet": ASSETS / "model-convnet.keras",
+           "pen-path": ASSETS / "model-pen-path.keras"}
 # Option name: TrainConfig field, for the options a preset fills in.
 FIELDS = {"arch": "architecture", "train_on": "data", "augment": "augment", "epochs": "epochs",
           "batch_size": "batch_size", "optimizer": "optimizer",
@@ -36,8 +38,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", choices=RECIPES, default="book",
                         help="starting recipe; options below override it (default: book)")
-    parser.add_argument("--arch", choices=ARCHITECTURES, help="network")
-    parser.add_argument("--train-on", choices=DATA_CHOICES, help="training data")
+    parser.add_argument("--arch", choices=[*ARCHITECTURES, *PATH_ARCHITECTURES], help="network")
+    parser.add_argument("--train-on", choices=[*DATA_CHOICES, *PATH_DATA_CHOICES],
+                        help="training data (pen: the pen digits' paths, for --arch pen-path)")
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction,
                         help="drawing-like augmentation of every batch")
     parser.add_argument("--epochs", type=int, help="training epochs")
@@ -65,6 +68,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.out = OUTPUTS[args.preset]
     if args.epochs < 1 or args.batch_size < 1:
         parser.error("--epochs and --batch-size must be at least 1")
+    if (args.arch in PATH_ARCHITECTURES) != (args.train_on in PATH_DATA_CHOICES):
+        parser.error("--arch pen-path reads paths: it trains on --train-on pen, and only it does")
     return args
 
 

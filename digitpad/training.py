@@ -54,6 +54,9 @@ RECIPES = {
     "book": TrainConfig(seed=1),
     "convnet": TrainConfig(epochs=15, seed=1, architecture="convnet", data="mnist+pen",
                            augment=True, lr_decay=True, average_weights=True),
+    # The pen-path network beside the picture one (bench/bench_pen.py --path).
+    "pen-path": TrainConfig(epochs=12, seed=1, optimizer="adam", learning_rate=2e-3,
+                            architecture="pen-path", data="pen", augment=True, lr_decay=True),
 }
 
 
@@ -117,6 +120,52 @@ def prepare_images(x: np.ndarray) -> np.ndarray:
     return (np.asarray(x).reshape(len(x), 28 * 28).astype("float32")) / 255.0
 
 
+def is_paths(x: np.ndarray) -> bool:
+    """Whether ``x`` holds pen paths (N, POINTS, 3), not pictures."""
+    from digitpad.pen_path import POINTS
+
+    return np.ndim(x) == 3 and np.shape(x)[1:] == (POINTS, 3)
+
+
+def prepare_inputs(x: np.ndarray) -> np.ndarray:
+    """A network's input from the data: pictures as :func:`prepare_images`, pen paths
+    (x, y, pen-down; see ``training_data.pen_paths``) as :func:`digitpad.pen_path.features`."""
+    if is_paths(x):
+        from digitpad.pen_path import features
+
+        return features(x[..., :2], x[..., 2] > 0.5)
+    return prepare_images(x)
+
+
+def _path_batches(paths: np.ndarray, y: np.ndarray, batch_size: int,
+                  seed: int | None) -> keras.utils.PyDataset:
+    """Freshly augmented pen paths every batch (:func:`digitpad.pen_path.augment_points`),
+    shuffled every epoch."""
+    import keras
+
+    from digitpad.pen_path import augment_points, features
+
+    rng = np.random.default_rng(seed)
+
+    class Batches(keras.utils.PyDataset):
+        def __init__(self) -> None:
+            super().__init__()
+            self.order = rng.permutation(len(y))
+
+        def __len__(self) -> int:
+            return math.ceil(len(y) / batch_size)
+
+        def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+            chosen = self.order[index * batch_size:(index + 1) * batch_size]
+            moved = augment_points(paths[chosen, :, :2], rng)
+            return features(moved, paths[chosen, :, 2] > 0.5), y[chosen]
+
+        def on_epoch_end(self) -> None:
+            self.order = rng.permutation(len(y))
+
+    return Batches()
+
+
 def one_hot(y: np.ndarray, classes: int = 10) -> np.ndarray:
     """Integer labels -> float32 one-hot rows (``to_categorical`` without importing Keras)."""
     out = np.zeros((len(y), classes), dtype=np.float32)
@@ -149,7 +198,8 @@ def train(
     monitors: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
     alternates: Alternates | None = None,
 ) -> TrainResult:
-    """Fit ``model`` on uint8 MNIST-style arrays and evaluate on the test split.
+    """Fit ``model`` on uint8 MNIST-style arrays (or pen paths, see :func:`prepare_inputs`)
+    and evaluate on the test split.
 
     ``on_batch(epoch, batch, logs)`` and ``on_epoch(epoch, logs)`` receive 0-based indices and
     the Keras logs as floats (``on_epoch`` also gets ``val_loss``/``val_accuracy`` from the test
@@ -166,9 +216,9 @@ def train(
     if config.seed is not None:
         keras.utils.set_random_seed(config.seed)
     cancel = cancel or threading.Event()
-    x_train, y_train = prepare_images(train_data[0]), one_hot(train_data[1])
-    x_test, y_test = prepare_images(test_data[0]), one_hot(test_data[1])
-    monitor_sets = {name: (prepare_images(x), np.asarray(y)) for name, (x, y)
+    x_train, y_train = prepare_inputs(train_data[0]), one_hot(train_data[1])
+    x_test, y_test = prepare_inputs(test_data[0]), one_hot(test_data[1])
+    monitor_sets = {name: (prepare_inputs(x), np.asarray(y)) for name, (x, y)
                     in (monitors or {}).items() if len(x)}
     if len(x_train) == 0:
         raise TrainingError("no training images")
@@ -224,7 +274,10 @@ def train(
                       loss="categorical_crossentropy", metrics=["accuracy"])
     base_rate = float(model.optimizer.learning_rate.numpy()) if config.lr_decay else 0.0
     started = time.perf_counter()
-    if config.augment:
+    if config.augment and is_paths(train_data[0]):
+        inputs = {"x": _path_batches(np.asarray(train_data[0]), y_train, config.batch_size,
+                                     config.seed), "shuffle": False}
+    elif config.augment:
         from digitpad.augment_graph import augmented_dataset
 
         inputs = {"x": augmented_dataset(train_data[0], y_train, config.batch_size, config.seed,

@@ -21,6 +21,9 @@ DATA_CHOICES = {
     "mnist": "MNIST (the book)",
     "mnist+pen": "MNIST + pen digits",
 }
+# The pen-path network reads strokes, so it trains on the pen digits alone (MNIST has no
+# writing order; traced MNIST in a made-up order made it worse, see issue 21's trials).
+PATH_DATA_CHOICES = {"pen": "pen digits (their paths)"}
 PEN_MONITOR = "pen"  # key of the real-handwriting set in TrainingData.monitors
 # Times the pen train split is repeated in an epoch of mnist+pen: real pen digits are 1/5 of
 # MNIST's count; three (differently augmented) passes read unseen sites' digits better.
@@ -124,15 +127,39 @@ def assemble(mnist: tuple[Split, Split], data: str = "mnist", pen: PenImages | N
     return TrainingData((x_train, y_train), test, monitors, source, share, style)
 
 
+def pen_paths(pen: PenImages, split: str) -> Split:
+    """The ``split``'s pen digits as paths: float32 (N, POINTS, 3) of x, y and pen-down
+    (see :mod:`digitpad.pen_path`; :func:`digitpad.training.prepare_inputs` makes the network
+    input), and their labels."""
+    from digitpad.pen_path import paths_of
+
+    drawings = pen.stroke_lists(split)
+    if drawings is None:
+        raise PenDataError("the pen digits have no strokes to read paths from")
+    xy, down = paths_of(drawings)
+    paths = np.concatenate([xy, down[..., None]], axis=-1).astype(np.float32)
+    return paths, pen.part(split)[1]
+
+
+def assemble_paths(pen: PenImages) -> TrainingData:
+    """The pen-path network's data: the pen ``train`` split's paths to train on, the ``test``
+    split's (sites never trained on) to test on and as the real-handwriting curve."""
+    test = pen_paths(pen, "test")
+    return TrainingData(pen_paths(pen, "train"), test, {PEN_MONITOR: test})
+
+
 def load_training_data(data: str = "mnist", mnist_path: str | os.PathLike[str] | None = None,
                        pen_path: str | os.PathLike[str] | None = None) -> TrainingData:
-    """Load MNIST and the pen digits (the file shipped in the package by default) and assemble.
+    """Load MNIST and the pen digits (the file shipped in the package by default) and assemble;
+    ``pen`` (the pen-path network's data) needs no MNIST.
 
     The pen digits are optional for ``mnist``: without them the run simply has no
     real-handwriting curve. Raises ``MnistError`` / ``PenDataError`` with a message.
     """
     from digitpad.mnist import load_mnist
 
+    if data in PATH_DATA_CHOICES:
+        return assemble_paths(load_pen_images(pen_path))
     mnist = load_mnist(mnist_path)
     try:
         pen = load_pen_images(pen_path)

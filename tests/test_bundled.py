@@ -57,3 +57,43 @@ def test_default_model_scores_on_mnist_test(mnist):
     accuracy = float(np.mean(predictor(x_test / np.float32(255)).argmax(axis=1) == y_test))
     assert accuracy >= 0.99
     assert accuracy == pytest.approx(read_metadata(CONVNET)["test_accuracy"], abs=1e-4)
+
+
+# ---- the bundled pen-path network and the two views combined ------------------------------
+PEN_PATH = asset_path("model-pen-path.keras")
+
+
+def test_pen_path_model_records_its_recipe_and_reads_unseen_writers():
+    """Reproducible from its preset; reads pen digits of sites never trained on from their
+    path alone, through numpy."""
+    from digitpad.inference import NumpyPredictor
+    from digitpad.training import RECIPES, prepare_inputs
+    from digitpad.training_data import pen_paths
+
+    meta = read_metadata(PEN_PATH)
+    recipe = RECIPES["pen-path"]
+    assert meta["architecture_key"] == "pen-path" and meta["data"] == "pen"
+    assert (meta["epochs"], meta["seed"]) == (recipe.epochs, recipe.seed)
+    pen = read_rendered()
+    paths, labels = pen_paths(pen, "test")
+    predictor = load_predictor(PEN_PATH)
+    assert isinstance(predictor, NumpyPredictor)
+    accuracy = float(np.mean(predictor(prepare_inputs(paths)).argmax(axis=1) == labels))
+    assert accuracy >= 0.97
+    assert accuracy == pytest.approx(meta["pen_accuracy"], abs=1e-3)
+
+
+def test_both_views_read_real_handwriting_better_than_the_picture_alone():
+    """Through the canvas path (strokes in, probabilities out): the combined reading of pen
+    test digits makes fewer mistakes than the default convnet alone."""
+    from digitpad.two_views import TwoViewReader
+
+    pen = read_rendered()
+    drawings = pen.stroke_lists("test")
+    labels = pen.part("test")[1]
+    chosen = np.random.default_rng(0).choice(len(labels), 800, replace=False)
+    both = TwoViewReader(load_predictor(CONVNET), load_predictor(PEN_PATH))
+    alone = TwoViewReader(load_predictor(CONVNET))
+    wrong_alone = sum(alone.read(drawings[i]).digit != labels[i] for i in chosen)
+    wrong_both = sum(both.read(drawings[i]).digit != labels[i] for i in chosen)
+    assert wrong_both < wrong_alone

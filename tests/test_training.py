@@ -156,3 +156,24 @@ def test_weight_averaging_makes_the_final_model_an_average_of_the_steps(small_da
                                         in zip(model.get_weights(), last_step, strict=True))
     assert gap_to_last_step[False] == 0.0
     assert gap_to_last_step[True] > 1e-3
+
+
+def test_pen_path_network_trains_on_augmented_paths():
+    """The same train() fits the pen-path network on real pen digits' paths, freshly
+    augmented, with the real-handwriting curve; it reads unseen sites far above chance."""
+    from digitpad.networks import PEN_PATH, build_model
+    from digitpad.pen import read_rendered
+    from digitpad.training import TrainConfig, train
+    from digitpad.training_data import assemble_paths
+
+    data = assemble_paths(read_rendered())
+    (x, y), (x_test, y_test) = data.train, data.test
+    config = TrainConfig(epochs=2, seed=0, optimizer="adam", learning_rate=2e-3,
+                         architecture=PEN_PATH, data="pen", augment=True)
+    curve = []
+    result = train(build_model(PEN_PATH, "adam", 2e-3, seed=0), (x[:1500], y[:1500]),
+                   (x_test[:400], y_test[:400]), config,
+                   monitors={"pen": (x_test[:400], y_test[:400])},
+                   on_epoch=lambda e, logs: curve.append(logs["pen_accuracy"]))
+    assert len(curve) == 2 and not result.cancelled
+    assert result.test_accuracy > 0.5

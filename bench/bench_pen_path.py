@@ -1,0 +1,117 @@
+#!/usr/bin/env python
+"""Two views of real pen digits: the picture network, the pen-path network, and both combined.
+
+Reads the pen ``test`` split (sites never trained on) through the canvas path: each digit's
+strokes rendered by ``strokes_to_mnist`` for the picture network (the bundled default convnet)
+and resampled by ``pen_path`` for the pen-path network (assets/model-pen-path.keras). Prints
+accuracy overall, per class, per site and for the worst writer, the top confusions, and the
+time from strokes to probabilities for one digit.
+
+``--choose-weight`` picks the combination's weight on the ``train`` split only: a pen-path
+network is trained by the preset's recipe on the train split without a fifth of its sites
+(whole sites, as test sites are unseen), and both networks read that fifth.
+
+    python bench/bench_pen_path.py [--pen-file ../shared/data/unipen-digits.npz]
+    python bench/bench_pen_path.py --choose-weight
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from digitpad.inference import load_predictor, predictor_for_model
+from digitpad.networks import build_model
+from digitpad.paths import asset_path
+from digitpad.pen import load_pen_images, read_pen_strokes
+from digitpad.pen_path import paths_of
+from digitpad.training import RECIPES, prepare_inputs, train
+from digitpad.training_data import pen_paths
+from digitpad.two_views import PATH_WEIGHT, TwoViewReader, combine, evaluate_both
+
+PEN_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "unipen-digits.npz"
+WEIGHTS = (0.3, 0.5, 0.7, 1.0, 1.5)
+
+
+def choose_weight(pen, picture) -> None:
+    """Train a path network without a fifth of the train sites; read that fifth both ways."""
+    train_sites = sorted(set(pen.sites("train")))
+    held = set(np.random.default_rng(0).permutation(train_sites)[:max(1, len(train_sites) // 5)])
+    paths, labels = pen_paths(pen, "train")
+    images = pen.part("train")[0]
+    out = np.isin(pen.sites("train"), list(held))
+    config = RECIPES["pen-path"]
+    model = build_model(config.architecture, config.optimizer, config.learning_rate,
+                        seed=config.seed)
+    print(f"held-out train sites: {sorted(held)} ({out.sum()} digits)", flush=True)
+    train(model, (paths[~out], labels[~out]), (paths[out], labels[out]), config)
+    along = predictor_for_model(model)(prepare_inputs(paths[out]))
+    seen = picture(images[out] / np.float32(255))
+    print(f"picture alone {np.mean(seen.argmax(1) == labels[out]):.4f}, "
+          f"path alone {np.mean(along.argmax(1) == labels[out]):.4f}")
+    for weight in WEIGHTS:
+        right = np.mean(combine(seen, along, weight).argmax(1) == labels[out])
+        print(f"  weight {weight}: combined {right:.4f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pen-file", type=Path, default=PEN_FILE,
+                        help="the stroke file, for writer ids (else per site only)")
+    parser.add_argument("--choose-weight", action="store_true")
+    parser.add_argument("--weight", type=float, default=PATH_WEIGHT)
+    args = parser.parse_args()
+    pen = load_pen_images()
+    picture = load_predictor(asset_path("model-convnet.keras"))
+    if args.choose_weight:
+        choose_weight(pen, picture)
+        return
+    path = load_predictor(asset_path("model-pen-path.keras"))
+    images, labels = pen.part("test")
+    paths = prepare_inputs(pen_paths(pen, "test")[0])
+    sites = pen.sites("test")
+    reports = evaluate_both(picture, path, images, paths, labels, sites, args.weight)
+    writers = None
+    if args.pen_file.is_file():
+        strokes = read_pen_strokes(args.pen_file)
+        writers = strokes.writer[strokes.split == "test"]
+    print(f"pen test: {len(labels)} digits, weight {args.weight}")
+    print("| reading | pen test | " + " | ".join(sorted(reports["picture"].per_group))
+          + " | worst writer |")
+    print("|---|---:|" + "---:|" * (len(reports["picture"].per_group) + 1))
+    for name, report in reports.items():
+        worst = "-"
+        if writers is not None:
+            probs = {"picture": picture(images / np.float32(255)), "path": path(paths)}
+            probs["combined"] = combine(probs["picture"], probs["path"], args.weight)
+            right = probs[name].argmax(1) == labels
+            scores = {w: right[writers == w].mean() for w in np.unique(writers)}
+            low = min(scores, key=scores.get)
+            worst = f"{low}: {scores[low]:.3f} ({(writers == low).sum()})"
+        print(f"| {name} | {report.accuracy:.4f} | " + " | ".join(
+            f"{report.per_group[s]:.4f}" for s in sorted(report.per_group)) + f" | {worst} |")
+    for name, report in reports.items():
+        print(f"  {name}, per class: " + "  ".join(
+            f"{d}:{a:.3f}" for d, a in enumerate(report.per_class)))
+        print(f"  {name}, top confusions (true->read): " + ", ".join(
+            f"{t}->{p}: {n}" for t, p, n in report.top_confusions()))
+    reader = TwoViewReader(picture, path, args.weight)
+    drawings = pen.stroke_lists("test")[:300]
+    for label, chosen in (("picture only", TwoViewReader(picture)), ("both", reader)):
+        times = []
+        for strokes in drawings:
+            start = time.perf_counter()
+            chosen.read(strokes)
+            times.append(time.perf_counter() - start)
+        print(f"strokes -> probabilities, {label}: median {np.median(times) * 1000:.2f} ms, "
+              f"95th percentile {np.percentile(times, 95) * 1000:.2f} ms a digit")
+    start = time.perf_counter()
+    paths_of(pen.stroke_lists("test"))
+    print(f"paths of {len(labels)} digits: {time.perf_counter() - start:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
