@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from digitpad.certainty import doubt
+from digitpad.pen_path import path_features
 from digitpad.photo import photo_ink
 from digitpad.preprocess import (
     INK_THRESHOLD,
@@ -29,6 +30,7 @@ from digitpad.preprocess import (
     resample,
     strokes_to_mnist,
 )
+from digitpad.two_views import combine
 
 FULL_HEIGHT = 0.75  # a piece at least this share of the line height can be a digit alone
 PART_GAP = 0.5  # a shorter piece joins a group whose ink comes this close (share of height)
@@ -57,8 +59,19 @@ class DigitReading:
     pieces: tuple[int, ...]
     box: tuple[float, float, float, float]  # x0, y0, x1, y1: centre lines, or ink pixels
     image: np.ndarray  # the 28x28 network input
-    probabilities: np.ndarray  # (10,)
+    probabilities: np.ndarray  # (10,): the reading (both views combined, when read so)
     doubt: str | None = None  # why it may not be a digit at all (see digitpad.certainty)
+    # Read with two views (see digitpad.two_views): the path the pen-path network saw and
+    # each network's own probabilities; None when read by the picture alone.
+    path: np.ndarray | None = None  # (64, 5)
+    picture_probabilities: np.ndarray | None = None
+    path_probabilities: np.ndarray | None = None
+
+    @property
+    def disagree(self) -> bool:
+        """Whether the picture and the pen path name different digits."""
+        return self.path_probabilities is not None and int(
+            np.argmax(self.picture_probabilities)) != int(np.argmax(self.path_probabilities))
 
     @property
     def digit(self) -> int:
@@ -261,13 +274,17 @@ def make_reader(predictor: Callable[[np.ndarray], np.ndarray], pen_width: float)
 
 def read_number(strokes: Sequence[Sequence[Sequence[float]]],
                 predictor: Callable[[np.ndarray], np.ndarray],
-                pen_width: float = 0.0, crossing_together: bool = False) -> NumberReading | None:
+                pen_width: float = 0.0, crossing_together: bool = False,
+                path_predictor: Callable[[np.ndarray], np.ndarray] | None = None,
+                ) -> NumberReading | None:
     """Each digit of a drawing read by ``predictor`` (one batched call), or None when empty.
 
     ``pen_width`` (in the strokes' units) also caps magnification as in the one-digit path.
     ``crossing_together``: strokes that cross stay one digit without asking the model (a
     lone digit in two crossing strokes, such as a 4, is never split; two digits written
-    into each other are then read as one).
+    into each other are then read as one). With ``path_predictor`` (a pen-path network)
+    each digit is also read from its pen path and the two readings combined
+    (:func:`digitpad.two_views.combine`); the grouping is the picture network's alone.
     """
     groups = group_strokes(strokes, pen_width, make_reader(predictor, pen_width),
                            crossing_together)
@@ -276,12 +293,22 @@ def read_number(strokes: Sequence[Sequence[Sequence[float]]],
     parts = [as_strokes([strokes[i] for i in group]) for group in groups]
     images = [strokes_to_mnist(p, min_extent=max(pen_width, 1e-9)) for p in parts]
     probabilities = np.asarray(predictor(np.stack(images)), dtype=np.float64).reshape(-1, 10)
+    paths = along = combined = [None] * len(parts)
+    if path_predictor is not None:
+        paths = np.stack([path_features(p) for p in parts])
+        along = np.asarray(path_predictor(paths), dtype=np.float64).reshape(-1, 10)
+        combined = combine(probabilities, along)
     digits = []
-    for group, part, image, probs in zip(groups, parts, images, probabilities, strict=True):
+    for k, (group, part, image) in enumerate(zip(groups, parts, images, strict=True)):
         points = np.concatenate(part)
         box = (*points.min(axis=0).tolist(), *points.max(axis=0).tolist())
-        digits.append(DigitReading(tuple(group), tuple(box), image, probs,
-                                   doubt(part, pen_width)))
+        if path_predictor is None:
+            digits.append(DigitReading(tuple(group), tuple(box), image, probabilities[k],
+                                       doubt(part, pen_width)))
+        else:
+            digits.append(DigitReading(tuple(group), tuple(box), image, combined[k],
+                                       doubt(part, pen_width), paths[k], probabilities[k],
+                                       along[k]))
     return NumberReading(tuple(digits))
 
 

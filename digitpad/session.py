@@ -31,12 +31,18 @@ from digitpad.model_file import (
     remove_stale_temp_files,
 )
 from digitpad.paths import asset_path, atomic_file, user_data_dir, user_model_path
+from digitpad.pen_path import path_features
 
 # Bundled models: file in assets/, label. The first is the default at first launch.
 BUNDLED = {
     "model-convnet.keras": "Convnet + pen digits (default)",
     "model.keras": "Dense (the book)",
 }
+# The pen-path network read beside the picture one (see digitpad.two_views), and the choice
+# of reading with both or the picture alone.
+PEN_PATH_MODEL = "model-pen-path.keras"
+READ_WITH = {"both": "Picture + pen path", "picture": "Picture only"}
+READ_WITH_FILE = "read-with.json"
 KEEP_TRAINED = 10
 SELECTION_FILE = "selected-model.json"
 MAX_SELECTION_BYTES = 64 << 10
@@ -196,20 +202,24 @@ def label_for(path: Path, source: str, metadata: dict[str, Any]) -> str:
     return _trained_label(path, metadata) if source == "trained" else Path(path).name
 
 
-def check_predictor(predictor: Predictor, path: Path) -> None:
+def check_predictor(predictor: Predictor, path: Path, reads_paths: bool = False) -> None:
     """The one validation every model passes, whatever its source: finite weights, and on a
-    probe image 10 non-negative probabilities that sum to 1. :class:`ModelFileError` else."""
+    probe (a 28x28 image, or a pen path with ``reads_paths``) 10 non-negative probabilities
+    that sum to 1. :class:`ModelFileError` else."""
     weights = getattr(predictor, "layers", None)
     if weights is not None and not all(np.isfinite(w).all() for layer in weights
                                        for w in layer.weights):
         raise ModelFileError(f"model file {path} has NaN or infinite weights")
     probe = np.zeros((28, 28), np.float32)
     probe[6:22, 13:15] = 1.0  # a "1"
+    if reads_paths:
+        probe = path_features([[(0.0, 0.0), (0.0, 1.0)]])  # a "1" written top down
     try:
         out = np.asarray(predictor(probe), dtype=np.float64)
     except Exception as exc:  # any failure on a probe means unusable
         first_line = (str(exc).strip().splitlines() or [""])[0][:200]
-        raise ModelFileError(f"model file {path} cannot classify a 28x28 image "
+        what = "a pen path" if reads_paths else "a 28x28 image"
+        raise ModelFileError(f"model file {path} cannot classify {what} "
                              f"({type(exc).__name__}: {first_line})") from exc
     if out.shape != (10,):
         raise ModelFileError(f"model file {path} gives {out.size} outputs, not 10 digit "
@@ -233,6 +243,40 @@ def open_model(path: Path, source: str) -> ActiveModel:
     check_predictor(predictor, Path(path))
     return ActiveModel(predictor, Path(path), source, metadata,
                        label_for(path, source, metadata))
+
+
+def load_path_predictor() -> tuple[Predictor | None, str | None]:
+    """The bundled pen-path network, checked; (None, why) when it cannot be read (the
+    picture network then reads alone)."""
+    path = asset_path(PEN_PATH_MODEL)
+    try:
+        predictor = load_predictor(path)
+        check_predictor(predictor, path, reads_paths=True)
+    except (OSError, ModelFileError) as exc:
+        return None, f"The pen-path network could not be read ({exc}); reading the picture alone."
+    except Exception as exc:  # an odd file raises anything; all mean "unusable"
+        return None, (f"The pen-path network could not be read ({type(exc).__name__}); "
+                      "reading the picture alone.")
+    return predictor, None
+
+
+def read_with() -> str:
+    """How the canvas is read (a key of :data:`READ_WITH`): both views unless the user chose
+    the picture alone; an unreadable record means the default."""
+    file = user_data_dir() / READ_WITH_FILE
+    try:
+        choice = read_json(file, MAX_SELECTION_BYTES)["read_with"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "both"
+    return choice if choice in READ_WITH else "both"
+
+
+def remember_read_with(choice: str) -> None:
+    """Record how to read (atomically); raises ``OSError`` on a read-only disk."""
+    if choice not in READ_WITH:
+        raise ValueError(f"unknown reading {choice!r}")
+    with atomic_file(user_data_dir() / READ_WITH_FILE) as fh:
+        fh.write(json.dumps({"read_with": choice}).encode("utf-8"))
 
 
 def model_for_command(explicit: Path | None) -> tuple[ActiveModel, list[str]]:

@@ -115,3 +115,26 @@ def test_touching_digits_in_a_picture_are_cut_apart(predictor):
     left, right = reading.digits
     assert left.pieces == right.pieces == (0,)  # one blob...
     assert left.box[2] < right.box[0] + 1  # ...cut into two digits side by side
+
+
+def test_each_digit_of_a_number_is_read_from_its_own_pen_path_too(predictor):
+    """With a pen-path network each digit's own strokes become its path, and each digit's
+    reading combines both views; the number's grouping does not change."""
+    from digitpad.paths import asset_path
+    from digitpad.pen_path import path_features
+    from digitpad.two_views import combine
+
+    path_predictor = load_predictor(asset_path("model-pen-path.keras"))
+    strokes = ONE + at(ZERO, 75) + at(SEVEN, 175) + at(FOUR, 270)
+    alone = read_number(strokes, predictor, PEN)
+    both = read_number(strokes, predictor, PEN, path_predictor=path_predictor)
+    assert [d.pieces for d in both.digits] == [d.pieces for d in alone.digits]
+    for digit, single in zip(both.digits, alone.digits, strict=True):
+        own = path_features([strokes[i] for i in digit.pieces])
+        np.testing.assert_allclose(digit.path, own)
+        np.testing.assert_allclose(digit.picture_probabilities, single.probabilities)
+        np.testing.assert_allclose(digit.path_probabilities, path_predictor(own), atol=1e-6)
+        np.testing.assert_allclose(digit.probabilities,
+                                   combine(single.probabilities, path_predictor(own)),
+                                   atol=1e-6)
+    assert both.text == "1074"

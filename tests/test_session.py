@@ -136,3 +136,31 @@ def test_start_up_removes_every_kind_of_stale_temp_file(isolated_user_dir):
     tidy_user_dir()
     assert not any(p.exists() for p in stale)
     assert all(p.exists() for p in keep) and fresh.exists()
+
+
+def test_a_damaged_pen_path_network_leaves_the_picture_reading_alone(tmp_path, monkeypatch):
+    from digitpad import session
+
+    predictor, problem = session.load_path_predictor()
+    assert predictor is not None and problem is None  # the bundled one reads
+    bad = tmp_path / "model-pen-path.keras"
+    bad.write_bytes(b"not a zip at all")
+    monkeypatch.setattr(session, "asset_path", lambda name: tmp_path / name)
+    predictor, problem = session.load_path_predictor()
+    assert predictor is None and "picture alone" in problem
+    bad.unlink()
+    predictor, problem = session.load_path_predictor()
+    assert predictor is None and "could not be read" in problem
+
+
+def test_read_with_choice_round_trips_and_a_damaged_record_means_both():
+    from digitpad import session
+    from digitpad.paths import user_data_dir
+
+    assert session.read_with() == "both"
+    session.remember_read_with("picture")
+    assert session.read_with() == "picture"
+    (user_data_dir() / session.READ_WITH_FILE).write_text('{"read_with": "telepathy"}')
+    assert session.read_with() == "both"
+    (user_data_dir() / session.READ_WITH_FILE).write_text("{{{")
+    assert session.read_with() == "both"

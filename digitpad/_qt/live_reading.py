@@ -4,6 +4,7 @@ mouse (or the last drawn), boxes around the digits, and *Why this answer?*.
 A part of the window with explicit inputs and outputs:
 
 * inputs: the canvas's signals (it listens itself), :meth:`LiveReading.set_predictor`,
+  :meth:`LiveReading.set_path_predictor` (the pen-path network read beside it, or none),
   :attr:`LiveReading.crossing_together` (the window's square or wide canvas);
 * outputs: :attr:`last_number`, :attr:`last_probabilities`, :attr:`last_image`,
   :attr:`last_reading`, :attr:`last_heat`, and the ``updated`` / ``strokeRead`` signals.
@@ -62,6 +63,7 @@ class LiveReading(QObject):
         super().__init__(parent)
         self.canvas, self.view = canvas, view
         self.predictor: Predictor | None = None
+        self.path_predictor: Predictor | None = None
         self.waiting_text = "Model loading…"  # shown while there is no predictor
         self.crossing_together = True  # square canvas: crossing strokes are one digit
         self.last_probabilities: np.ndarray | None = None  # of the digit the bars show
@@ -90,6 +92,12 @@ class LiveReading(QObject):
         self.predictor = predictor
         self.waiting_text = waiting_text
         self.view.set_model_text(text)
+        self.update_prediction()
+
+    def set_path_predictor(self, predictor: Predictor | None) -> None:
+        """Read the pen's path with ``predictor`` beside the picture (None: the picture
+        alone)."""
+        self.path_predictor = predictor
         self.update_prediction()
 
     @Slot(float)
@@ -122,7 +130,8 @@ class LiveReading(QObject):
             # split); on the wide one the model settles them (two digits written into each
             # other).
             reading = read_number(strokes, self.predictor, self.canvas.pen_width,
-                                  crossing_together=self.crossing_together)
+                                  crossing_together=self.crossing_together,
+                                  path_predictor=self.path_predictor)
         elif strokes:  # no model yet: still show what the network will see
             image = strokes_to_mnist(strokes, min_extent=self.canvas.pen_width)
         self.last_latency_ms = (time.perf_counter() - start) * 1000
@@ -191,7 +200,7 @@ class LiveReading(QObject):
         self.last_probabilities, self.last_image = digit.probabilities, digit.image
         if len(reading.digits) == 1:
             self.canvas.set_digit_boxes([])
-            self.view.show_probabilities(digit.probabilities, digit.image, doubt=digit.doubt)
+            self.view.show_reading(digit)
         else:
             self.canvas.set_digit_boxes([d.box for d in reading.digits], shown)
             self.view.show_number(reading, shown)

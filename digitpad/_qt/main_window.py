@@ -33,6 +33,7 @@ from .menus import install_menus
 from .model_in_use import ModelInUse
 from .model_picker import ModelPicker
 from .prediction_view import PredictionView
+from .read_with import ReadWith
 from .teaching import Teaching
 from .tensorflow_warmup import TensorFlowWarmup
 from .training_panel import TrainingPanel
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.models = ModelInUse(self)
         self.prediction_view = PredictionView()
         self.model_picker = ModelPicker()
+        self.read_with = ReadWith()
         self.training_panel = TrainingPanel(data_path)
         self.canvas_panel = CanvasPanel()
         self.canvas = self.canvas_panel.canvas
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(reading_column)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.model_picker)
+        column.addWidget(self.read_with)
         column.addWidget(self.prediction_view, 1)
         # On a small screen the training column scrolls instead of squashing its rows.
         training_scroll = FitScrollArea(objectName="trainingScroll")
@@ -89,6 +92,8 @@ class MainWindow(QMainWindow):
         self.training_panel.trial_bar.keepClicked.connect(self.models.keep)
         self.training_panel.trial_bar.backClicked.connect(self.models.back)
         self.model_picker.picked.connect(self.pick_model)
+        self.read_with.changed.connect(self.reading.set_path_predictor)
+        self.read_with.status.connect(self.statusBar().showMessage)
         self.reading.updated.connect(self.predictionUpdated)
         self.reading.strokeRead.connect(self._on_stroke_read)
         self.canvas.edited.connect(self._on_canvas_edited)
@@ -117,6 +122,7 @@ class MainWindow(QMainWindow):
             app.aboutToQuit.connect(self._on_about_to_quit)
         self.statusBar().showMessage("Loading model…")
         self.models.load(model_path)
+        self.read_with.load()
 
     # ---- what other tools and the tests read ----------------------------------------------
     @property

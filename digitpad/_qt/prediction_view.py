@@ -1,5 +1,6 @@
 """What the network thinks: the winning digit (or the number, when several digits are drawn),
-all ten probabilities of one digit, and that digit's 28x28 input."""
+all ten probabilities of one digit, and that digit's 28x28 input (and its pen path, when the
+pen-path network reads too; both answers when the two disagree)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from PySide6.QtWidgets import (
 from digitpad.certainty import verdict
 from digitpad.segment import NumberReading
 
+from .path_view import PathView
 from .pixmaps import array_pixmap
 from .theme import MUTED, style_plot
 
 INPUT_CAPTION = "network input (28×28)"
+BOTH_CAPTION = "what each network sees: the picture · the pen path"
 HEAT_LEGEND = ("<span style='color:#d62728'>■</span> ink that pushed the answer up · "
                "<span style='color:#1f77b4'>■</span> down")
 BAR = "#4c78a8"
@@ -107,7 +110,14 @@ class PredictionView(QWidget):
         digit_box.addWidget(self.digits_label)
         top.addLayout(digit_box, 1)
         preview_box = QVBoxLayout()
-        preview_box.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignCenter)
+        self.path_view = PathView()
+        self.path_view.hide()
+        inputs = QHBoxLayout()
+        inputs.addStretch(1)
+        inputs.addWidget(self.preview)
+        inputs.addWidget(self.path_view)
+        inputs.addStretch(1)
+        preview_box.addLayout(inputs)
         preview_box.addWidget(self.preview_caption)
         self.heat_button = QToolButton(text="Why this answer?", objectName="heatButton",
                                        checkable=True)
@@ -127,6 +137,7 @@ class PredictionView(QWidget):
         layout.addLayout(self.body, 1)
         layout.addWidget(self.note_label)
         layout.addWidget(self.model_label)
+        self._wide = False
         self.show_probabilities(None, None)
 
     def set_wide(self, wide: bool) -> None:
@@ -134,10 +145,25 @@ class PredictionView(QWidget):
         and the canvas gets it."""
         self.body.setDirection(QBoxLayout.Direction.LeftToRight if wide
                                else QBoxLayout.Direction.TopToBottom)
-        # Smaller there too, so a wide canvas keeps its height in a 600 px window.
-        side = 84 if wide else 112
-        self.preview.setFixedSize(side, side)
+        self._wide = wide
+        self._size_inputs()
         self.plot.setMinimumHeight(110 if wide else 160)
+
+    def _size_inputs(self) -> None:
+        # Smaller under a wide canvas, so it keeps its height in a 600 px window; smaller
+        # beside the pen path, so the two fit the column.
+        side = 84 if self._wide or self.path_view.isVisibleTo(self) else 112
+        self.preview.setFixedSize(side, side)
+        self.path_view.set_side(side)
+        self._show_preview(self._image)
+
+    def _show_path(self, path: np.ndarray | None) -> None:
+        if (path is not None) != self.path_view.isVisibleTo(self):
+            self.path_view.setVisible(path is not None)
+            self._size_inputs()
+        self.path_view.show_path(path)
+        if not self.heat_button.isChecked():
+            self.preview_caption.setText(INPUT_CAPTION if path is None else BOTH_CAPTION)
 
     def show_note(self, text: str, error: bool = False) -> None:
         self.note_label.setText(text)
@@ -156,9 +182,14 @@ class PredictionView(QWidget):
         self.model_label.setText(text)
 
     def show_probabilities(self, probabilities: np.ndarray | None, image: np.ndarray | None,
-                           waiting_text: str = "Draw a digit", doubt: str | None = None) -> None:
-        """Show a prediction, or the empty state when ``probabilities`` is None."""
+                           waiting_text: str = "Draw a digit", doubt: str | None = None,
+                           path: np.ndarray | None = None,
+                           views: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Show a prediction, or the empty state when ``probabilities`` is None; ``path`` is
+        the pen path read beside the picture, ``views`` the picture's and the path's own
+        probabilities (both answers are named when they differ)."""
         self._show_preview(image)
+        self._show_path(path if probabilities is not None else None)
         self.digits_label.hide()
         self.digit_label.setTextFormat(Qt.TextFormat.PlainText)
         if probabilities is None:
@@ -174,6 +205,8 @@ class PredictionView(QWidget):
         self.digit_label.setStyleSheet(f"font-size: 72px; font-weight: bold; color: {colour};")
         if doubt is not None:  # the network's confidence means nothing for a non-digit
             words += f"; the network says {winner}, {float(probabilities[winner]):.0%}"
+        if views is not None:
+            words += _disagreement(*views, winner)
         self.confidence_label.setText(words)
         brushes = [BAR] * 10
         brushes[winner] = colour
@@ -183,7 +216,7 @@ class PredictionView(QWidget):
         """A number: its digits in big type (unsure ones grey), each digit's probability, and
         the bars and input of digit ``selected``."""
         digit = reading.digits[selected]
-        self.show_probabilities(digit.probabilities, digit.image, doubt=digit.doubt)
+        self.show_reading(digit)
         n = len(reading.digits)
 
         def styled(index: int, d) -> str:
@@ -207,10 +240,20 @@ class PredictionView(QWidget):
             for i, d in enumerate(reading.digits)))
         self.digits_label.show()
 
+    def show_reading(self, digit) -> None:
+        """One digit's reading (a ``segment.DigitReading``): its bars, input and pen path."""
+        views = None
+        if digit.path_probabilities is not None:
+            views = (digit.picture_probabilities, digit.path_probabilities)
+        self.show_probabilities(digit.probabilities, digit.image, doubt=digit.doubt,
+                                path=digit.path, views=views)
+
     @Slot(bool)
     def _on_heat_button(self, on: bool) -> None:
         # The colours need words: the legend replaces the caption while the map shows.
-        self.preview_caption.setText(HEAT_LEGEND if on else INPUT_CAPTION)
+        both = self.path_view.isVisibleTo(self)
+        self.preview_caption.setText(HEAT_LEGEND if on else BOTH_CAPTION if both
+                                     else INPUT_CAPTION)
         self._show_preview(self._image)
 
     def show_heat(self, heat: np.ndarray | None) -> None:
@@ -235,3 +278,11 @@ class PredictionView(QWidget):
             self.preview.setPixmap(array_pixmap(rgb, self.preview.width()))
         else:
             self.preview.setPixmap(array_pixmap(grey, self.preview.width()))
+
+
+def _disagreement(picture: np.ndarray, path: np.ndarray, winner: int) -> str:
+    """Both answers (e.g. "picture: 3 · pen path: 9 → 9") when the networks differ."""
+    seen, along = int(np.argmax(picture)), int(np.argmax(path))
+    if seen == along:
+        return ""
+    return f" · picture: {seen} · pen path: {along} → {winner}"

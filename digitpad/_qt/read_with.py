@@ -1,0 +1,81 @@
+"""*Read with*: the picture network alone, or the picture and the pen-path network together
+(see :mod:`digitpad.two_views`). The pen-path network is loaded in the background at launch;
+the choice is remembered.
+
+Output: ``changed(predictor)``: the pen-path predictor to read with, or None for the picture
+alone. ``status(str)``: a line for the status bar (a choice not remembered, a network that
+could not be read).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+
+from digitpad.session import READ_WITH, load_path_predictor, read_with, remember_read_with
+
+from .background import Task
+
+
+def _load(*, report, cancel: threading.Event) -> tuple[object, str | None, str]:
+    predictor, problem = load_path_predictor()
+    return predictor, problem, read_with()
+
+
+class ReadWith(QWidget):
+    changed = Signal(object)
+    status = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path_predictor = None
+        self.combo = QComboBox(objectName="readWithCombo")
+        for key, text in READ_WITH.items():
+            self.combo.addItem(text, key)
+        self.combo.setToolTip("Picture + pen path: a second network reads the order and "
+                              "direction of your strokes, and the two answers are combined.\n"
+                              "Picture only: the model above reads the 28x28 image alone.")
+        self.combo.setEnabled(False)  # until the pen-path network is read
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Read with"))
+        layout.addWidget(self.combo, 1)
+        self.combo.activated.connect(self._on_activated)
+        self._task: Task | None = None
+
+    def load(self) -> None:
+        self._task = Task(_load)
+        self._task.returned.connect(self._on_loaded)
+        self._task.start()
+
+    @property
+    def choice(self) -> str:
+        return str(self.combo.currentData())
+
+    @Slot(object)
+    def _on_loaded(self, outcome: tuple[object, str | None, str]) -> None:
+        predictor, problem, choice = outcome
+        self.path_predictor = predictor
+        self.combo.setCurrentIndex(self.combo.findData(choice))
+        if predictor is None:
+            self.combo.setCurrentIndex(self.combo.findData("picture"))
+            self.combo.setToolTip(problem or "")
+            self.status.emit(problem or "")
+            return
+        self.combo.setEnabled(True)
+        self._emit()
+
+    @Slot(int)
+    def _on_activated(self, index: int) -> None:
+        try:
+            remember_read_with(self.choice)
+        except OSError as exc:
+            self.status.emit(f"Reading {READ_WITH[self.choice].lower()} for this session, "
+                             f"but not remembered: {exc}")
+        self._emit()
+
+    def _emit(self) -> None:
+        both = self.choice == "both" and self.path_predictor is not None
+        self.changed.emit(self.path_predictor if both else None)

@@ -1,0 +1,56 @@
+"""Reading with two views in the window: the picture network and the pen-path network."""
+
+from __future__ import annotations
+
+import numpy as np
+from qt_helpers import draw_strokes, fit_to_canvas, make_window
+
+# A 9 as people write it: the loop first (counter-clockwise from its right), then the stem.
+NINE = [np.array([[20, 8], [14, 4], [8, 7], [8, 13], [14, 15], [20, 11], [20, 8], [20, 26]],
+                 dtype=float)]
+
+
+def wait_for_both(qtbot, win) -> None:
+    qtbot.waitUntil(lambda: win.read_with.combo.isEnabled(), timeout=10_000)
+
+
+def test_a_drawing_is_read_from_its_picture_and_its_pen_path(qtbot):
+    win = make_window(qtbot, network=None)
+    wait_for_both(qtbot, win)
+    assert win.read_with.choice == "both"  # the default
+    draw_strokes(win.canvas, fit_to_canvas(NINE, win.canvas))
+    win.reading.update_prediction()
+    digit = win.reading.last_reading.digits[0]
+    assert digit.path is not None and digit.path_probabilities is not None
+    view = win.prediction_view
+    assert view.path_view.isVisible() and view.path_view.path is not None
+    np.testing.assert_allclose(view.path_view.path, digit.path)
+    assert int(np.argmax(win.last_probabilities)) == digit.digit == 9
+    win.close()
+
+
+def test_picture_only_is_a_choice_remembered_at_the_next_launch(qtbot):
+    win = make_window(qtbot, network=None)
+    wait_for_both(qtbot, win)
+    combo = win.read_with.combo
+    combo.setCurrentIndex(combo.findData("picture"))
+    combo.activated.emit(combo.currentIndex())
+    draw_strokes(win.canvas, fit_to_canvas(NINE, win.canvas))
+    win.reading.update_prediction()
+    digit = win.reading.last_reading.digits[0]
+    assert digit.path_probabilities is None
+    assert not win.prediction_view.path_view.isVisible()
+    win.close()
+    again = make_window(qtbot, network=None)
+    qtbot.waitUntil(lambda: again.read_with.path_predictor is not None, timeout=10_000)
+    assert again.read_with.choice == "picture"
+    assert again.reading.path_predictor is None
+    again.close()
+
+
+def test_when_the_views_disagree_both_answers_are_named():
+    from digitpad._qt.prediction_view import _disagreement
+
+    picture, path = np.eye(10)[3] * 0.6 + 0.04, np.eye(10)[9] * 0.9 + 0.01
+    assert _disagreement(picture, path, 9) == " · picture: 3 · pen path: 9 → 9"
+    assert _disagreement(picture, picture, 3) == ""
