@@ -39,7 +39,7 @@ def test_picture_only_is_a_choice_remembered_at_the_next_launch(qtbot):
     win.reading.update_prediction()
     digit = win.reading.last_reading.digits[0]
     assert digit.path_probabilities is None
-    assert not win.prediction_view.path_view.isVisible()
+    assert not win.prediction_view.path_view.isVisible()  # no room kept for it
     win.close()
     again = make_window(qtbot, network=None)
     qtbot.waitUntil(lambda: again.read_with.path_predictor is not None, timeout=10_000)

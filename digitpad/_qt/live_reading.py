@@ -98,6 +98,7 @@ class LiveReading(QObject):
         """Read the pen's path with ``predictor`` beside the picture (None: the picture
         alone)."""
         self.path_predictor = predictor
+        self.view.set_two_views(predictor is not None)
         self.update_prediction()
 
     @Slot(float)

@@ -151,19 +151,22 @@ class PredictionView(QWidget):
 
     def _size_inputs(self) -> None:
         # Smaller under a wide canvas, so it keeps its height in a 600 px window; smaller
-        # beside the pen path, so the two fit the column.
-        side = 84 if self._wide or self.path_view.isVisibleTo(self) else 112
+        # beside the pen path, so the two fit the column as the picture alone did.
+        both = self.path_view.isVisibleTo(self)
+        side = (76 if both else 84) if self._wide else (84 if both else 112)
         self.preview.setFixedSize(side, side)
         self.path_view.set_side(side)
+        self.digit_label.setMinimumWidth(96 if both else 120)
         self._show_preview(self._image)
 
-    def _show_path(self, path: np.ndarray | None) -> None:
-        if (path is not None) != self.path_view.isVisibleTo(self):
-            self.path_view.setVisible(path is not None)
+    def set_two_views(self, on: bool) -> None:
+        """Whether the pen path is read too: its view stays in place while on (empty
+        between drawings), so the column never changes width as you draw."""
+        if on != self.path_view.isVisibleTo(self):
+            self.path_view.setVisible(on)
             self._size_inputs()
-        self.path_view.show_path(path)
         if not self.heat_button.isChecked():
-            self.preview_caption.setText(INPUT_CAPTION if path is None else BOTH_CAPTION)
+            self.preview_caption.setText(BOTH_CAPTION if on else INPUT_CAPTION)
 
     def show_note(self, text: str, error: bool = False) -> None:
         self.note_label.setText(text)
@@ -189,7 +192,7 @@ class PredictionView(QWidget):
         the pen path read beside the picture, ``views`` the picture's and the path's own
         probabilities (both answers are named when they differ)."""
         self._show_preview(image)
-        self._show_path(path if probabilities is not None else None)
+        self.path_view.show_path(path if probabilities is not None else None)
         self.digits_label.hide()
         self.digit_label.setTextFormat(Qt.TextFormat.PlainText)
         if probabilities is None:

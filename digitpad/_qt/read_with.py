@@ -38,6 +38,10 @@ class ReadWith(QWidget):
                               "direction of your strokes, and the two answers are combined.\n"
                               "Picture only: the model above reads the 28x28 image alone.")
         self.combo.setEnabled(False)  # until the pen-path network is read
+        # Never wider than the Model list above it needs: the columns keep their room.
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(10)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Read with"))
