@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="MNIST test (default) or the pen test split (real handwriting)")
     evaluate.add_argument("--mnist", type=Path, default=None,
                           help="mnist.npz (default: $DIGITPAD_MNIST, the user dir)")
+    evaluate.add_argument("--read-with", choices=["both", "picture"], default=None,
+                          help="pen digits: the picture and the pen-path networks together, "
+                          "or the picture alone (default: the window's choice)")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
@@ -102,7 +105,7 @@ def _subcommand(args: argparse.Namespace) -> int:
     if args.command == "evaluate":
         from digitpad.cli_evaluate import run_evaluate
 
-        return run_evaluate(args.model, args.dataset, args.mnist, args.json)
+        return run_evaluate(args.model, args.dataset, args.mnist, args.json, args.read_with)
     from digitpad.cli_finetune import run_finetune
 
     return run_finetune(args.samples, args.out, model_path=args.model,

@@ -55,10 +55,9 @@ class NumpyLayer:
                                                         self.options["padding"]))
         if self.kind == "MaxPooling2D":
             return _max_pool(x, self.options["pool"])
-        if self.kind == "Conv1D":  # a 2-D convolution one row high
-            kernel = self.weights[0][None]
-            return ACTIVATIONS[self.activation](_conv2d(
-                x[:, None], kernel, self.weights[1], self.options["padding"])[:, 0])
+        if self.kind == "Conv1D":
+            return ACTIVATIONS[self.activation](_conv1d(x, *self.weights,
+                                                        self.options["padding"]))
         if self.kind == "MaxPooling1D":
             return _max_pool_1d(x, self.options["pool"])
         if self.kind == "Flatten":
@@ -90,6 +89,19 @@ def _max_pool(x: np.ndarray, pool: int) -> np.ndarray:
     h2, w2 = h // pool, w // pool
     x = x[:, :h2 * pool, :w2 * pool].reshape(n, h2, pool, w2, pool, c)
     return x.max(axis=(2, 4))
+
+
+def _conv1d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, padding: str) -> np.ndarray:
+    """Stride-1 1-D convolution (x (N, T, C), kernel (k, C, F)): one small matmul per kernel
+    tap over the shifted sequence, cheaper than gathering windows for a short path."""
+    k = kernel.shape[0]
+    if padding == "same":
+        x = np.pad(x, ((0, 0), ((k - 1) // 2, k // 2), (0, 0)))
+    steps = x.shape[1] - k + 1
+    out = x[:, :steps] @ kernel[0] + bias
+    for tap in range(1, k):
+        out += x[:, tap:tap + steps] @ kernel[tap]
+    return out
 
 
 def _max_pool_1d(x: np.ndarray, pool: int) -> np.ndarray:

@@ -88,6 +88,26 @@ def test_evaluate_from_the_command_line(capsys):
     assert "accuracy: " in text and "confusion (rows: true digit" in text
 
 
+def test_evaluate_reads_pen_digits_with_both_views_and_reports_each(capsys):
+    """Pen digits are read as the canvas reads them (picture + pen path by default): each
+    view's accuracy is given, the combined one is the reading, and it beats the picture."""
+    from digitpad.__main__ import main
+
+    assert main(["evaluate", "--data", "pen", "--json"]) == 0
+    both = json.loads(capsys.readouterr().out)
+    assert both["read_with"] == "both"
+    views = both["views"]
+    assert both["accuracy"] == views["combined"]["accuracy"]
+    assert views["combined"]["accuracy"] > views["picture"]["accuracy"]
+    assert views["path"]["accuracy"] > 0.9
+    assert main(["evaluate", "--data", "pen", "--json", "--read-with", "picture"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["read_with"] == "picture" and "views" not in alone
+    assert alone["accuracy"] == pytest.approx(views["picture"]["accuracy"], abs=1e-6)
+    assert main(["evaluate", "--data", "pen"]) == 0
+    assert "read with: picture + pen path · picture 0." in capsys.readouterr().out
+
+
 def test_evaluate_with_a_missing_model_says_why(tmp_path, capsys):
     from digitpad.__main__ import main
 
