@@ -105,5 +105,28 @@ def test_secondary_windows_never_cover_the_canvas_and_say_true_things(qtbot):
     prediction.heat_button.click()
     assert "pushed the answer up" in prediction.preview_caption.text()  # the colours' legend
     prediction.heat_button.click()
-    assert "network input" in prediction.preview_caption.text()
+    from digitpad._qt.prediction_view import BOTH_CAPTION, INPUT_CAPTION
+
+    both = prediction.path_view.isVisible()  # the pen path read too: both inputs named
+    assert prediction.preview_caption.text() == (BOTH_CAPTION if both else INPUT_CAPTION)
+    win.close()
+
+
+def test_pen_digits_are_evaluated_with_both_views_when_both_read(qtbot):
+    """Read with picture + pen path, the window reports each view and the combined reading
+    (fewer mistakes); read with the picture only, the picture's figures alone."""
+    win = make_window(qtbot, network=None)
+    qtbot.waitUntil(lambda: win.read_with.combo.isEnabled(), timeout=10_000)
+    view = open_on_pen_test(win, qtbot)
+    both = view.result
+    assert set(both.views) == {"picture", "pen path", "combined"}
+    assert both.report.accuracy == both.views["combined"] > both.views["picture"]
+    assert "pen path alone" in view.summary.text()
+    combo = win.read_with.combo
+    combo.setCurrentIndex(combo.findData("picture"))
+    combo.activated.emit(combo.currentIndex())
+    qtbot.waitUntil(lambda: not view.busy and view.result is not None
+                    and view.result.views is None, timeout=30_000)
+    assert view.result.report.accuracy == both.views["picture"]
+    assert "pen path" not in view.summary.text()
     win.close()

@@ -1,7 +1,9 @@
 """How the model in use reads a test set: accuracy per digit, the confusion matrix (rows the
 true digit, columns what the network read), and a gallery of the mistakes in a cell with
 their top two probabilities; a mistake can be put on the canvas (traced into strokes) to
-watch the prediction.
+watch the prediction. Pen digits are read as the canvas reads them: with the pen-path network
+too when it reads beside the picture (each view's accuracy shown; the matrix is the combined
+reading's).
 
 The numbers are computed in a background task (10,000 convnet forward passes take ~2 s), so
 drawing never freezes.
@@ -48,17 +50,30 @@ class Evaluation:
     images: np.ndarray  # uint8 (N, 28, 28)
     labels: np.ndarray
     probabilities: np.ndarray  # (N, 10)
+    views: dict[str, float] | None = None  # each view's accuracy, when read with both
 
 
-def _compute(predictor, data: str, data_path, *, report,
+def _compute(predictor, data: str, data_path, path_predictor=None, *, report,
              cancel: threading.Event) -> tuple[str, Evaluation | str]:
     """The background task: (data, an Evaluation or a message); never raises."""
     try:
         images, labels = load_test_set(data, data_path)
         probabilities = np.concatenate([predictor(images[i:i + 1000] / 255.0)
                                         for i in range(0, len(images), 1000)])
+        views = None
+        if data == "pen" and path_predictor is not None:
+            from digitpad.pen import load_pen_images
+            from digitpad.training import prepare_inputs
+            from digitpad.training_data import pen_paths
+            from digitpad.two_views import combine
+
+            along = path_predictor(prepare_inputs(pen_paths(load_pen_images(), "test")[0]))
+            both = combine(probabilities, along)
+            views = {name: float(np.mean(p.argmax(axis=1) == labels)) for name, p in
+                     (("picture", probabilities), ("pen path", along), ("combined", both))}
+            probabilities = both
         result = evaluate(lambda _x: probabilities, images, labels)
-        return data, Evaluation(data, result, images, np.asarray(labels), probabilities)
+        return data, Evaluation(data, result, images, np.asarray(labels), probabilities, views)
     except Exception as exc:  # shown in the window; the app goes on
         return data, f"Could not evaluate: {exc}"
 
@@ -75,6 +90,7 @@ class EvaluationWindow(QDialog):
         self.resize(760, 640)
         self.data_path = data_path
         self.predictor = None
+        self.path_predictor = None  # the pen-path network, when it reads beside the picture
         self.model_text = ""
         self.result: Evaluation | None = None
         self._task: Task | None = None
@@ -124,6 +140,12 @@ class EvaluationWindow(QDialog):
         if self.isVisible():
             self.refresh()
 
+    def set_path_predictor(self, predictor) -> None:
+        """Read pen digits with the pen-path network too (None: the picture alone)."""
+        self.path_predictor = predictor
+        if self.isVisible() and self.data_combo.currentData() == "pen":
+            self.refresh()
+
     @property
     def busy(self) -> bool:
         return self._task is not None
@@ -138,7 +160,7 @@ class EvaluationWindow(QDialog):
             return
         self.summary.setText(f"Reading the test digits with {self.model_text}…")
         self._task = Task(_compute, self.predictor, self.data_combo.currentData(),
-                          self.data_path)
+                          self.data_path, self.path_predictor)
         self._task.returned.connect(self._collect)
         self._task.start()
 
@@ -154,12 +176,17 @@ class EvaluationWindow(QDialog):
             self.result = None
             return
         self.result = result
-        self._show(result.report)
+        self._show(result.report, result.views)
 
-    def _show(self, report: Report) -> None:
+    def _show(self, report: Report, views: dict[str, float] | None = None) -> None:
         per_class = " · ".join(f"{d}: {a:.1%}" for d, a in enumerate(report.per_class))
         mistakes = ", ".join(f"{t} read as {p} ({n})" for t, p, n in report.top_confusions(3))
-        self.summary.setText(f"<b>{report.accuracy:.2%}</b> read right by {self.model_text}"
+        reader = self.model_text
+        if views:
+            reader += " + the pen path (" + " · ".join(
+                f"{name} alone {accuracy:.2%}" for name, accuracy in views.items()
+                if name != "combined") + ")"
+        self.summary.setText(f"<b>{report.accuracy:.2%}</b> read right by {reader}"
                              f"<br>per digit: {per_class}<br>most common mistakes: "
                              f"{mistakes or 'none'}")
         worst = max(1, int(np.max(report.confusion - np.diag(np.diag(report.confusion)))))

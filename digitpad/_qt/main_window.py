@@ -270,6 +270,8 @@ class MainWindow(QMainWindow):
         if self.evaluation_window is None:
             self.evaluation_window = EvaluationWindow(self.training_panel.data_path, self)
             self.evaluation_window.chosen.connect(self._put_image_on_canvas)
+            self.evaluation_window.set_path_predictor(self.reading.path_predictor)
+            self.read_with.changed.connect(self.evaluation_window.set_path_predictor)
             place_beside(self.evaluation_window, self)  # never over the canvas
         active = self.models.active
         if active is not None:
