@@ -1,7 +1,8 @@
 """What happens inside the network, for the drawing on the canvas (pure numpy, no Qt).
 
 * :func:`inside` — each layer's activations for one image: the dense net's hidden units (and
-  the input weights of the most active ones, as 28x28 pictures), the convnet's feature maps;
+  the input weights of the most active ones, as 28x28 pictures), the convnet's feature maps,
+  and for a pen path (64 points) the pen-path network's feature maps along the path;
 * :func:`heat_map` — which pixels pushed the score of the predicted digit up or down, by
   occlusion: remove the ink under a small patch and see how much the log-probability of that
   digit drops (positive: the ink there spoke for it) or rises (it spoke against). It needs
@@ -27,14 +28,16 @@ class LayerView:
 
     name: str  # e.g. "Dense 512 relu", "Conv2D 32 3x3"
     kind: str
-    values: np.ndarray  # (units,) for Dense, (H, W, channels) for Conv2D
+    values: np.ndarray  # (units,) for Dense, (H, W, channels) Conv2D, (steps, channels) Conv1D
     weight_images: np.ndarray | None = None  # (k, 28, 28) for the first Dense layer
     top_units: np.ndarray | None = None  # the units those images belong to
 
 
 def inside(layers: Sequence[NumpyLayer], image: np.ndarray, top: int = 8) -> list[LayerView]:
-    """The activations of every Dense and Conv2D layer for one 28x28 image in [0, 1]."""
-    x = np.asarray(image, dtype=np.float32).reshape(1, 784)
+    """The activations of every Dense and convolution layer for one 28x28 image in [0, 1]
+    (or one (64, 5) pen path, for the pen-path network)."""
+    x = np.asarray(image, dtype=np.float32)
+    x = x.reshape(1, 784) if x.size == 784 else x[None]
     outputs = activations(layers, x)
     views, first_dense = [], True
     for layer, out in zip(layers, outputs, strict=True):
@@ -50,6 +53,10 @@ def inside(layers: Sequence[NumpyLayer], image: np.ndarray, top: int = 8) -> lis
         elif layer.kind == "Conv2D":
             kernel = layer.weights[0].shape
             views.append(LayerView(f"Conv2D {kernel[-1]} {kernel[0]}x{kernel[1]}", "Conv2D",
+                                   out[0]))
+        elif layer.kind == "Conv1D":
+            kernel = layer.weights[0].shape
+            views.append(LayerView(f"Conv1D {kernel[-1]}, {kernel[0]} points", "Conv1D",
                                    out[0]))
     return views
 

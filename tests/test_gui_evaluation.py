@@ -60,6 +60,7 @@ def test_inside_view_follows_the_drawing(qtbot):
     from shapes import SEVEN
 
     win = make_window(qtbot)
+    qtbot.waitUntil(lambda: win.read_with.combo.isEnabled(), timeout=10_000)
     win.inside_action.trigger()
     view = win.inside_window
     assert view.isVisible() and view.views == []
@@ -67,6 +68,11 @@ def test_inside_view_follows_the_drawing(qtbot):
     qtbot.waitUntil(lambda: len(view.views) > 0, timeout=2000)
     convs = [v for v in view.views if v.kind == "Conv2D"]
     assert [v.values.shape[-1] for v in convs] == [32, 64, 128]  # the default convnet
+    # ... and below it the pen-path network, along the 64 points of the path it read.
+    along = [v for v in view.views if v.kind == "Conv1D"]
+    assert [v.values.shape for v in along] == [(64, 64), (64, 64), (32, 128), (16, 128)]
+    assert all(v.name.startswith("Pen path") for v in along) and "Pen path" in \
+        view.message.text()
     first = view.views[0].values.copy()
     win.canvas.clear()
     draw_in_frame(win.canvas, [np.array([[50.0, 0.0], [50.0, 100.0]])], height=0.5)  # a 1
@@ -77,7 +83,8 @@ def test_inside_view_follows_the_drawing(qtbot):
 
     win.pick_model(str(asset_path("model.keras")))  # the book's dense net
     draw_in_frame(win.canvas, SEVEN, height=0.5, left=-0.25)
-    qtbot.waitUntil(lambda: len(view.views) == 2, timeout=2000)
+    qtbot.waitUntil(lambda: len([v for v in view.views if not v.name.startswith("Pen")])
+                    == 2, timeout=2000)
     hidden = view.views[0]
     assert hidden.name == "Dense 512 relu" and hidden.weight_images.shape == (8, 28, 28)
     win.close()

@@ -1,9 +1,12 @@
 """Inside the network, live for the drawing on the canvas: the dense net's hidden units (and
 the input weights of the most active ones, red where ink raises the unit, blue where it
-lowers it), or each convolution layer's feature maps. Computations are
+lowers it), or each convolution layer's feature maps; below them, when it reads too, the
+pen-path network's feature maps along the path. Computations are
 :func:`digitpad.explain.inside` (numpy, ~0.1 ms); this window only paints them."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -69,9 +72,11 @@ class InsideWindow(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(scroll, 1)
 
-    def show_drawing(self, predictor, image: np.ndarray | None) -> None:
-        """Queue an update (painted at most every REFRESH_MS)."""
-        self._pending = (predictor, image)
+    def show_drawing(self, predictor, image: np.ndarray | None, path_predictor=None,
+                     path: np.ndarray | None = None) -> None:
+        """Queue an update (painted at most every REFRESH_MS); ``path_predictor`` and
+        ``path``: the pen-path network and the path it read, when it reads too."""
+        self._pending = (predictor, image, path_predictor, path)
         if self.isVisible() and not self._timer.isActive():
             self._timer.start()
 
@@ -79,7 +84,7 @@ class InsideWindow(QDialog):
     def _paint(self) -> None:
         if self._pending is None:
             return
-        predictor, image = self._pending
+        predictor, image, path_predictor, path = self._pending
         layers = getattr(predictor, "layers", None)
         if layers is None or image is None:
             self.views = []
@@ -90,11 +95,17 @@ class InsideWindow(QDialog):
             return
         self.views = inside(layers, image)
         has_weights = any(v.weight_images is not None for v in self.views)
-        self.message.setText(
-            "Brighter is stronger. Red weights: ink there raises the unit; blue: lowers it."
-            if has_weights else
-            "Brighter is stronger: each square is one feature map of a convolution layer, "
-            "lit where its pattern is found in your drawing.")
+        text = ("Brighter is stronger. Red weights: ink there raises the unit; blue: lowers it."
+                if has_weights else
+                "Brighter is stronger: each square is one feature map of a convolution layer, "
+                "lit where its pattern is found in your drawing.")
+        path_layers = getattr(path_predictor, "layers", None)
+        if path_layers is not None and path is not None:
+            self.views += [replace(v, name=f"Pen path · {v.name}")
+                           for v in inside(path_layers, path)]
+            text += (" Pen path: each row is one feature map of the pen-path network, left "
+                     "to right along your strokes in the order you drew them.")
+        self.message.setText(text)
         names = [v.name for v in self.views]
         if names != self._row_names:  # another model: build the rows once
             self._clear_rows()
@@ -124,7 +135,9 @@ class InsideWindow(QDialog):
         return picture, weights
 
     def _fill(self, view: LayerView, picture: QLabel, weights: QLabel | None) -> None:
-        if view.kind == "Conv2D":
+        if view.kind == "Conv1D":  # one row per feature map, along the path
+            picture.setPixmap(array_pixmap(_grey(view.values.T), 480))
+        elif view.kind == "Conv2D":
             n = view.values.shape[-1]
             picture.setPixmap(array_pixmap(tiles(view.values, 8 if n <= 32 else 16), 480))
         elif view.values.shape[0] == 10:

@@ -6,7 +6,7 @@ A part of the window with explicit inputs and outputs:
 * inputs: the canvas's signals (it listens itself), :meth:`LiveReading.set_predictor`,
   :meth:`LiveReading.set_path_predictor` (the pen-path network read beside it, or none),
   :attr:`LiveReading.crossing_together` (the window's square or wide canvas);
-* outputs: :attr:`last_number`, :attr:`last_probabilities`, :attr:`last_image`,
+* outputs: :attr:`last_number`, :attr:`last_probabilities`, :attr:`last_image`, :attr:`last_path`,
   :attr:`last_reading`, :attr:`last_heat`, and the ``updated`` / ``strokeRead`` signals.
 """
 
@@ -68,6 +68,7 @@ class LiveReading(QObject):
         self.crossing_together = True  # square canvas: crossing strokes are one digit
         self.last_probabilities: np.ndarray | None = None  # of the digit the bars show
         self.last_image: np.ndarray | None = None
+        self.last_path: np.ndarray | None = None  # the pen path of that digit, if read
         self.last_reading: NumberReading | None = None
         self.last_number: str | None = None  # e.g. "2026"; None for an empty canvas
         self.last_latency_ms = 0.0
@@ -192,6 +193,7 @@ class LiveReading(QObject):
         reading = self.last_reading
         if reading is None:
             self.last_probabilities, self.last_image = None, self._image_without_model
+            self.last_path = None
             self.canvas.set_digit_boxes([])
             waiting = "Draw a digit" if self.predictor is not None else self.waiting_text
             self.view.show_probabilities(None, self.last_image, waiting)
@@ -199,6 +201,7 @@ class LiveReading(QObject):
         shown = self.shown_digit()
         digit = reading.digits[shown]
         self.last_probabilities, self.last_image = digit.probabilities, digit.image
+        self.last_path = digit.path
         if len(reading.digits) == 1:
             self.canvas.set_digit_boxes([])
             self.view.show_reading(digit)

@@ -296,7 +296,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _update_inside(self) -> None:
         if self.inside_window is not None and self.inside_window.isVisible():
-            self.inside_window.show_drawing(self.reading.predictor, self.reading.last_image)
+            self.inside_window.show_drawing(self.reading.predictor, self.reading.last_image,
+                                            self.reading.path_predictor, self.reading.last_path)
 
     @Slot(object)
     def _put_image_on_canvas(self, image: object) -> None:
