@@ -197,3 +197,89 @@ def finetune_metadata(model: keras.Model, config: FinetuneConfig, result: Finetu
             "finetuned_from": base_name, "your_samples": result.trained_on,
             "your_samples_held_out": result.held_out, "yours_before": result.yours_before,
             "yours_after": result.yours_after, "mnist_before": result.mnist_before}
+
+
+# ---- the pen-path network, tuned on the same samples -----------------------------------------
+PATH_LEARNING_RATE = 2e-4  # a tenth of the pen-path recipe's
+PEN_DIGITS_MIXED = 3000  # pen train paths mixed in, so other writers are not forgotten
+
+
+@dataclass
+class PathFinetuneResult:
+    """Before -> after of the pen-path network on your held-out samples (alone, and combined
+    with the picture network before and after its own tuning) and on real handwriting."""
+
+    yours_before: float
+    yours_after: float
+    both_before: float  # picture + pen path combined, on the held-out samples
+    both_after: float
+    pen_before: float
+    pen_after: float
+    run: TrainResult
+
+
+def sample_paths(samples: Sequence[Sample]) -> tuple[np.ndarray, np.ndarray]:
+    """Your samples' pen paths (N, POINTS, 3: x, y, pen-down, as ``training_data.pen_paths``)
+    and labels."""
+    from digitpad.pen_path import POINTS, paths_of
+
+    if not samples:
+        return np.zeros((0, POINTS, 3), np.float32), np.zeros(0, np.int64)
+    xy, down = paths_of([[s for s in sample.strokes if len(s)] for sample in samples])
+    paths = np.concatenate([xy, down[..., None]], axis=-1).astype(np.float32)
+    return paths, np.array([s.label for s in samples], dtype=np.int64)
+
+
+def _combined_accuracy(picture: np.ndarray | None, path: np.ndarray, labels: np.ndarray) -> float:
+    from digitpad.two_views import combine
+
+    if picture is None or len(labels) == 0:
+        return float("nan")
+    return float(np.mean(combine(picture, path).argmax(axis=1) == labels))
+
+
+def finetune_path(model: keras.Model, samples: Sequence[Sample], held_out: Sequence[Sample],
+                  pen: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+                  config: FinetuneConfig | None = None, *,
+                  picture_before: np.ndarray | None = None,
+                  picture_after: np.ndarray | None = None,
+                  cancel: threading.Event | None = None) -> PathFinetuneResult:
+    """Tune the pen-path network ``model`` in place on the paths of ``samples`` (each seen
+    ``config.variants`` times, freshly augmented) mixed with pen train paths (``pen`` is
+    ((train paths, labels), (test paths, labels)), as ``training_data.pen_paths``), measured
+    on ``held_out``. ``picture_before`` / ``picture_after``: the picture network's
+    probabilities on ``held_out`` before and after its tuning, for the combined figures."""
+    from digitpad.networks import PEN_PATH, make_optimizer
+    from digitpad.training import prepare_inputs
+
+    config = config or FinetuneConfig()
+    mine, mine_y = sample_paths(samples)
+    if not len(mine):
+        raise TrainingError("no samples of yours to learn from: label some drawings first")
+    held, held_y = sample_paths(held_out)
+    (pen_x, pen_y), pen_test = pen
+    rng = np.random.default_rng(config.seed)
+
+    def read(x: np.ndarray) -> np.ndarray:
+        return np.asarray(model(prepare_inputs(x), training=False)) if len(x) else \
+            np.zeros((0, 10))
+
+    before = read(held)
+    yours_before = float(np.mean(before.argmax(axis=1) == held_y)) if len(held) else math.nan
+    pen_before = model_accuracy(model, prepare_inputs(pen_test[0]), pen_test[1])
+    pick = rng.choice(len(pen_x), min(PEN_DIGITS_MIXED, len(pen_x)), replace=False)
+    x = np.concatenate([np.tile(mine, (config.variants, 1, 1)), pen_x[pick]])
+    y = np.concatenate([np.tile(mine_y, config.variants), np.asarray(pen_y)[pick]])
+    model.compile(optimizer=make_optimizer("adam", PATH_LEARNING_RATE),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    tune = TrainConfig(epochs=config.epochs, batch_size=config.batch_size, optimizer="adam",
+                       learning_rate=PATH_LEARNING_RATE, seed=config.seed,
+                       architecture=PEN_PATH, data="yours+pen", augment=True)
+    run = train(model, (x, y), pen_test, tune, cancel=cancel,
+                monitors={"yours": (held, held_y)} if len(held) else None)
+    after = read(held)
+    return PathFinetuneResult(
+        yours_before, run.monitor_accuracy.get("yours", math.nan),
+        _combined_accuracy(picture_before, before, held_y),
+        _combined_accuracy(picture_after, after, held_y),
+        pen_before, run.test_accuracy, run)

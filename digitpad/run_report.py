@@ -18,8 +18,9 @@ def describe_run(result: RunResult, test_losses: list[float], duration: str) -> 
     """(result text, start of the status line) for a run that kept a model.
 
     A fine-tune shows before -> after for your handwriting (the held-out samples) and MNIST
-    test; a run from scratch its MNIST and real-handwriting accuracy and an overfitting
-    verdict read from the test-loss curve.
+    test, and for the reading with the pen path too when that network was tuned with it; a
+    run from scratch its MNIST and real-handwriting accuracy and an overfitting verdict read
+    from the test-loss curve.
     """
     acc = result.test_accuracy
     stopped = f"Stopped after {result.epochs_completed} full epoch(s) in {duration}; "
@@ -32,6 +33,14 @@ def describe_run(result: RunResult, test_losses: list[float], duration: str) -> 
                  "measure (label 2 or more of a digit)")
         pen = (f"\nreal handwriting of others {_percent(tuned.pen_before)} → "
                f"{_percent(tuned.pen_after)}" if math.isfinite(tuned.pen_after) else "")
+        both = result.path_finetune
+        if both is not None and tuned.held_out:
+            pen += (f"\nread with the pen path too (as the canvas reads): "
+                    f"{_percent(both.both_before)} → {_percent(both.both_after)} of your "
+                    f"held-out samples; the pen path alone {_percent(both.yours_before)} → "
+                    f"{_percent(both.yours_after)}")
+        elif result.path_note:
+            pen += f"\n{result.path_note}"
         text = (f"{yours}\nMNIST test {_percent(tuned.mnist_before)} → {_percent(acc)}{pen}\n"
                 f"tuned {result.base_name or 'the model'} on {tuned.trained_on} samples of "
                 "yours")

@@ -245,10 +245,37 @@ def open_model(path: Path, source: str) -> ActiveModel:
                        label_for(path, source, metadata))
 
 
-def load_path_predictor() -> tuple[Predictor | None, str | None]:
-    """The bundled pen-path network, checked; (None, why) when it cannot be read (the
-    picture network then reads alone)."""
-    path = asset_path(PEN_PATH_MODEL)
+def path_models_dir() -> Path:
+    """Pen-path networks tuned with a picture model (not listed in the Model list: each is
+    read with the picture model that names it)."""
+    return trained_models_dir() / "pen-path"
+
+
+def new_path_model_path() -> Path:
+    """A fresh file name for a tuned pen-path network."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path, n = path_models_dir() / f"pen-path-{stamp}.keras", 1
+    while path.exists():
+        n += 1
+        path = path_models_dir() / f"pen-path-{stamp}-{n}.keras"
+    return path
+
+
+def paired_path_model(metadata: dict[str, Any]) -> Path | None:
+    """The pen-path network tuned together with a picture model (its metadata names it), if
+    the name is a plain file name and the file is still there."""
+    name = metadata.get("pen_path_model")
+    if not isinstance(name, str) or not name.endswith(".keras") or Path(name).name != name \
+            or name.startswith("."):
+        return None
+    path = path_models_dir() / name
+    return path if path.is_file() else None
+
+
+def load_path_predictor(path: Path | None = None) -> tuple[Predictor | None, str | None]:
+    """A pen-path network (default: the bundled one), checked; (None, why) when it cannot
+    be read (the picture network then reads alone)."""
+    path = path or asset_path(PEN_PATH_MODEL)
     try:
         predictor = load_predictor(path)
         check_predictor(predictor, path, reads_paths=True)

@@ -25,18 +25,20 @@ from digitpad.evaluation import evaluate
 from digitpad.finetune import (
     FinetuneConfig,
     FinetuneResult,
+    PathFinetuneResult,
     finetune,
     finetune_metadata,
+    finetune_path,
     holdout_split,
 )
-from digitpad.inference import Predictor, layers_of
+from digitpad.inference import Predictor, layers_of, predictor_for_model
 from digitpad.mnist import load_mnist
 from digitpad.model_file import ModelFileError, load_model, save_model
 from digitpad.networks import architecture_of, build_model
 from digitpad.numpy_net import NumpyLayer
 from digitpad.pen import PenDataError
 from digitpad.samples import Sample
-from digitpad.session import new_trained_model_path, prune_trained
+from digitpad.session import new_path_model_path, new_trained_model_path, prune_trained
 from digitpad.tensorflow_startup import import_tensorflow
 from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
 from digitpad.training_data import PEN_MONITOR, load_test_set, load_training_data
@@ -84,6 +86,7 @@ class FinetuneRequest:
     base_name: str
     samples: Sequence[Sample]  # yours, as the window holds them
     config: FinetuneConfig = FinetuneConfig()
+    path_base: Path | None = None  # the pen-path network read beside it: tuned too
 
 
 @dataclass
@@ -128,6 +131,8 @@ class RunResult:
     before_test_accuracy: float = math.nan  # the model in use, on the same MNIST test
     before_pen_accuracy: float = math.nan  # ... and the same real handwriting
     finetune: FinetuneResult | None = None  # before -> after figures of a fine-tune
+    path_finetune: PathFinetuneResult | None = None  # ... and of the pen-path network
+    path_note: str = ""  # why the pen-path network was not tuned or saved, if it was not
     base_name: str = ""  # the model a fine-tune started from
     saved: Path | None = None
     save_error: str | None = None
@@ -324,6 +329,7 @@ def _finetune(request: RunRequest, tune: FinetuneRequest, report: Report,
     report(Status("Starting TensorFlow…"))
     import_tensorflow()
     model = load_model(tune.base_path)
+    base_picture = predictor_for_model(model)  # a numpy copy: the model before tuning
     # The held-out share is chosen here, once, and passed on (the batch count needs it).
     learn, keep = holdout_split([s.label for s in samples], config.holdout_share, config.seed)
     expected = len(learn) * config.variants + min(config.mnist_digits, len(mnist[0][0]))
@@ -338,7 +344,54 @@ def _finetune(request: RunRequest, tune: FinetuneRequest, report: Report,
                        trained.test_accuracy, trained.test_loss, trained.train_accuracy,
                        tuned.pen_after, trained.seconds, finetune=tuned,
                        base_name=tune.base_name)
+    metadata = finetune_metadata(model, config, tuned, tune.base_name)
+    if tune.path_base is not None and not trained.cancelled:
+        held_out = [samples[i] for i in keep]
+        picture_before = _read_images(base_picture, held_out)
+        picture_after = _read_images(predictor_for_model(model), held_out)
+        name = _tune_path(request, tune, [samples[i] for i in learn], held_out,
+                          picture_before, picture_after, report, cancel, result)
+        if name:
+            metadata["pen_path_model"] = name
     if request.save:
-        _keep_or_hold(request, model, finetune_metadata(model, config, tuned, tune.base_name),
-                      architecture_of(model), report, result)
+        _keep_or_hold(request, model, metadata, architecture_of(model), report, result)
     return result
+
+
+def _read_images(predictor: Predictor, samples: Sequence[Sample]) -> Any:
+    import numpy as np
+
+    if not samples:
+        return np.zeros((0, 10))
+    return predictor(np.stack([s.image for s in samples]) / np.float32(255))
+
+
+def _tune_path(request: RunRequest, tune: FinetuneRequest, learn: list[Sample],
+               held_out: list[Sample], picture_before: Any, picture_after: Any,
+               report: Report, cancel: threading.Event, result: RunResult) -> str | None:
+    """Tune the pen-path network on the same samples and save it beside the trained models;
+    its file name (for the picture model's metadata), or None with ``result.path_note``."""
+    from digitpad.pen import load_pen_images
+    from digitpad.training_data import pen_paths
+
+    report(Status("Tuning the pen-path network on your samples…"))
+    try:
+        pen = load_pen_images(request.pen_path)
+        paths = (pen_paths(pen, "train"), pen_paths(pen, "test"))
+        model = load_model(tune.path_base)
+        result.path_finetune = finetune_path(
+            model, learn, held_out, paths, tune.config, picture_before=picture_before,
+            picture_after=picture_after, cancel=cancel)
+    except (PenDataError, ModelFileError, OSError, TrainingError) as exc:
+        result.path_note = f"the pen-path network was not tuned: {exc}"
+        return None
+    if result.path_finetune.run.cancelled or not request.save:
+        return None
+    target = new_path_model_path()
+    try:
+        save_model(model, target, {"architecture_key": "pen-path", "data": "yours+pen",
+                                   "finetuned_from": tune.path_base.name})
+    except (ModelFileError, OSError) as exc:
+        result.path_note = f"the tuned pen-path network could not be saved: {exc}"
+        return None
+    return target.name

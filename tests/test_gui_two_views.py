@@ -54,3 +54,33 @@ def test_when_the_views_disagree_both_answers_are_named():
     picture, path = np.eye(10)[3] * 0.6 + 0.04, np.eye(10)[9] * 0.9 + 0.01
     assert _disagreement(picture, path, 9) == " · picture: 3 · pen path: 9 → 9"
     assert _disagreement(picture, picture, 3) == ""
+
+
+def test_a_tuned_picture_model_brings_its_own_pen_path_network(qtbot):
+    """A model fine-tuned with both views names the pen-path network tuned with it: that one
+    reads beside it; a damaged one falls back to the bundled network, with a message."""
+    import shutil
+
+    from digitpad.paths import asset_path
+    from digitpad.session import PEN_PATH_MODEL, path_models_dir
+
+    win = make_window(qtbot, network=None)
+    wait_for_both(qtbot, win)
+    bundled = win.read_with.path_predictor
+    path_models_dir().mkdir(parents=True)
+    tuned = path_models_dir() / "pen-path-mine.keras"
+    shutil.copy(asset_path(PEN_PATH_MODEL), tuned)
+    win.read_with.follow({"pen_path_model": tuned.name})
+    assert win.read_with.path_model == tuned
+    assert win.reading.path_predictor is win.read_with.path_predictor is not bundled
+    assert win.training_panel.path_model_in_use == tuned  # a fine-tune starts from it
+    tuned.write_bytes(b"damaged")
+    messages = []
+    win.read_with.status.connect(messages.append)
+    win.read_with.follow({"pen_path_model": tuned.name})
+    assert win.reading.path_predictor is bundled and messages
+    combo = win.read_with.combo
+    combo.setCurrentIndex(combo.findData("picture"))
+    combo.activated.emit(combo.currentIndex())
+    assert win.training_panel.path_model_in_use is None  # picture only: it is not tuned
+    win.close()

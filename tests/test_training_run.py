@@ -119,3 +119,47 @@ def test_a_finetune_takes_the_samples_it_is_given(small_npz, book_model_path):
     assert any(isinstance(e, EpochDone) and e.epoch == -1 for e in events)  # the start
     text, _ = describe_run(result, [], "0:05")
     assert "your handwriting" in text and "tuned the book" in text
+
+
+def test_a_finetune_tunes_the_pen_path_network_with_it(small_npz, book_model_path):
+    """Read with both views, teaching tunes both: the tuned pen-path network is saved beside
+    the trained models (not in the Model list), the tuned picture model names it, and the
+    panel reports the combined reading before -> after."""
+    import numpy as np
+
+    from digitpad.paths import asset_path
+    from digitpad.pen import read_rendered
+    from digitpad.samples import Sample
+    from digitpad.session import list_models, paired_path_model, path_models_dir
+
+    pen = read_rendered()
+    drawings, (images, labels) = pen.stroke_lists("test"), pen.part("test")
+    rows = [int(np.flatnonzero(labels == d)[k]) for d in range(10) for k in range(3)]
+    samples = [Sample(f"s{i}", int(labels[i]), -1, "2026-12-04T00:00:00+00:00", images[i],
+                      tuple(np.asarray(s, np.float32) for s in drawings[i])) for i in rows]
+    config = FinetuneConfig(epochs=1, mnist_digits=100, variants=2)
+    result, events = run_collecting(RunRequest(TrainConfig(), small_npz, finetune=FinetuneRequest(
+        book_model_path, "the book", samples, config, asset_path("model-pen-path.keras"))))
+    tuned = result.path_finetune
+    assert tuned is not None and not tuned.run.cancelled
+    assert tuned.pen_after > 0.9  # other writers are not forgotten
+    assert 0.0 <= tuned.both_before <= 1.0 and 0.0 <= tuned.both_after <= 1.0
+    paired = paired_path_model(read_metadata(result.saved))
+    assert paired is not None and paired.parent == path_models_dir()
+    assert read_metadata(paired)["architecture_key"] == "pen-path"
+    assert all(e.path != paired for e in list_models())  # only read beside its picture model
+    assert any(isinstance(e, Status) and "pen-path" in e.text for e in events)
+    text, _ = describe_run(result, [], "0:09")
+    assert "read with the pen path too" in text
+
+
+def test_a_paired_pen_path_name_never_leaves_its_folder(tmp_path):
+    from digitpad.session import paired_path_model, path_models_dir
+
+    path_models_dir().mkdir(parents=True)
+    (path_models_dir() / "ok.keras").write_bytes(b"x")
+    (tmp_path / "outside.keras").write_bytes(b"x")
+    assert paired_path_model({"pen_path_model": "ok.keras"}) == path_models_dir() / "ok.keras"
+    for name in ("../outside.keras", str(tmp_path / "outside.keras"), "missing.keras",
+                 ".hidden.keras", 7, None, "ok.h5"):
+        assert paired_path_model({"pen_path_model": name}) is None

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.training_panel.trial_bar.backClicked.connect(self.models.back)
         self.model_picker.picked.connect(self.pick_model)
         self.read_with.changed.connect(self.reading.set_path_predictor)
+        self.read_with.changed.connect(self._on_read_with_changed)
         self.read_with.status.connect(self.statusBar().showMessage)
         self.reading.updated.connect(self.predictionUpdated)
         self.reading.strokeRead.connect(self._on_stroke_read)
@@ -171,10 +172,17 @@ class MainWindow(QMainWindow):
         # figures were measured on your samples.
         self.training_panel.set_model_in_use(active.path, active.label or active.path.name,
                                              active.predictor)
+        self.read_with.follow(active.metadata)
         if not self.training_panel.is_training:  # a run's snapshots stay on the canvas
             self.reading.set_predictor(active.predictor, self._model_text())
         if self.evaluation_window is not None:  # evaluates the new model if it is open
             self.evaluation_window.set_model(active.predictor, active.describe())
+
+    @Slot(object)
+    def _on_read_with_changed(self, predictor: object) -> None:
+        """A fine-tune tunes the pen-path network too when it reads beside the picture."""
+        self.training_panel.path_model_in_use = (self.read_with.path_model
+                                                 if predictor is not None else None)
 
     @Slot(str)
     def pick_model(self, path: str) -> None:

@@ -1,20 +1,32 @@
 """*Read with*: the picture network alone, or the picture and the pen-path network together
-(see :mod:`digitpad.two_views`). The pen-path network is loaded in the background at launch;
-the choice is remembered.
+(see :mod:`digitpad.two_views`). The bundled pen-path network is loaded in the background at
+launch; a picture model tuned to your handwriting brings the pen-path network tuned with it
+(its metadata names it). The choice is remembered.
 
-Output: ``changed(predictor)``: the pen-path predictor to read with, or None for the picture
-alone. ``status(str)``: a line for the status bar (a choice not remembered, a network that
-could not be read).
+Inputs: :meth:`ReadWith.follow` (the picture model in use changed: its metadata).
+Outputs: ``changed(predictor)``: the pen-path predictor to read with, or None for the picture
+alone; :attr:`path_model` is its file. ``status(str)``: a line for the status bar (a choice
+not remembered, a network that could not be read).
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
-from digitpad.session import READ_WITH, load_path_predictor, read_with, remember_read_with
+from digitpad.paths import asset_path
+from digitpad.session import (
+    PEN_PATH_MODEL,
+    READ_WITH,
+    load_path_predictor,
+    paired_path_model,
+    read_with,
+    remember_read_with,
+)
 
 from .background import Task
 
@@ -30,7 +42,10 @@ class ReadWith(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.path_predictor = None
+        self.bundled = None  # the bundled pen-path predictor, once read
+        self.path_predictor = None  # the pen-path network for the picture model in use
+        self.path_model: Path | None = None  # ... its file
+        self._metadata: dict[str, Any] = {}  # the picture model in use
         self.combo = QComboBox(objectName="readWithCombo")
         for key, text in READ_WITH.items():
             self.combo.addItem(text, key)
@@ -58,10 +73,14 @@ class ReadWith(QWidget):
     def choice(self) -> str:
         return str(self.combo.currentData())
 
+    @property
+    def reading_both(self) -> bool:
+        return self.choice == "both" and self.path_predictor is not None
+
     @Slot(object)
     def _on_loaded(self, outcome: tuple[object, str | None, str]) -> None:
         predictor, problem, choice = outcome
-        self.path_predictor = predictor
+        self.bundled = predictor
         self.combo.setCurrentIndex(self.combo.findData(choice))
         if predictor is None:
             self.combo.setCurrentIndex(self.combo.findData("picture"))
@@ -69,6 +88,25 @@ class ReadWith(QWidget):
             self.status.emit(problem or "")
             return
         self.combo.setEnabled(True)
+        self._choose_network()
+
+    def follow(self, metadata: dict[str, Any]) -> None:
+        """The picture model in use changed: read with the pen-path network tuned with it,
+        if it names one that can be read, else the bundled one."""
+        self._metadata = dict(metadata)
+        if self.bundled is not None:
+            self._choose_network()
+
+    def _choose_network(self) -> None:
+        predictor, path = self.bundled, asset_path(PEN_PATH_MODEL)
+        paired = paired_path_model(self._metadata)
+        if paired is not None:
+            tuned, problem = load_path_predictor(paired)
+            if tuned is not None:
+                predictor, path = tuned, paired
+            else:
+                self.status.emit(problem or "")
+        self.path_predictor, self.path_model = predictor, path
         self._emit()
 
     @Slot(int)
@@ -81,5 +119,4 @@ class ReadWith(QWidget):
         self._emit()
 
     def _emit(self) -> None:
-        both = self.choice == "both" and self.path_predictor is not None
-        self.changed.emit(self.path_predictor if both else None)
+        self.changed.emit(self.path_predictor if self.reading_both else None)

@@ -81,6 +81,7 @@ class TrainingPanel(QWidget):
         self.finetune_config = FinetuneConfig()  # tests may make it smaller
         self.warmup = None  # the window's TensorFlowWarmup: a run waits for it to finish
         self.model_in_use: tuple[Path, str] | None = None  # (path, name): fine-tunes start here
+        self.path_model_in_use: Path | None = None  # the pen-path network read beside it
         self.current_predictor: Predictor | None = None  # ... and runs are compared with it
         self.last_request: RunRequest | None = None  # what "Choose mnist.npz…" starts again
         self.task: Task | None = None
@@ -218,7 +219,8 @@ class TrainingPanel(QWidget):
             return
         path, name = self.model_in_use
         self._start(self._request(FinetuneRequest(path, name, list(samples),
-                                                  self.finetune_config)))
+                                                  self.finetune_config,
+                                                  self.path_model_in_use)))
 
     def _request(self, finetune: FinetuneRequest | None = None) -> RunRequest:
         config = self.config()
