@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="mnist.npz (default: $DIGITPAD_MNIST, the user dir)")
     finetune.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
                           help="epochs of tuning, at least 1 (default: 3)")
+    finetune.add_argument("--read-with", choices=["both", "picture"], default=None,
+                          help="both: tune the pen-path network on the same samples too "
+                          "(default: the window's choice)")
     evaluate = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion "
                               "matrix of the model in use on a test set")
     evaluate.add_argument("--model", type=Path, default=argparse.SUPPRESS,
@@ -109,7 +112,7 @@ def _subcommand(args: argparse.Namespace) -> int:
     from digitpad.cli_finetune import run_finetune
 
     return run_finetune(args.samples, args.out, model_path=args.model,
-                        data_path=args.data, epochs=args.epochs)
+                        data_path=args.data, epochs=args.epochs, read_with=args.read_with)
 
 
 if __name__ == "__main__":

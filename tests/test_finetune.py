@@ -87,12 +87,22 @@ def test_finetune_from_the_command_line(small_npz, tmp_path, capsys, book_model_
     assert code == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(": ")[0] for line in lines] == ["yours before", "yours after",
-                                                       "mnist after"]
+                                                       "mnist after", "both before",
+                                                       "both after"]
     for line in lines:
         assert 0.0 <= float(line.split(": ")[1]) <= 1.0
     metadata = read_metadata(out)
     assert metadata["data"] == "yours+mnist" and metadata["your_samples"] > 0
     assert metadata["finetuned_from"].startswith("Dense")
+    from digitpad.session import paired_path_model
+
+    assert paired_path_model(metadata) is not None  # the window reads it with its pen path
+    picture_only = tmp_path / "picture.keras"
+    assert main(["finetune", str(path), "--out", str(picture_only), "--model",
+                 str(asset_path("model.keras")), "--data", str(small_npz), "--epochs", "1",
+                 "--read-with", "picture"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 3
+    assert "pen_path_model" not in read_metadata(picture_only)
 
 
 @pytest.mark.parametrize("problem", ["missing", "damaged"])
