@@ -29,10 +29,11 @@ import numpy as np
 
 from digitpad.inference import load_predictor
 from digitpad.mnist import load_mnist
+from digitpad.paths import asset_path
 from digitpad.pen import read_pen_strokes
 from digitpad.preprocess import render_strokes
 from digitpad.segment import group_strokes, make_reader, read_number, read_number_image
-from digitpad.session import default_model_path
+from digitpad.session import PEN_PATH_MODEL, default_model_path
 from digitpad.skeleton import digit_strokes
 
 HEIGHT = 100.0
@@ -106,8 +107,8 @@ def mnist_digits(images: np.ndarray, labels: np.ndarray, n: int, rng) -> list[di
 
 
 def run(source: str, writers: list[dict], predictor, numbers: int, rng,
-        spacings: tuple[str, ...] = tuple(SPACINGS), lengths: tuple[int, int] = (2, 6)
-        ) -> list[dict]:
+        spacings: tuple[str, ...] = tuple(SPACINGS), lengths: tuple[int, int] = (2, 6),
+        path_predictor=None) -> list[dict]:
     rows = []
     for spacing_name in spacings:
         spacing = SPACINGS[spacing_name]
@@ -118,7 +119,7 @@ def run(source: str, writers: list[dict], predictor, numbers: int, rng,
             samples = [writer[int(d)][rng.integers(len(writer[int(d)]))] for d in truth]
             strokes, groups = compose(samples, spacing, rng)
             start = time.perf_counter()
-            reading = read_number(strokes, predictor, PEN)
+            reading = read_number(strokes, predictor, PEN, path_predictor=path_predictor)
             elapsed = (time.perf_counter() - start) * 1000
             found = group_strokes(strokes, PEN, make_reader(predictor, PEN))
             read = {tuple(d.pieces): d.digit for d in reading.digits}
@@ -154,6 +155,9 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--pen-file", type=Path, default=PEN_FILE)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--read-with", choices=["both", "picture"], default="both",
+                        help="drawings read by the picture and the pen-path networks (the "
+                        "window's default) or the picture alone; pictures: picture alone")
     parser.add_argument("--tune", action="store_true",
                         help="use the pen train split and MNIST training digits (for tuning "
                         "the segmentation thresholds; report with the default test data)")
@@ -161,7 +165,9 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     model = args.model or default_model_path()
     predictor = load_predictor(model)
-    print(f"model: {model.name}")
+    path_predictor = load_predictor(asset_path(PEN_PATH_MODEL)) \
+        if args.read_with == "both" else None
+    print(f"model: {model.name}, read with: {args.read_with}")
     rows, fours = [], []
     sources = {}
     if args.pen_file.exists():
@@ -173,8 +179,10 @@ def main() -> None:
     images, labels = (x_train, y_train) if args.tune else (x_test, y_test)
     sources["mnist"] = mnist_digits(images, labels, 40, rng)
     for source, writers in sources.items():
-        rows += run(source, writers, predictor, args.numbers, rng)
-        fours += run(source, writers, predictor, args.four, rng, ("normal",), (4, 4))
+        rows += run(source, writers, predictor, args.numbers, rng,
+                    path_predictor=path_predictor)
+        fours += run(source, writers, predictor, args.four, rng, ("normal",), (4, 4),
+                     path_predictor)
     for source in dict.fromkeys(r["source"] for r in rows):
         part = [r for r in rows if r["source"] == source]
         report(part, "spacing", f"{source}: by spacing (2-6 digits)")
