@@ -92,3 +92,12 @@ def draw_in_frame(canvas, strokes: list[np.ndarray], height: float = 0.25,
                           a.y() + (b.y() - a.y()) * k / steps) for k in range(steps))
         dense.append((points[-1].x(), points[-1].y()))
         drag(canvas, dense)
+
+
+def picture_probabilities(win) -> np.ndarray:
+    """The picture network's own probabilities for the digit shown (the reading combines
+    them with the pen path's while both read)."""
+    reading = win.reading.last_reading
+    digit = reading.digits[win.reading.shown_digit()]
+    own = digit.picture_probabilities
+    return (digit.probabilities if own is None else own).copy()

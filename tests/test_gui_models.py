@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from qt_helpers import drag, make_window
+from qt_helpers import drag, make_window, picture_probabilities
 
 from digitpad.paths import asset_path
 from digitpad.session import selected_model_path
@@ -51,11 +51,11 @@ def test_picker_switches_models_and_the_choice_survives_a_restart(qtbot):
     assert paths[:2] == [str(asset_path("model-convnet.keras")), str(asset_path("model.keras"))]
     assert "real handwriting" in win.model_picker.combo.itemText(0)
     drag(win.canvas, [(200, 80), (200, 350)])  # a "1"
-    convnet_answer = win.last_probabilities.copy()
+    convnet_answer = picture_probabilities(win)
     win.model_picker.combo.setCurrentIndex(1)
     win.model_picker.combo.activated.emit(1)
     assert win.predictor.architecture == "dense"
-    assert not np.allclose(win.last_probabilities, convnet_answer)
+    assert not np.allclose(picture_probabilities(win), convnet_answer)
     assert selected_model_path() == asset_path("model.keras").resolve()
     win.close()
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 from PySide6.QtCore import Qt
-from qt_helpers import drag, make_window
+from qt_helpers import drag, make_window, picture_probabilities
 
 from digitpad.session import selected_model_path, trained_models_dir
 
@@ -41,7 +41,7 @@ def one_epoch_over_a_drawing(qtbot, data_path):
     panel = win.training_panel
     panel.settings.epochs_spin.setValue(1)
     drag(win.canvas, [(120, 80), (300, 80), (200, 350)])
-    before = win.last_probabilities.copy()
+    before = picture_probabilities(win)
     click(qtbot, panel.train_button)
     qtbot.waitUntil(lambda: not panel.is_training, timeout=60_000)
     return win, panel, before
@@ -54,7 +54,7 @@ def test_train_shows_progress_curves_result_and_switches_model(qtbot, small_npz)
     assert panel.settings.epochs_spin.value() == 5 and panel.settings.batch_spin.value() == 128
     assert panel.settings.optimizer_combo.currentText() == "rmsprop"
     drag(win.canvas, [(120, 80), (300, 80), (200, 350)])  # a "7"
-    before = win.last_probabilities.copy()
+    before = picture_probabilities(win)
     panel.settings.epochs_spin.setValue(3)
     click(qtbot, panel.train_button)
     assert not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
@@ -75,11 +75,11 @@ def test_train_shows_progress_curves_result_and_switches_model(qtbot, small_npz)
     assert win.active_model.source == "trained" and win.active_model.path == saved
     assert str(saved) in win.model_picker.paths()  # listed in the picker
     win.reading.update_prediction()
-    assert not np.allclose(win.last_probabilities, before, atol=1e-4)
+    assert not np.allclose(picture_probabilities(win), before, atol=1e-4)
     from digitpad.inference import load_predictor  # the model in use is the file on disk
 
     np.testing.assert_allclose(load_predictor(saved)(win.reading.last_image),
-                               win.last_probabilities, atol=1e-5)
+                               picture_probabilities(win), atol=1e-5)
 
     # A run on synthetic digits reads real handwriting worse than the bundled model: it is
     # in use now, on trial, with both models' figures; the next launch would go back to the
@@ -337,7 +337,7 @@ def test_a_failed_save_keeps_the_model_and_offers_save_as(qtbot, small_npz, monk
     assert "No space left on device" in panel.status_label.text()
     assert "Save as" in panel.status_label.text() and panel.recovery.save_as_button.isVisible()
     assert trained_files() == []
-    assert not np.allclose(win.last_probabilities, before)  # the new weights read the canvas
+    assert not np.allclose(picture_probabilities(win), before)  # the new weights read it
     # Training (or fine-tuning) again would drop it: asked first, not thrown away.
     win.training_panel.start_training()
     assert not panel.is_training and "only in memory" in panel.status_label.text()
@@ -402,7 +402,7 @@ def test_a_read_only_data_dir_keeps_the_finished_run_in_use(qtbot, small_npz,
     assert "Saving model" not in panel.status_label.text()
     assert "Save as" in panel.status_label.text() and panel.recovery.save_as_button.isVisible()
     assert panel.history_problem  # said, not raised
-    assert not np.allclose(win.last_probabilities, before)  # the new weights read the canvas
+    assert not np.allclose(picture_probabilities(win), before)  # the new weights read it
     assert list(read_only_data_dir.iterdir()) == []
     win.close()
 

@@ -79,6 +79,9 @@ class MainWindow(QMainWindow):
         self.layout_part = WindowLayout(self, self.canvas_panel, reading_column,
                                         training_scroll)
         self.splitter = self.layout_part.splitter
+        # Laid out for the remembered reading before the pen-path network is read, so the
+        # columns do not change width when it arrives.
+        self.prediction_view.set_two_views(self.read_with.choice == "both")
         self.layout_part.restore()
         install_menus(self)
         self.canvas.setFocus()  # shortcuts and keys act on the drawing from launch

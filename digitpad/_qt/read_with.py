@@ -31,9 +31,8 @@ from digitpad.session import (
 from .background import Task
 
 
-def _load(*, report, cancel: threading.Event) -> tuple[object, str | None, str]:
-    predictor, problem = load_path_predictor()
-    return predictor, problem, read_with()
+def _load(*, report, cancel: threading.Event) -> tuple[object, str | None]:
+    return load_path_predictor()
 
 
 class ReadWith(QWidget):
@@ -52,7 +51,10 @@ class ReadWith(QWidget):
         self.combo.setToolTip("Picture + pen path: a second network reads the order and "
                               "direction of your strokes, and the two answers are combined.\n"
                               "Picture only: the model above reads the 28x28 image alone.")
-        self.combo.setEnabled(False)  # until the pen-path network is read
+        # The remembered choice from the start (a tiny file), so the window is laid out for
+        # it before the network is read; enabled once it is.
+        self.combo.setCurrentIndex(self.combo.findData(read_with()))
+        self.combo.setEnabled(False)
         # Never wider than the Model list above it needs: the columns keep their room.
         self.combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -78,10 +80,9 @@ class ReadWith(QWidget):
         return self.choice == "both" and self.path_predictor is not None
 
     @Slot(object)
-    def _on_loaded(self, outcome: tuple[object, str | None, str]) -> None:
-        predictor, problem, choice = outcome
+    def _on_loaded(self, outcome: tuple[object, str | None]) -> None:
+        predictor, problem = outcome
         self.bundled = predictor
-        self.combo.setCurrentIndex(self.combo.findData(choice))
         if predictor is None:
             self.combo.setCurrentIndex(self.combo.findData("picture"))
             self.combo.setToolTip(problem or "")
