@@ -236,6 +236,12 @@ def test_finetune_shows_your_handwriting_curve_and_uses_the_tuned_model(qtbot, s
     assert win.active_model.metadata.get("data") == "yours+mnist"
     assert win.active_model.path != before
     assert any(str(before) == path for path in win.model_picker.paths())  # restorable
+    # Read with both views, the pen-path network was tuned too and now reads beside it.
+    from digitpad.session import path_models_dir
+
+    assert "read with the pen path too" in text
+    assert win.read_with.path_model.parent == path_models_dir()
+    assert win.reading.path_predictor is win.read_with.path_predictor
     win.close()
 
 
