@@ -263,9 +263,13 @@ def poll():
 timer = QTimer(interval=20)
 timer.timeout.connect(poll)
 timer.start()
-QTimer.singleShot(60000, app.quit)
+def safety_net():  # only if closing the window did not end the application
+    state["by_safety_net"] = True
+    app.quit()
+QTimer.singleShot(60000, safety_net)
 app.exec()
-print("hidden", state["hidden"], "closed-in", time.monotonic() - state["t"], flush=True)
+print("hidden", state["hidden"], "ended-by-close", "by_safety_net" not in state,
+      "closed-in", time.monotonic() - state["t"], flush=True)
 """
 
 
@@ -291,10 +295,10 @@ def test_quitting_the_application_mid_run_exits_cleanly(small_npz, tmp_path, qui
 
 @pytest.mark.parametrize("batches_before_close", [3, 0], ids=["mid-fit", "during-start-up"])
 def test_closing_during_training_exits_cleanly(small_npz, tmp_path, batches_before_close):
-    """Closing mid-fit ends after the current batch, not the whole run; closing while
-    TensorFlow is still being imported hides the window at once and exits as soon as the
-    import returns. No Qt thread errors. (The bound is far above the ~2 s it takes, far
-    below the run's length: a busy machine does not fail it; waiting for the run would.)"""
+    """Closing mid-fit ends after the current batch, not the whole run (100 epochs of 375
+    batches); closing while TensorFlow is still being imported hides the window at once and
+    exits as soon as the import returns. No Qt thread errors. Closing is what ends the
+    application, not the script's safety net; how long it takes is printed, not asserted."""
     script = CLOSE_SCRIPT.format(data_dir=str(tmp_path), data_path=str(small_npz),
                                  batches_before_close=batches_before_close)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -302,8 +306,7 @@ def test_closing_during_training_exits_cleanly(small_npz, tmp_path, batches_befo
     assert proc.returncode == 0, proc.stderr[-2000:]
     words = proc.stdout.split()
     assert words[words.index("hidden") + 1] == "True"
-    closed_in = float(words[words.index("closed-in") + 1])
-    assert closed_in < 30.0
+    assert words[words.index("ended-by-close") + 1] == "True"
     assert "QThread: Destroyed while thread is still running" not in proc.stderr
     assert "Traceback" not in proc.stderr
 
