@@ -52,7 +52,8 @@ def test_when_the_views_disagree_both_answers_are_named():
     from digitpad._qt.prediction_view import _disagreement
 
     picture, path = np.eye(10)[3] * 0.6 + 0.04, np.eye(10)[9] * 0.9 + 0.01
-    assert _disagreement(picture, path, 9) == " · picture: 3 · pen path: 9 → 9"
+    assert _disagreement(picture, path, 9).replace("\u00a0", " ") == \
+        "\npicture: 3 · pen path: 9 → 9"
     assert _disagreement(picture, picture, 3) == ""
 
 

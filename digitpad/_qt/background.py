@@ -19,6 +19,7 @@ thread). :meth:`Task.wait` joins a task (the window closing); nothing else block
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -63,12 +64,12 @@ class Task(QObject):
             result = self._job(*self._args, report=self.progress.emit,
                                cancel=self.cancel_event, **self._kwargs)
         except Exception as exc:  # handed to the GUI thread, which says it
-            self.errored.emit(exc)
+            _tell(self.errored, exc)
         else:
-            self.returned.emit(result)
+            _tell(self.returned, result)
         finally:
             self._ended.set()
-            self.finished.emit()
+            _tell(self.finished)
 
     def cancel(self) -> None:
         """Thread-safe: ask the job to stop (it checks ``cancel`` when it can); a stopped
@@ -87,3 +88,10 @@ class Task(QObject):
             return True
         self._thread.join(timeout_s)
         return not self._thread.is_alive()
+
+
+def _tell(signal: Any, *args: Any) -> None:
+    """Emit from the worker thread; when the process is ending and Qt has already deleted
+    the task's C++ side, there is no one left to tell."""
+    with contextlib.suppress(RuntimeError):
+        signal.emit(*args)

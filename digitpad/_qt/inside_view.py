@@ -136,7 +136,9 @@ class InsideWindow(QDialog):
 
     def _fill(self, view: LayerView, picture: QLabel, weights: QLabel | None) -> None:
         if view.kind == "Conv1D":  # one row per feature map, along the path
-            picture.setPixmap(array_pixmap(_grey(view.values.T), 480))
+            rows = _grey(view.values.T)  # (maps, steps): stretched along the path so each
+            stretch = max(1, 240 // rows.shape[1])  # map is a thin row, not a square
+            picture.setPixmap(array_pixmap(np.repeat(rows, stretch, axis=1), 480))
         elif view.kind == "Conv2D":
             n = view.values.shape[-1]
             picture.setPixmap(array_pixmap(tiles(view.values, 8 if n <= 32 else 16), 480))

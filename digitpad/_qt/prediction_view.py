@@ -288,4 +288,5 @@ def _disagreement(picture: np.ndarray, path: np.ndarray, winner: int) -> str:
     seen, along = int(np.argmax(picture)), int(np.argmax(path))
     if seen == along:
         return ""
-    return f" · picture: {seen} · pen path: {along} → {winner}"
+    # Non-breaking spaces: a narrow column wraps between the two answers, not inside one.
+    return f"\npicture:\u00a0{seen} · pen\u00a0path:\u00a0{along}\u00a0→\u00a0{winner}"
