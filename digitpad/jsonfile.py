@@ -16,11 +16,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
-from digitpad.paths import printable_path
+from digitpad.paths import FileProblem, printable_path, read_regular_file
 
 
 class JsonFileError(ValueError):
@@ -39,28 +38,21 @@ def loads(data: bytes | str, where: str) -> Any:
 
 def read_json(path: str | os.PathLike[str], max_bytes: int) -> Any:
     """The parsed content of the regular file ``path`` (at most ``max_bytes``)."""
-    path = Path(path)
     name = printable_path(path)
     try:
-        info = path.stat()
-    except OSError as exc:
-        raise JsonFileError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise JsonFileError(f"{name}: not a regular file (a directory, pipe or device)")
-    if info.st_size > max_bytes:
-        raise JsonFileError(f"{name}: too big ({info.st_size:,} bytes; at most "
-                            f"{max_bytes:,})")
-    try:
-        # O_NONBLOCK: if a FIFO was swapped in since the check, opening it does not wait.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise JsonFileError(f"{name}: not a regular file (a directory, pipe or device)")
-            data = fh.read(max_bytes + 1)
-    except OSError as exc:
-        raise JsonFileError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-    if len(data) > max_bytes:
-        raise JsonFileError(f"{name}: too big (over {max_bytes:,} bytes)")
+        data = read_regular_file(path, max_bytes)
+    except FileProblem as problem:
+        if problem.kind in ("directory", "not-regular"):
+            reason = "not a regular file (a directory, pipe or device)"
+        elif problem.kind == "too-big":
+            reason = f"too big ({problem.size:,} bytes; at most {max_bytes:,})"
+        elif problem.kind == "missing":
+            reason = "cannot be read (No such file or directory)"
+        elif problem.kind == "permission":
+            reason = "cannot be read (Permission denied)"
+        else:
+            reason = f"cannot be read ({problem.detail})"
+        raise JsonFileError(f"{name}: {reason}") from None
     return loads(data, name)
 
 

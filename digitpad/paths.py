@@ -71,3 +71,49 @@ def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+class FileProblem(OSError):
+    """Why :func:`read_regular_file` could not read a file: ``kind`` is one of ``missing``,
+    ``directory``, ``not-regular``, ``too-big``, ``permission`` or ``unreadable``; each
+    reader words it for its own files."""
+
+    def __init__(self, kind: str, detail: str = "", size: int = 0) -> None:
+        super().__init__(detail or kind)
+        self.kind, self.detail, self.size = kind, detail, size
+
+
+def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``max_bytes`` (else
+    :class:`FileProblem`). A directory, FIFO or device is refused at once, and the file is
+    opened without blocking, so a pipe swapped in after the check cannot hang the reader."""
+    import stat
+
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise FileProblem("missing") from None
+    except OSError as exc:
+        raise FileProblem("unreadable", str(exc.strerror or exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FileProblem("directory")
+    if not stat.S_ISREG(info.st_mode):
+        raise FileProblem("not-regular")
+    if info.st_size > max_bytes:
+        raise FileProblem("too-big", size=info.st_size)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise FileProblem("not-regular")
+            data = fh.read(max_bytes + 1)
+    except PermissionError:
+        raise FileProblem("permission") from None
+    except FileProblem:
+        raise
+    except OSError as exc:
+        raise FileProblem("unreadable", str(exc.strerror or exc)) from None
+    if len(data) > max_bytes:
+        raise FileProblem("too-big", size=len(data))
+    return data

@@ -8,14 +8,13 @@ so a small file that decodes to a huge image cannot take gigabytes.
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageReader
 
-from digitpad.paths import printable_path
+from digitpad.paths import FileProblem, printable_path, read_regular_file
 
 MAX_SIDE = 2048  # decoded pixels per side; plenty for a digit, bounds memory and time
 MAX_FILE_BYTES = 256 << 20
@@ -28,25 +27,15 @@ class ImageReadError(OSError):
 def _read_bytes(path: Path) -> bytes:
     name = printable_path(path)
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ImageReadError(f"{name}: no such file") from None
-    except OSError as exc:
-        raise ImageReadError(f"{name}: cannot open ({exc.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ImageReadError(f"{name}: is a directory, not an image file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ImageReadError(f"{name}: not a regular file (a pipe, socket or device)")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ImageReadError(f"{name}: too large for an image of a digit "
-                             f"({info.st_size >> 20} MB)")
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except PermissionError:
-        raise ImageReadError(f"{name}: permission denied") from None
-    except OSError as exc:
-        raise ImageReadError(f"{name}: cannot read ({exc.strerror})") from None
+        return read_regular_file(path, MAX_FILE_BYTES)
+    except FileProblem as problem:
+        reason = {"missing": "no such file",
+                  "directory": "is a directory, not an image file",
+                  "not-regular": "not a regular file (a pipe, socket or device)",
+                  "too-big": f"too large for an image of a digit ({problem.size >> 20} MB)",
+                  "permission": "permission denied"}.get(problem.kind,
+                                                         f"cannot read ({problem.detail})")
+        raise ImageReadError(f"{name}: {reason}") from None
 
 
 def read_grayscale(path: str | Path) -> np.ndarray:
