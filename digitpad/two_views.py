@@ -6,7 +6,8 @@ differently), so the reading combines them: the picture's log-probabilities plus
 :data:`PATH_WEIGHT` times the path's, renormalised. The weight was chosen on the pen ``train``
 split only (``bench/bench_pen_path.py --choose-weight``: both networks trained without a fifth
 of the train sites, read on that fifth): 0.5 is the largest weight that read no writer there
-worse than the picture alone (0.7 and 1.0 read one digit more right but one writer worse). Pictures of paper have no path: they are read by the picture alone.
+worse than the picture alone (0.7 and 1.0 read one digit more right but one writer worse).
+Pictures of paper have no path: they are read by the picture alone.
 """
 
 from __future__ import annotations
