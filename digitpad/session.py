@@ -192,6 +192,27 @@ def prune_trained(keep: int = KEEP_TRAINED, protect: Path | None = None) -> None
         if path.resolve() not in kept:
             with contextlib.suppress(OSError):
                 path.unlink()
+    _prune_path_models(keep)
+
+
+def _prune_path_models(keep: int) -> None:
+    """Tuned pen-path networks: the newest ``keep`` stay (a ``digitpad finetune`` output
+    elsewhere may name one), and any a trained model still names; the others go."""
+    folder = path_models_dir()
+    if not folder.is_dir():
+        return
+    named = set()
+    for model in _trained_files():
+        with contextlib.suppress(ModelFileError, OSError):
+            paired = paired_path_model(read_metadata(model))
+            if paired is not None:
+                named.add(paired.name)
+    files = sorted((p for p in folder.glob("*.keras") if not p.name.startswith(TEMP_PREFIX)),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in files[keep:]:
+        if path.name not in named:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def label_for(path: Path, source: str, metadata: dict[str, Any]) -> str:

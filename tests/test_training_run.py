@@ -163,3 +163,25 @@ def test_a_paired_pen_path_name_never_leaves_its_folder(tmp_path):
     for name in ("../outside.keras", str(tmp_path / "outside.keras"), "missing.keras",
                  ".hidden.keras", 7, None, "ok.h5"):
         assert paired_path_model({"pen_path_model": name}) is None
+
+
+def test_tuned_pen_path_networks_are_pruned_unless_a_model_names_them(monkeypatch):
+    """The newest few stay, and any a trained model still names; older unnamed ones go."""
+    import os
+    import shutil
+
+    from digitpad import session
+    from digitpad.paths import asset_path
+
+    folder = session.path_models_dir()
+    folder.mkdir(parents=True)
+    for k in range(5):
+        target = folder / f"pen-path-{k}.keras"
+        shutil.copy(asset_path("model-pen-path.keras"), target)
+        os.utime(target, (1000 + k, 1000 + k))  # pen-path-4 is the newest
+    monkeypatch.setattr(session, "_trained_files", lambda: [session.trained_models_dir() / "m"])
+    monkeypatch.setattr(session, "read_metadata",
+                        lambda path: {"pen_path_model": "pen-path-0.keras"})
+    session.prune_trained(keep=2)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "pen-path-0.keras", "pen-path-3.keras", "pen-path-4.keras"]
