@@ -29,44 +29,25 @@ def _figure(value: float) -> str:
     return f"{value:.4f}" if math.isfinite(value) else "n/a"
 
 
-def _tune_path(samples, learn, keep, picture_before, model, config):
-    """The pen-path network tuned on the same split: (result, its saved file name), or
-    (None, why not)."""
-    import numpy as np
-
-    from digitpad.finetune import finetune_path
-    from digitpad.inference import predictor_for_model
-    from digitpad.model_file import load_model, save_model
-    from digitpad.paths import asset_path
-    from digitpad.pen import load_pen_images
-    from digitpad.session import PEN_PATH_MODEL, new_path_model_path
-    from digitpad.training_data import pen_paths
-
-    held = [samples[i] for i in keep]
-    after = predictor_for_model(model)(np.stack([s.image for s in held]) / np.float32(255)) \
-        if held else None
-    pen = load_pen_images()
-    path_model = load_model(asset_path(PEN_PATH_MODEL))
-    result = finetune_path(path_model, [samples[i] for i in learn], held,
-                           (pen_paths(pen, "train"), pen_paths(pen, "test")), config,
-                           picture_before=picture_before, picture_after=after)
-    target = new_path_model_path()
-    save_model(path_model, target, {"architecture_key": "pen-path", "data": "yours+pen",
-                                    "finetuned_from": PEN_PATH_MODEL})
-    return result, target.name
-
-
 def run_finetune(samples_file: Path, out: Path, model_path: Path | None = None,
                  data_path: Path | None = None, epochs: int | None = None,
                  read_with: str | None = None) -> int:
-    import numpy as np
-
-    from digitpad.finetune import FinetuneConfig, finetune, finetune_metadata, holdout_split
+    from digitpad.finetune import (
+        FinetuneConfig,
+        finetune,
+        finetune_metadata,
+        holdout_split,
+        sample_probabilities,
+        save_tuned_path,
+        tune_path_file,
+    )
+    from digitpad.inference import predictor_for_model
     from digitpad.mnist import MnistError, load_mnist
     from digitpad.model_file import ModelFileError, load_model, save_model
+    from digitpad.paths import asset_path
     from digitpad.pen import PenDataError
     from digitpad.samples import SampleError, read_export
-    from digitpad.session import model_for_command
+    from digitpad.session import PEN_PATH_MODEL, model_for_command
     from digitpad.session import read_with as window_choice
     from digitpad.training import TrainingError
 
@@ -86,18 +67,20 @@ def run_finetune(samples_file: Path, out: Path, model_path: Path | None = None,
     print(f"tuning {active.describe()} on {len(samples)} samples "
           f"({printable_path(samples_file)})", file=sys.stderr)
     learn, keep = holdout_split([s.label for s in samples], config.holdout_share, config.seed)
-    held_images = np.stack([samples[i].image for i in keep]) if len(keep) else None
-    picture_before = active.predictor(held_images / np.float32(255)) \
-        if held_images is not None else None
+    learned, held = [samples[i] for i in learn], [samples[i] for i in keep]
+    picture_before = sample_probabilities(active.predictor, held)
     both = None
     try:
-        result = finetune(model, [samples[i] for i in learn], mnist, config,
-                          held_out=[samples[i] for i in keep])
+        result = finetune(model, learned, mnist, config, held_out=held)
         metadata = finetune_metadata(model, config, result, active.describe())
         if (read_with or window_choice()) == "both":
             try:
-                both, metadata["pen_path_model"] = _tune_path(
-                    samples, learn, keep, picture_before, model, config)
+                tuned_path, path_model = tune_path_file(
+                    asset_path(PEN_PATH_MODEL), learned, held, config,
+                    picture_before=picture_before,
+                    picture_after=sample_probabilities(predictor_for_model(model), held))
+                metadata["pen_path_model"] = save_tuned_path(path_model, PEN_PATH_MODEL).name
+                both = tuned_path
             except (PenDataError, ModelFileError, OSError) as exc:
                 print(f"note: the pen-path network was not tuned: {exc}", file=sys.stderr)
         save_model(model, out, metadata)

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -221,13 +222,18 @@ class PathFinetuneResult:
 def sample_paths(samples: Sequence[Sample]) -> tuple[np.ndarray, np.ndarray]:
     """Your samples' pen paths (N, POINTS, 3: x, y, pen-down, as ``training_data.pen_paths``)
     and labels."""
-    from digitpad.pen_path import POINTS, paths_of
+    from digitpad.pen_path import path_data
 
+    return (path_data([[s for s in sample.strokes if len(s)] for sample in samples]),
+            np.array([s.label for s in samples], dtype=np.int64))
+
+
+def sample_probabilities(predictor: Callable[[np.ndarray], np.ndarray],
+                         samples: Sequence[Sample]) -> np.ndarray:
+    """A picture network's probabilities for your samples' images ((0, 10) for none)."""
     if not samples:
-        return np.zeros((0, POINTS, 3), np.float32), np.zeros(0, np.int64)
-    xy, down = paths_of([[s for s in sample.strokes if len(s)] for sample in samples])
-    paths = np.concatenate([xy, down[..., None]], axis=-1).astype(np.float32)
-    return paths, np.array([s.label for s in samples], dtype=np.int64)
+        return np.zeros((0, 10))
+    return np.asarray(predictor(np.stack([s.image for s in samples]) / np.float32(255)))
 
 
 def _combined_accuracy(picture: np.ndarray | None, path: np.ndarray, labels: np.ndarray) -> float:
@@ -283,3 +289,36 @@ def finetune_path(model: keras.Model, samples: Sequence[Sample], held_out: Seque
         _combined_accuracy(picture_before, before, held_y),
         _combined_accuracy(picture_after, after, held_y),
         pen_before, run.test_accuracy, run)
+
+
+def tune_path_file(path_base: Path, samples: Sequence[Sample], held_out: Sequence[Sample],
+                   config: FinetuneConfig, *, picture_before: np.ndarray,
+                   picture_after: np.ndarray, pen_file: Path | None = None,
+                   cancel: threading.Event | None = None,
+                   ) -> tuple[PathFinetuneResult, keras.Model]:
+    """:func:`finetune_path` on the network in ``path_base``, with the pen digits (``pen_file``
+    or the shipped ones): the result and the tuned network. Raises ``PenDataError``,
+    ``ModelFileError``, ``OSError`` or :class:`TrainingError`."""
+    from digitpad.model_file import load_model
+    from digitpad.pen import load_pen_images
+    from digitpad.training_data import pen_paths
+
+    pen = load_pen_images(pen_file)
+    model = load_model(path_base)
+    result = finetune_path(model, samples, held_out, (pen_paths(pen, "train"),
+                                                      pen_paths(pen, "test")), config,
+                           picture_before=picture_before, picture_after=picture_after,
+                           cancel=cancel)
+    return result, model
+
+
+def save_tuned_path(model: keras.Model, base_name: str) -> Path:
+    """Save a tuned pen-path network beside the trained models (named by the picture model
+    tuned with it); its path. Raises ``ModelFileError`` or ``OSError``."""
+    from digitpad.model_file import save_model
+    from digitpad.session import new_path_model_path
+
+    target = new_path_model_path()
+    save_model(model, target, {"architecture_key": "pen-path", "data": "yours+pen",
+                               "finetuned_from": base_name})
+    return target

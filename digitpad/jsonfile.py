@@ -46,11 +46,7 @@ def read_json(path: str | os.PathLike[str], max_bytes: int) -> Any:
             reason = "not a regular file (a directory, pipe or device)"
         elif problem.kind == "too-big":
             reason = f"too big ({problem.size:,} bytes; at most {max_bytes:,})"
-        elif problem.kind == "missing":
-            reason = "cannot be read (No such file or directory)"
-        elif problem.kind == "permission":
-            reason = "cannot be read (Permission denied)"
-        else:
+        else:  # missing, permission, unreadable: the system's words
             reason = f"cannot be read ({problem.detail})"
         raise JsonFileError(f"{name}: {reason}") from None
     return loads(data, name)

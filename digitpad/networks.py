@@ -47,7 +47,7 @@ def _convnet_layers(keras: Any) -> list:
 
 
 def _pen_path_layers(keras: Any) -> list:
-    """A 1-D convnet over the path's 64 points (chosen by bench/bench_pen.py against global
+    """A 1-D convnet over the path's 64 points (chosen in issue 21's trials over global
     pooling and a recurrent net): local shapes of the stroke, pooled to 8 steps that keep
     their order (a loop *then* a stroke down), and a classifier over them."""
     conv, pool = keras.layers.Conv1D, keras.layers.MaxPooling1D

@@ -75,8 +75,8 @@ def atomic_file(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
 
 class FileProblem(OSError):
     """Why :func:`read_regular_file` could not read a file: ``kind`` is one of ``missing``,
-    ``directory``, ``not-regular``, ``too-big``, ``permission`` or ``unreadable``; each
-    reader words it for its own files."""
+    ``directory``, ``not-regular``, ``too-big``, ``permission`` or ``unreadable`` (with the
+    system's words in ``detail`` where there are some); each reader words it for its files."""
 
     def __init__(self, kind: str, detail: str = "", size: int = 0) -> None:
         super().__init__(detail or kind)
@@ -92,8 +92,8 @@ def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     path = Path(path)
     try:
         info = path.stat()
-    except FileNotFoundError:
-        raise FileProblem("missing") from None
+    except FileNotFoundError as exc:
+        raise FileProblem("missing", str(exc.strerror or exc)) from None
     except OSError as exc:
         raise FileProblem("unreadable", str(exc.strerror or exc)) from None
     if stat.S_ISDIR(info.st_mode):
@@ -108,8 +108,8 @@ def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                 raise FileProblem("not-regular")
             data = fh.read(max_bytes + 1)
-    except PermissionError:
-        raise FileProblem("permission") from None
+    except PermissionError as exc:
+        raise FileProblem("permission", str(exc.strerror or exc)) from None
     except FileProblem:
         raise
     except OSError as exc:

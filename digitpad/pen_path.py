@@ -90,6 +90,14 @@ def paths_of(drawings: Sequence[Sequence[Sequence[Sequence[float]]]],
     return xy, down
 
 
+def path_data(drawings: Sequence[Sequence[Sequence[Sequence[float]]]]) -> np.ndarray:
+    """Many drawings as path data: float32 (N, POINTS, 3) of x, y and pen-down, the form
+    training data and samples keep (``digitpad.training.prepare_inputs`` makes the network
+    input from it)."""
+    xy, down = paths_of(drawings)
+    return np.concatenate([xy, down[..., None]], axis=-1).astype(np.float32)
+
+
 def augment_points(xy: np.ndarray, rng: np.random.Generator, *, rotate: float = 0.25,
                    shear: float = 0.3, scale: float = 0.15, jitter: float = 0.01,
                    warp: float = 0.04) -> np.ndarray:

@@ -68,12 +68,6 @@ class DigitReading:
     path_probabilities: np.ndarray | None = None
 
     @property
-    def disagree(self) -> bool:
-        """Whether the picture and the pen path name different digits."""
-        return self.path_probabilities is not None and int(
-            np.argmax(self.picture_probabilities)) != int(np.argmax(self.path_probabilities))
-
-    @property
     def digit(self) -> int:
         return int(np.argmax(self.probabilities))
 
@@ -293,22 +287,18 @@ def read_number(strokes: Sequence[Sequence[Sequence[float]]],
     parts = [as_strokes([strokes[i] for i in group]) for group in groups]
     images = [strokes_to_mnist(p, min_extent=max(pen_width, 1e-9)) for p in parts]
     probabilities = np.asarray(predictor(np.stack(images)), dtype=np.float64).reshape(-1, 10)
-    paths = along = combined = [None] * len(parts)
+    reading, own = probabilities, [None] * len(parts)  # own: the picture's, when combined
+    paths = along = [None] * len(parts)
     if path_predictor is not None:
         paths = np.stack([path_features(p) for p in parts])
         along = np.asarray(path_predictor(paths), dtype=np.float64).reshape(-1, 10)
-        combined = combine(probabilities, along)
+        reading, own = combine(probabilities, along), probabilities
     digits = []
     for k, (group, part, image) in enumerate(zip(groups, parts, images, strict=True)):
         points = np.concatenate(part)
         box = (*points.min(axis=0).tolist(), *points.max(axis=0).tolist())
-        if path_predictor is None:
-            digits.append(DigitReading(tuple(group), tuple(box), image, probabilities[k],
-                                       doubt(part, pen_width)))
-        else:
-            digits.append(DigitReading(tuple(group), tuple(box), image, combined[k],
-                                       doubt(part, pen_width), paths[k], probabilities[k],
-                                       along[k]))
+        digits.append(DigitReading(tuple(group), tuple(box), image, reading[k],
+                                   doubt(part, pen_width), paths[k], own[k], along[k]))
     return NumberReading(tuple(digits))
 
 

@@ -54,7 +54,7 @@ RECIPES = {
     "book": TrainConfig(seed=1),
     "convnet": TrainConfig(epochs=15, seed=1, architecture="convnet", data="mnist+pen",
                            augment=True, lr_decay=True, average_weights=True),
-    # The pen-path network beside the picture one (bench/bench_pen.py --path).
+    # The pen-path network beside the picture one (bench/bench_pen_path.py measures it).
     "pen-path": TrainConfig(epochs=12, seed=1, optimizer="adam", learning_rate=2e-3,
                             architecture="pen-path", data="pen", augment=True, lr_decay=True),
 }

@@ -131,14 +131,12 @@ def pen_paths(pen: PenImages, split: str) -> Split:
     """The ``split``'s pen digits as paths: float32 (N, POINTS, 3) of x, y and pen-down
     (see :mod:`digitpad.pen_path`; :func:`digitpad.training.prepare_inputs` makes the network
     input), and their labels."""
-    from digitpad.pen_path import paths_of
+    from digitpad.pen_path import path_data
 
     drawings = pen.stroke_lists(split)
     if drawings is None:
         raise PenDataError("the pen digits have no strokes to read paths from")
-    xy, down = paths_of(drawings)
-    paths = np.concatenate([xy, down[..., None]], axis=-1).astype(np.float32)
-    return paths, pen.part(split)[1]
+    return path_data(drawings), pen.part(split)[1]
 
 
 def assemble_paths(pen: PenImages) -> TrainingData:

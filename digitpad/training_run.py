@@ -28,8 +28,10 @@ from digitpad.finetune import (
     PathFinetuneResult,
     finetune,
     finetune_metadata,
-    finetune_path,
     holdout_split,
+    sample_probabilities,
+    save_tuned_path,
+    tune_path_file,
 )
 from digitpad.inference import Predictor, layers_of, predictor_for_model
 from digitpad.mnist import load_mnist
@@ -38,7 +40,7 @@ from digitpad.networks import architecture_of, build_model
 from digitpad.numpy_net import NumpyLayer
 from digitpad.pen import PenDataError
 from digitpad.samples import Sample
-from digitpad.session import new_path_model_path, new_trained_model_path, prune_trained
+from digitpad.session import new_trained_model_path, prune_trained
 from digitpad.tensorflow_startup import import_tensorflow
 from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
 from digitpad.training_data import PEN_MONITOR, load_test_set, load_training_data
@@ -347,8 +349,8 @@ def _finetune(request: RunRequest, tune: FinetuneRequest, report: Report,
     metadata = finetune_metadata(model, config, tuned, tune.base_name)
     if tune.path_base is not None and not trained.cancelled:
         held_out = [samples[i] for i in keep]
-        picture_before = _read_images(base_picture, held_out)
-        picture_after = _read_images(predictor_for_model(model), held_out)
+        picture_before = sample_probabilities(base_picture, held_out)
+        picture_after = sample_probabilities(predictor_for_model(model), held_out)
         name = _tune_path(request, tune, [samples[i] for i in learn], held_out,
                           picture_before, picture_after, report, cancel, result)
         if name:
@@ -358,40 +360,23 @@ def _finetune(request: RunRequest, tune: FinetuneRequest, report: Report,
     return result
 
 
-def _read_images(predictor: Predictor, samples: Sequence[Sample]) -> Any:
-    import numpy as np
-
-    if not samples:
-        return np.zeros((0, 10))
-    return predictor(np.stack([s.image for s in samples]) / np.float32(255))
-
-
 def _tune_path(request: RunRequest, tune: FinetuneRequest, learn: list[Sample],
                held_out: list[Sample], picture_before: Any, picture_after: Any,
                report: Report, cancel: threading.Event, result: RunResult) -> str | None:
     """Tune the pen-path network on the same samples and save it beside the trained models;
     its file name (for the picture model's metadata), or None with ``result.path_note``."""
-    from digitpad.pen import load_pen_images
-    from digitpad.training_data import pen_paths
-
     report(Status("Tuning the pen-path network on your samples…"))
     try:
-        pen = load_pen_images(request.pen_path)
-        paths = (pen_paths(pen, "train"), pen_paths(pen, "test"))
-        model = load_model(tune.path_base)
-        result.path_finetune = finetune_path(
-            model, learn, held_out, paths, tune.config, picture_before=picture_before,
-            picture_after=picture_after, cancel=cancel)
+        result.path_finetune, model = tune_path_file(
+            tune.path_base, learn, held_out, tune.config, picture_before=picture_before,
+            picture_after=picture_after, pen_file=request.pen_path, cancel=cancel)
     except (PenDataError, ModelFileError, OSError, TrainingError) as exc:
         result.path_note = f"the pen-path network was not tuned: {exc}"
         return None
     if result.path_finetune.run.cancelled or not request.save:
         return None
-    target = new_path_model_path()
     try:
-        save_model(model, target, {"architecture_key": "pen-path", "data": "yours+pen",
-                                   "finetuned_from": tune.path_base.name})
+        return save_tuned_path(model, tune.path_base.name).name
     except (ModelFileError, OSError) as exc:
         result.path_note = f"the tuned pen-path network could not be saved: {exc}"
         return None
-    return target.name
