@@ -4,9 +4,13 @@
     python train_model.py                   # the book (dense, MNIST, 5 epochs): assets/model.keras
     python train_model.py --preset convnet  # the bundled default: assets/model-convnet.keras
     python train_model.py --preset pen-path # the pen-path network: assets/model-pen-path.keras
+    python train_model.py --preset fast     # real handwriting in under two minutes
     python train_model.py --arch convnet --train-on mnist+pen --augment --epochs 8 --out my.keras
+    python train_model.py --layers "conv32,pool,conv64,pool,dense128,drop0.3" --epochs 3
+    python train_model.py --layers my-network.json   # the same, from a JSON list of layers
 
-The presets are seeded, so they reproduce the bundled files' accuracies.
+The presets are seeded, so they reproduce the bundled files' accuracies. --layers builds the
+same networks as the window's layer editor (see digitpad/layer_stack.py for the layer words).
 """
 
 from __future__ import annotations
@@ -17,11 +21,19 @@ import sys
 import time
 from pathlib import Path
 
+from digitpad.layer_stack import (
+    LayerStackError,
+    format_layers,
+    layers_from_json,
+    parse_layers,
+    plan,
+)
 from digitpad.mnist import MnistError
 from digitpad.model_file import ModelFileError, save_model
-from digitpad.networks import ARCHITECTURES, OPTIMIZERS, PATH_ARCHITECTURES, build_model
+from digitpad.networks import ARCHITECTURES, CUSTOM, OPTIMIZERS, PATH_ARCHITECTURES
+from digitpad.paths import FileProblem, read_regular_file
 from digitpad.pen import PenDataError
-from digitpad.training import RECIPES, TrainConfig, TrainingError, run_metadata, train
+from digitpad.training import RECIPES, TrainConfig, TrainingError, build_for, run_metadata, train
 from digitpad.training_data import DATA_CHOICES, PATH_DATA_CHOICES, load_training_data
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -31,14 +43,17 @@ OUTPUTS = {"book": ASSETS / "model.keras", "convnet": ASSETS / "model-convnet.ke
 FIELDS = {"arch": "architecture", "train_on": "data", "augment": "augment", "epochs": "epochs",
           "batch_size": "batch_size", "optimizer": "optimizer",
           "learning_rate": "learning_rate", "lr_decay": "lr_decay",
-          "average_weights": "average_weights", "seed": "seed"}
+          "average_weights": "average_weights", "seed": "seed", "redraw": "redraw"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", choices=RECIPES, default="book",
                         help="starting recipe; options below override it (default: book)")
-    parser.add_argument("--arch", choices=[*ARCHITECTURES, *PATH_ARCHITECTURES], help="network")
+    parser.add_argument("--arch", choices=[*ARCHITECTURES, *PATH_ARCHITECTURES],
+                        help="network (custom: give --layers)")
+    parser.add_argument("--layers", help="your own network: layer words such as "
+                        '"conv32,pool,conv64,pool,dense128,drop0.3", or a JSON file of them')
     parser.add_argument("--train-on", choices=[*DATA_CHOICES, *PATH_DATA_CHOICES],
                         help="training data (pen: the pen digits' paths, for --arch pen-path)")
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction,
@@ -51,6 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="cosine learning-rate decay over the epochs")
     parser.add_argument("--average-weights", action=argparse.BooleanOptionalAction,
                         help="keep a moving average of the weights as the final model")
+    parser.add_argument("--redraw", action=argparse.BooleanOptionalAction,
+                        help="augmentation mixes in digits re-drawn as pen strokes")
     parser.add_argument("--seed", type=int, help="random seed (presets fix one)")
     parser.add_argument("--out", type=Path, help="where to write the model")
     parser.add_argument("--data", type=Path, default=None,
@@ -61,16 +78,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "(default: $DIGITPAD_PEN_DIGITS, else the copy in the package)")
     args = parser.parse_args(argv)
     recipe = RECIPES[args.preset]
+    if args.layers is not None:
+        args.arch = args.arch or CUSTOM
+        try:
+            args.layers = _read_layers(args.layers)
+        except (LayerStackError, FileProblem, UnicodeDecodeError) as exc:
+            parser.error(f"--layers: {exc}")
+    elif args.arch == CUSTOM or args.arch is None and recipe.architecture == CUSTOM:
+        args.layers = recipe.layers if args.arch is None else None
+        if args.layers is None:
+            parser.error("--arch custom needs --layers")
     for option, name in FIELDS.items():
         if getattr(args, option) is None:
             setattr(args, option, getattr(recipe, name))
     if args.out is None:
-        args.out = OUTPUTS[args.preset]
+        as_recipe = args.arch == recipe.architecture and args.layers in (None, recipe.layers)
+        args.out = OUTPUTS.get(args.preset) if as_recipe else None
+        args.out = args.out or Path(f"model-{args.preset if as_recipe else args.arch}.keras")
     if args.epochs < 1 or args.batch_size < 1:
         parser.error("--epochs and --batch-size must be at least 1")
     if (args.arch in PATH_ARCHITECTURES) != (args.train_on in PATH_DATA_CHOICES):
         parser.error("--arch pen-path reads paths: it trains on --train-on pen, and only it does")
     return args
+
+
+def _read_layers(value: str) -> str:
+    """Layer words, or the path of a JSON file of them, as checked layer words."""
+    path = Path(value)
+    if value.strip().endswith(".json") or path.is_file():
+        layers = layers_from_json(read_regular_file(path, 1 << 20).decode("utf-8"))
+    else:
+        layers = parse_layers(value)
+    plan(layers)
+    return format_layers(layers)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                          optimizer=args.optimizer, learning_rate=args.learning_rate,
                          architecture=args.arch, data=args.train_on, augment=args.augment,
-                         lr_decay=args.lr_decay, average_weights=args.average_weights)
-    model = build_model(args.arch, args.optimizer, args.learning_rate, seed=args.seed)
+                         lr_decay=args.lr_decay, average_weights=args.average_weights,
+                         layers=args.layers or "", redraw=args.redraw)
+    model = build_for(config)
     started = time.perf_counter()
 
     def report_epoch(epoch: int, logs: dict[str, float]) -> None:
@@ -96,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = train(model, data.train, data.test, config, on_epoch=report_epoch,
                        monitors=data.monitors,
-                       alternates=data.alternates() if config.augment else None)
+                       alternates=data.alternates() if config.augment and config.redraw
+                       else None)
     except TrainingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -24,7 +24,6 @@ import numpy as np
 from digitpad import training
 from digitpad.evaluation import Report, evaluate
 from digitpad.inference import load_predictor, predictor_for_model
-from digitpad.networks import build_model
 from digitpad.paths import asset_path
 from digitpad.pen import load_pen_images
 from digitpad.session import BUNDLED
@@ -88,10 +87,10 @@ def main() -> None:
         config = replace(RECIPES[name], seed=args.seed,
                          epochs=args.epochs or RECIPES[name].epochs)
         data = load_training_data(config.data, args.data, args.pen)
-        model = build_model(config.architecture, seed=args.seed)
+        model = training.build_for(config)
         print(f"training {name}: {config}", flush=True)
         result = train(model, data.train, data.test, config, monitors=data.monitors,
-                       alternates=data.alternates() if config.augment else None,
+                       alternates=data.alternates() if config.augment and config.redraw else None,
                        on_epoch=lambda e, logs: print(
                            f"  epoch {e + 1}: MNIST {logs['val_accuracy']:.4f} "
                            f"pen {logs.get('pen_accuracy', float('nan')):.4f}", flush=True))

@@ -49,6 +49,9 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true",
                         help="two quick dense runs (learning rate 0.001, then 0.01) compared: "
                         "screenshot-compare.png")
+    parser.add_argument("--design", action="store_true",
+                        help="open the settings, pick the Fast recipe, design a network in the "
+                        "layer editor (timed): screenshot-settings.png, screenshot-design.png")
     parser.add_argument("--number", default="",
                         help="also write this number (real pen digits of one test writer, "
                         "needs ../shared/data/unipen-digits.npz) and save "
@@ -115,6 +118,26 @@ def main() -> None:
         wait(100)
     if args.teach:
         teach(win, app, args.out, wait)
+        return
+    if args.design:
+        panel = win.training_panel
+        panel.drawer.set_open(True)
+        combo = panel.settings.recipe_combo
+        combo.setCurrentIndex(combo.findData("fast"))
+        combo.activated.emit(combo.currentIndex())
+        wait(300)
+        win.grab().save(str(args.out / "screenshot-settings.png"))
+        panel.settings.design_button.click()
+        editor = panel.settings.editor
+        editor.list.setCurrentRow(4)
+        from digitpad.layer_stack import Layer
+
+        editor.add_layer(Layer("dense", 64))
+        while "s an epoch" not in editor.timing_label.text():
+            wait(100)
+        wait(200)
+        editor.grab().save(str(args.out / "screenshot-design.png"))
+        print(editor.layers(), "|", editor.totals_label.text(), "|", editor.timing_label.text())
         return
     if args.compare:
         panel = win.training_panel

@@ -2,6 +2,7 @@
 
 * ``dense``: Chollet's ch. 2 network, Dense(512, relu) -> Dense(10, softmax);
 * ``convnet``: the book's MNIST convnet with dropout before the classifier;
+* ``custom``: a network you design, a stack of layers (:mod:`digitpad.layer_stack`);
 * ``pen-path``: a 1-D convnet over the pen's path (:mod:`digitpad.pen_path`), which reads
   how a digit was written rather than how it looks.
 
@@ -24,26 +25,20 @@ DEFAULT_LEARNING_RATES = {"rmsprop": 1e-3, "adam": 1e-3, "sgd": 1e-2}
 ARCHITECTURES = {
     "dense": "Dense (the book)",
     "convnet": "Convnet",
+    "custom": "Your design",
+}
+CUSTOM = "custom"
+# The named picture networks as layer stacks (digitpad.layer_stack's text form), so the editor
+# starts from them and a design equal to one is that one.
+NAMED_STACKS = {
+    # Chollet's ch. 2 network: Dense(512, relu) on 784 inputs, Dense(10, softmax).
+    "dense": "dense512",
+    # The book's MNIST convnet (ch. 8: conv 32/64/128, 3x3, two max-pools) with dropout before
+    # the classifier, the regularisation the book adds when data is augmented.
+    "convnet": "conv32,pool,conv64,pool,conv128,flatten,drop0.5",
 }
 PEN_PATH = "pen-path"  # reads strokes, not pictures: trained and read beside a picture network
 PATH_ARCHITECTURES = {PEN_PATH: "Pen path"}
-
-
-def _dense_layers(keras: Any) -> list:
-    """Chollet's ch. 2 network: Dense(512, relu) on 784 inputs, Dense(10, softmax)."""
-    return [keras.layers.Dense(512, activation="relu"),
-            keras.layers.Dense(10, activation="softmax")]
-
-
-def _convnet_layers(keras: Any) -> list:
-    """The book's MNIST convnet (ch. 8: conv 32/64/128, 3x3, two max-pools) with dropout
-    before the classifier, the regularisation the book adds when data is augmented."""
-    conv = keras.layers.Conv2D
-    return [keras.layers.Reshape((28, 28, 1)),
-            conv(32, 3, activation="relu"), keras.layers.MaxPooling2D(2),
-            conv(64, 3, activation="relu"), keras.layers.MaxPooling2D(2),
-            conv(128, 3, activation="relu"), keras.layers.Flatten(),
-            keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
 
 
 def _pen_path_layers(keras: Any) -> list:
@@ -59,6 +54,28 @@ def _pen_path_layers(keras: Any) -> list:
             keras.layers.Dense(10, activation="softmax")]
 
 
+def stack_of(architecture: str, layers: str = "") -> str:
+    """The layer stack (text form) a picture ``architecture`` builds: its named stack, or
+    ``layers`` for ``custom``."""
+    if architecture == CUSTOM:
+        return layers
+    if architecture not in NAMED_STACKS:
+        raise ValueError(f"unknown architecture {architecture!r}; choose one of "
+                         f"{', '.join([*ARCHITECTURES, *PATH_ARCHITECTURES])}")
+    return NAMED_STACKS[architecture]
+
+
+def named_architecture(layers: str) -> str:
+    """``dense`` or ``convnet`` when ``layers`` is that network's stack, else ``custom``."""
+    from digitpad.layer_stack import LayerStackError, format_layers, parse_layers
+
+    try:
+        text = format_layers(parse_layers(layers))
+    except LayerStackError:
+        return CUSTOM
+    return next((key for key, stack in NAMED_STACKS.items() if stack == text), CUSTOM)
+
+
 def input_shape(architecture: str) -> tuple[int, ...]:
     """What one input of ``architecture`` looks like: 784 pixels, or the pen's path."""
     if architecture == PEN_PATH:
@@ -69,20 +86,21 @@ def input_shape(architecture: str) -> tuple[int, ...]:
 
 
 def build_model(architecture: str = "dense", optimizer: str = "rmsprop",
-                learning_rate: float | None = None, seed: int | None = None) -> keras.Model:
+                learning_rate: float | None = None, seed: int | None = None,
+                layers: str = "") -> keras.Model:
     """A compiled, untrained network of ``architecture`` (a key of :data:`ARCHITECTURES` or
-    :data:`PATH_ARCHITECTURES`), taking :func:`input_shape` inputs.
+    :data:`PATH_ARCHITECTURES`; ``custom`` builds the stack ``layers``), taking
+    :func:`input_shape` inputs. Raises ``LayerStackError`` for a stack that cannot be built.
     """
     import keras
 
-    builders = {"dense": _dense_layers, "convnet": _convnet_layers, PEN_PATH: _pen_path_layers}
-    if architecture not in builders:
-        raise ValueError(f"unknown architecture {architecture!r}; choose one of "
-                         f"{', '.join(builders)}")
+    from digitpad.layer_stack import keras_layers, parse_layers
+
+    stack = None if architecture == PEN_PATH else parse_layers(stack_of(architecture, layers))
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    layers = builders[architecture](keras)
-    model = keras.Sequential([keras.Input(shape=input_shape(architecture)), *layers])
+    built = _pen_path_layers(keras) if stack is None else keras_layers(stack, keras)
+    model = keras.Sequential([keras.Input(shape=input_shape(architecture)), *built])
     model.compile(
         optimizer=make_optimizer(optimizer, learning_rate),
         loss="categorical_crossentropy",

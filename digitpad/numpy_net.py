@@ -1,4 +1,5 @@
-"""Numpy forward passes for every network digitpad builds (dense, convnet, pen path), no TensorFlow.
+"""Numpy forward passes for every network digitpad builds (dense, convnet, your designs, pen
+path), no TensorFlow.
 
 ``model.predict`` costs ~120 ms a call and importing TensorFlow ~5 s; the canvas classifies on
 every mouse move, so inference runs over copies of the weights in numpy instead (~0.07 ms for
@@ -31,7 +32,7 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 # Layers that do nothing at inference time.
 PASS_THROUGH = {"Dropout", "SpatialDropout2D", "GaussianNoise", "InputLayer"}
 SUPPORTED = {"Dense", "Conv2D", "MaxPooling2D", "Conv1D", "MaxPooling1D", "Flatten", "Reshape",
-             "BatchNormalization"} | PASS_THROUGH
+             "BatchNormalization", "GlobalAveragePooling2D"} | PASS_THROUGH
 
 
 class UnsupportedLayer(ValueError):
@@ -60,6 +61,8 @@ class NumpyLayer:
                                                         self.options["padding"]))
         if self.kind == "MaxPooling1D":
             return _max_pool_1d(x, self.options["pool"])
+        if self.kind == "GlobalAveragePooling2D":
+            return x.mean(axis=(1, 2))
         if self.kind == "Flatten":
             return x.reshape(len(x), -1)
         if self.kind == "Reshape":
@@ -139,6 +142,10 @@ def layer_from_config(kind: str, config: dict, weights: Sequence[np.ndarray]) ->
         if len(set(pool)) != 1 or strides != pool or config.get("padding", "valid") != "valid":
             raise UnsupportedLayer("only square, non-overlapping, valid max pooling")
         options["pool"] = int(pool[0])
+    elif kind == "GlobalAveragePooling2D":
+        if config.get("keepdims") or config.get("data_format", "channels_last") != \
+                "channels_last":
+            raise UnsupportedLayer("global pooling must be channels_last, without keepdims")
     elif kind == "Reshape":
         options["shape"] = tuple(int(d) for d in config["target_shape"])
     elif kind == "BatchNormalization":

@@ -109,7 +109,7 @@ def new_trained_model_path(architecture: str) -> Path:
 
 
 def _trained_label(path: Path, metadata: dict[str, Any]) -> str:
-    kind = {"dense": "Dense", "convnet": "Convnet"}.get(
+    kind = {"dense": "Dense", "convnet": "Convnet", "custom": "design"}.get(
         str(metadata.get("architecture_key", "")), "Model")
     data = {"mnist+pen": " + pen", "yours+mnist": " tuned to your handwriting"}.get(
         str(metadata.get("data")), "")

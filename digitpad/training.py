@@ -42,22 +42,71 @@ class TrainConfig:
     seed: int | None = None
     validate_each_epoch: bool = True
     architecture: str = "dense"  # a key of digitpad.networks.ARCHITECTURES
+    layers: str = ""  # the stack of a ``custom`` network (digitpad.layer_stack's text form)
     data: str = "mnist"  # a key of digitpad.training_data.DATA_CHOICES
     augment: bool = False
     lr_decay: bool = False  # cosine decay of the learning rate from epoch to epoch, to ~0
     average_weights: bool = False  # the final model is a moving average of the weights
+    redraw: bool = True  # augmentation mixes in digits re-drawn as pen strokes (~50 s to make)
+
+    @property
+    def stack(self) -> str:
+        """The picture network's layer stack in text form (the named one, or ``layers``)."""
+        from digitpad.networks import stack_of
+
+        return stack_of(self.architecture, self.layers)
 
 
-# The bundled models' recipes (``train_model.py --preset``, the benches): the book's run, and
-# the default convnet chosen by bench/bench_pen.py.
+# The recipes (the panel's Recipe choice, ``train_model.py --preset``, the benches): the book's
+# ch. 2 run, its ch. 8 convnet run, the bundled default convnet chosen by bench/bench_pen.py,
+# and a fast one chosen by bench/bench_recipes.py.
 RECIPES = {
     "book": TrainConfig(seed=1),
+    "book-convnet": TrainConfig(epochs=5, batch_size=64, seed=1, architecture="convnet"),
     "convnet": TrainConfig(epochs=15, seed=1, architecture="convnet", data="mnist+pen",
                            augment=True, lr_decay=True, average_weights=True),
+    # Real handwriting in under two minutes: a narrower convnet, Adam with a decaying rate,
+    # no re-drawn strokes (making them takes ~50 s); bench/bench_recipes.py chose it.
+    "fast": TrainConfig(epochs=5, batch_size=256, seed=1, optimizer="adam", learning_rate=2e-3,
+                        architecture="custom",
+                        layers="conv16,pool,conv32,pool,conv64,flatten,drop0.5",
+                        data="mnist+pen", augment=True, lr_decay=True, redraw=False),
     # The pen-path network beside the picture one (bench/bench_pen_path.py measures it).
     "pen-path": TrainConfig(epochs=12, seed=1, optimizer="adam", learning_rate=2e-3,
                             architecture="pen-path", data="pen", augment=True, lr_decay=True),
 }
+
+
+RECIPE_NAMES = {"book": "The book", "book-convnet": "The book's convnet",
+                "convnet": "Best for real handwriting", "fast": "Fast"}
+# What the panel compares to tell a recipe from a custom choice (the seed is not a setting).
+_SETTINGS = ("epochs", "batch_size", "optimizer", "architecture", "data", "augment",
+             "lr_decay", "average_weights")
+
+
+def recipe_of(config: TrainConfig) -> str | None:
+    """The key of the picture recipe ``config`` is (seed aside), or None for a custom one."""
+    from digitpad.networks import DEFAULT_LEARNING_RATES
+
+    def rate(c: TrainConfig) -> float:
+        return c.learning_rate or DEFAULT_LEARNING_RATES[c.optimizer]
+
+    for key in RECIPE_NAMES:
+        recipe = RECIPES[key]
+        if all(getattr(config, name) == getattr(recipe, name) for name in _SETTINGS) and \
+                math.isclose(rate(config), rate(recipe), rel_tol=1e-6) and \
+                (config.architecture != "custom" or config.layers == recipe.layers) and \
+                (not config.augment or config.redraw == recipe.redraw):
+            return key
+    return None
+
+
+def build_for(config: TrainConfig) -> keras.Model:
+    """The untrained network ``config`` trains (its architecture, stack, optimizer, seed)."""
+    from digitpad.networks import build_model
+
+    return build_model(config.architecture, config.optimizer, config.learning_rate,
+                       config.seed, layers=config.layers)
 
 
 @dataclass
@@ -79,6 +128,7 @@ def run_metadata(config: TrainConfig, result: TrainResult, train_samples: int) -
 
     return {
         "architecture_key": config.architecture, "data": config.data,
+        **({} if config.architecture == "pen-path" else {"layers": config.stack}),
         "augment": config.augment, "lr_decay": config.lr_decay,
         "average_weights": config.average_weights,
         "pen_accuracy": result.monitor_accuracy.get("pen", math.nan),

@@ -168,6 +168,25 @@ def load_training_data(data: str = "mnist", mnist_path: str | os.PathLike[str] |
     return assemble(mnist, data, pen)
 
 
+MNIST_TRAIN = 60_000
+
+
+def expected_train_samples(data: str) -> int:
+    """Digits in one epoch of ``data``, known before any data is loaded (for time estimates):
+    MNIST's 60,000, plus the shipped pen ``train`` split :data:`PEN_REPEAT` times over for
+    ``mnist+pen``."""
+    if data != "mnist+pen":
+        return MNIST_TRAIN
+    from digitpad.pen import PACKAGE_FILE
+
+    try:
+        with np.load(PACKAGE_FILE) as arrays:
+            pen_train = int((arrays["split"].astype(str) == "train").sum())
+    except (OSError, KeyError, ValueError):
+        pen_train = 11_498  # the shipped file's count
+    return MNIST_TRAIN + PEN_REPEAT * pen_train
+
+
 def load_test_set(name: str, mnist_path: str | os.PathLike[str] | None = None) -> Split:
     """uint8 images and labels of a test set (a key of :data:`TEST_SETS`): MNIST test, or
     the pen ``test`` split (real handwriting of sites never trained on). Raises

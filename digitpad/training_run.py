@@ -36,13 +36,20 @@ from digitpad.finetune import (
 from digitpad.inference import Predictor, layers_of, predictor_for_model
 from digitpad.mnist import load_mnist
 from digitpad.model_file import ModelFileError, load_model, save_model
-from digitpad.networks import architecture_of, build_model
+from digitpad.networks import architecture_of
 from digitpad.numpy_net import NumpyLayer
 from digitpad.pen import PenDataError
 from digitpad.samples import Sample
 from digitpad.session import new_trained_model_path, prune_trained
 from digitpad.tensorflow_startup import import_tensorflow
-from digitpad.training import BatchSmoother, TrainConfig, TrainingError, run_metadata, train
+from digitpad.training import (
+    BatchSmoother,
+    TrainConfig,
+    TrainingError,
+    build_for,
+    run_metadata,
+    train,
+)
 from digitpad.training_data import PEN_MONITOR, load_test_set, load_training_data
 
 BATCH_EVENT_INTERVAL = 0.1  # seconds: at most ~10 batch events a second, as the plots repaint
@@ -287,15 +294,14 @@ def _train(request: RunRequest, report: Report, cancel: threading.Event) -> RunR
     data = load_training_data(config.data, request.data_path,
                               request.pen_path).limit(request.train_limit)
     alternates = None
-    if config.augment:
+    if config.augment and config.redraw:
         report(Status("Re-drawing digits as pen strokes for augmentation…"))
         alternates = data.alternates(stop=cancel.is_set)
     if cancel.is_set():
         return RunResult(config, cancelled=True)
     report(Status("Starting TensorFlow…"))
     import_tensorflow()  # the import that stalls the window least
-    model = build_model(config.architecture, config.optimizer, config.learning_rate,
-                        config.seed)
+    model = build_for(config)
     batches = -(-len(data.train[0]) // config.batch_size)
     report(RunStarted(config.epochs, batches))
     progress = _Progress(report, batches, model)

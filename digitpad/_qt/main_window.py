@@ -173,8 +173,10 @@ class MainWindow(QMainWindow):
             return
         # Named without its figures: "tuned <name> on 24 samples" must not read as if the
         # figures were measured on your samples.
+        layers = active.metadata.get("layers")
         self.training_panel.set_model_in_use(active.path, active.label or active.path.name,
-                                             active.predictor)
+                                             active.predictor,
+                                             layers if isinstance(layers, str) else None)
         self.read_with.follow(active.metadata)
         if not self.training_panel.is_training:  # a run's snapshots stay on the canvas
             self.reading.set_predictor(active.predictor, self._model_text())

@@ -38,7 +38,9 @@ class ModelPicker(QWidget):
         index = -1
         for i, entry in enumerate(self.entries):
             self.combo.addItem(entry.describe(), str(entry.path))
-            self.combo.setItemData(i, str(entry.path), 3)  # tooltip role: the file
+            layers = entry.metadata.get("layers")
+            tip = f"{entry.path}\nlayers: {layers}" if isinstance(layers, str) else str(entry.path)
+            self.combo.setItemData(i, tip, 3)  # tooltip role: the file and its layers
             if current is not None and _same(entry.path, current):
                 index = i
         if current is not None and index < 0:  # a --model file: show it too

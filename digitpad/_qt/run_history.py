@@ -8,7 +8,16 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from digitpad.history import HistoryError, RunRecord, export_csv, load_runs, new_run_id, save_run
 from digitpad.samples import now_iso
@@ -16,9 +25,17 @@ from digitpad.samples import now_iso
 from .training_plots import TrainingPlots
 
 
+def network_name(settings: dict) -> str:
+    """The run's network in a few words: ``convnet``, ``dense``, ``design conv8,pool,dense32``."""
+    architecture = str(settings.get("architecture", "?"))
+    if architecture == "custom":
+        return f"design {settings.get('layers') or '(no hidden layer)'}"
+    return architecture
+
+
 def run_label(settings: dict, result: dict) -> str:
     kind = "fine-tune" if settings.get("data") == "yours+mnist" else \
-        f"{settings.get('architecture', '?')} · {settings.get('data', '?')}"
+        f"{network_name(settings)} · {settings.get('data', '?')}"
     acc = result.get("test_accuracy", math.nan)
     figure = f" · MNIST {acc:.1%}" if isinstance(acc, float) and math.isfinite(acc) else ""
     stopped = " · stopped" if result.get("cancelled") else ""
@@ -50,12 +67,22 @@ class RunHistoryBar(QWidget):
         self.png_button.setToolTip("Save the plots as a PNG picture")
         self.csv_button.clicked.connect(self.ask_csv)
         self.png_button.clicked.connect(self.ask_png)
-        layout = QHBoxLayout(self)
+        # While comparing: which network drew which curves.
+        self.compare_note = QLabel(objectName="compareNote")
+        self.compare_note.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
+        self.compare_note.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Compare with"))
+        row.addWidget(self.compare_combo, 1)
+        row.addWidget(self.csv_button)
+        row.addWidget(self.png_button)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Compare with"))
-        layout.addWidget(self.compare_combo, 1)
-        layout.addWidget(self.csv_button)
-        layout.addWidget(self.png_button)
+        layout.setSpacing(0)
+        layout.addLayout(row)
+        layout.addWidget(self.compare_note)
         self.problems = self.reload()  # damaged run records, set aside: the panel says so
 
     def reload(self) -> list[str]:
@@ -89,6 +116,12 @@ class RunHistoryBar(QWidget):
     def compare_with(self, run_id: str | None) -> None:
         run = next((r for r in self.runs if r.id == run_id), None)
         self.plots.set_overlay(run.curves if run is not None else None)
+        if run is not None:
+            now = network_name(self.current.settings) if self.current is not None else "—"
+            self.compare_note.setText(f"colours: {now} · grey: {network_name(run.settings)}")
+            self.compare_note.setToolTip(f"colours: {self.current.label if self.current else '—'}"
+                                         f"\ngrey: {run.label}")
+        self.compare_note.setVisible(run is not None)
         index = self.compare_combo.findData(run_id)
         self.compare_combo.setCurrentIndex(max(index, 0))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from digitpad.networks import ARCHITECTURES
+from digitpad.networks import ARCHITECTURES, CUSTOM
 from digitpad.training_data import DATA_CHOICES
 
 from .training_settings import TrainingSettings
@@ -40,13 +40,7 @@ class SettingsDrawer(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.body)
         self.toggle.toggled.connect(self.set_open)
-        for combo in (settings.architecture_combo, settings.data_combo,
-                      settings.optimizer_combo):
-            combo.currentIndexChanged.connect(self._update_summary)
-        for spin in (settings.epochs_spin, settings.batch_spin, settings.lr_spin):
-            spin.valueChanged.connect(self._update_summary)
-        for check in (settings.augment_check, settings.decay_check, settings.average_check):
-            check.toggled.connect(self._update_summary)
+        settings.changed.connect(self._update_summary)
         self._update_summary()
         self.set_open(False)
 
@@ -79,7 +73,10 @@ class SettingsDrawer(QWidget):
         extras = [name for on, name in ((config.augment, "augmented"),
                                         (config.lr_decay, "rate decay"),
                                         (config.average_weights, "averaged")) if on]
+        recipe = self.settings.recipe_combo.currentText()
+        network = f"your design ({config.layers or 'no hidden layer'})" \
+            if config.architecture == CUSTOM else ARCHITECTURES[config.architecture]
         self.summary.setText(
-            f"{ARCHITECTURES[config.architecture]} · {DATA_CHOICES[config.data]} · "
+            f"{recipe}: {network} · {DATA_CHOICES[config.data]} · "
             f"{config.epochs} epochs · batch {config.batch_size} · {config.optimizer} "
             f"{config.learning_rate:g}" + "".join(f" · {e}" for e in extras))

@@ -107,6 +107,8 @@ class TrainingPanel(QWidget):
         self._drop_unsaved = False  # asked once: the next start discards an unsaved model
         self._network_picked = False  # the user chose the Network: the model in use no longer
         self.settings.architecture_combo.activated.connect(self._on_network_picked)
+        self.settings.editor.accepted.connect(self._on_network_picked)
+        self.settings.recipe_combo.activated.connect(self._on_network_picked)
         self.keep_partial_check = QCheckBox("If stopped, use the partly trained model")
         self.keep_partial_check.setObjectName("keepPartialCheck")
         self.keep_partial_check.setToolTip(
@@ -125,8 +127,9 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.finetune_button, 2)
 
         self.progress = RunProgress()
-        self.status_label = QLabel("Ready. The Network starts at the one in use; Dense (the book) "
-                                   "with the other defaults reproduces Chollet's ch. 2 run.")
+        self.status_label = QLabel("Ready. The Network starts at the one in use; in Settings, "
+                                   "a Recipe fills them all (The book: Chollet's ch. 2 run), "
+                                   "or Design… your own network.")
         self.status_label.setObjectName("statusLabel")
         self.status_label.setWordWrap(True)
         self.result_label = QLabel("")
@@ -169,17 +172,20 @@ class TrainingPanel(QWidget):
         return self.task is not None
 
     def set_model_in_use(self, path: Path | None, name: str = "",
-                         predictor: Predictor | None = None) -> None:
+                         predictor: Predictor | None = None, layers: str | None = None) -> None:
         """The model the canvas reads with: a fine-tune starts from it, a run is compared
-        with it on the same digits."""
+        with it on the same digits; ``layers``, its design where its file records one."""
         self.model_in_use = (Path(path), name) if path is not None else None
         self.current_predictor = predictor
         # The Network choice starts at the architecture in use (an experiment compares like
         # with like), until you pick one yourself.
         architecture = getattr(predictor, "architecture", None)
         combo = self.settings.architecture_combo
-        if not self._network_picked and not self.is_training and \
-                combo.findData(architecture) >= 0:
+        if self._network_picked or self.is_training:
+            return
+        if layers is not None and _checked(layers):
+            self.settings.set_design(layers)
+        elif combo.findData(architecture) >= 0:
             self.settings.set_choice(architecture=architecture)
 
     def config(self) -> TrainConfig:
@@ -422,6 +428,16 @@ class TrainingPanel(QWidget):
         if request is not None:
             tune = request.finetune and replace(request.finetune, config=self.finetune_config)
             self._start(self._request(tune))
+
+
+def _checked(layers: str) -> bool:
+    """Whether a model file's recorded design can be built (a damaged record is ignored)."""
+    from digitpad.layer_stack import LayerStackError, parse_layers, problems
+
+    try:
+        return not problems(parse_layers(layers))
+    except LayerStackError:
+        return False
 
 
 def _button(text: str, name: str, tooltip: str) -> QPushButton:

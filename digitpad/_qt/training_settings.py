@@ -1,22 +1,41 @@
-"""The training settings form: network, data, augmentation, epochs, batch, optimizer, rate."""
+"""The training settings form: a recipe, the network (and its design), data, augmentation,
+epochs, batch, optimizer, rate.
+
+Picking a recipe fills every setting; changing any setting shows *Custom* (or the recipe the
+settings now equal). Inputs: :meth:`TrainingSettings.set_config`, :meth:`set_design`;
+output: :meth:`TrainingSettings.config` and the ``changed`` signal.
+"""
 
 from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QPushButton,
     QSpinBox,
     QWidget,
 )
 
-from digitpad.networks import ARCHITECTURES, DEFAULT_LEARNING_RATES, OPTIMIZERS
-from digitpad.training import TrainConfig
+from digitpad.networks import (
+    ARCHITECTURES,
+    CUSTOM,
+    DEFAULT_LEARNING_RATES,
+    OPTIMIZERS,
+    named_architecture,
+    stack_of,
+)
+from digitpad.training import RECIPE_NAMES, RECIPES, TrainConfig, recipe_of
 from digitpad.training_data import DATA_CHOICES
+
+from .layer_editor import LayerEditor
+
+CUSTOM_RECIPE = "Custom"
 
 
 class LogSpinBox(QDoubleSpinBox):
@@ -70,24 +89,50 @@ def _combo(object_name: str, choices: dict[str, str], tooltip: str) -> QComboBox
 class TrainingSettings(QWidget):
     """Plain form; :meth:`config` turns it into a :class:`TrainConfig`."""
 
+    changed = Signal()  # any setting, the recipe or the design
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.layers = ""  # the design used when the Network is "Your design"
+        self.recipe_combo = _combo(
+            "recipeCombo", {**RECIPE_NAMES, "": CUSTOM_RECIPE},
+            "A recipe fills every setting below:\n"
+            "The book: Chollet's ch. 2 run (Dense 512, MNIST, 5 epochs).\n"
+            "The book's convnet: its ch. 8 convnet, 5 epochs.\n"
+            "Best for real handwriting: the bundled default's recipe (~6 minutes).\n"
+            "Fast: real handwriting in under two minutes.\n"
+            "Custom: whatever you changed.")
         self.architecture_combo = _combo(
             "architectureCombo", ARCHITECTURES,
             "Dense (the book): Chollet's ch. 2 network, ~3 s an epoch on 2 cores.\n"
             "Convnet: the book's MNIST convnet; reads real handwriting better, ~12 s an epoch\n"
-            "on MNIST, ~23 s with the default recipe (pen digits, augmentation).")
+            "on MNIST, ~23 s with the default recipe (pen digits, augmentation).\n"
+            "Your design: layers you choose (Design…).")
+        self.design_button = QPushButton("Design…", objectName="designButton")
+        self.design_button.setToolTip("Add, remove, reorder and size the layers; see the "
+                                      "weights, multiply-adds, shapes and seconds an epoch")
+        self.editor = LayerEditor(self)
+        self.editor.accepted.connect(self._on_designed)
+        self.design_button.clicked.connect(self.open_editor)
         self.data_combo = _combo(
             "dataCombo", DATA_CHOICES,
             "MNIST (the book): 60,000 scanned pencil digits.\n"
             "MNIST + pen digits: adds 11,498 real pen-drawn digits (UNIPEN, 12 sites);\n"
             "the 'real handwriting' curve is measured on 3 other sites never trained on.")
         self.augment_check = _check(
-            "augmentCheck", "Augment (rotate, shear, scale, shift, warp, pen width)",
+            "augmentCheck", "Augment (rotate, shear, warp, pen width…)",
             "Every batch is changed at random the way drawings differ: small rotations,\n"
             "shears, scales and shifts, elastic warps, thicker or thinner strokes, and\n"
             "digits re-drawn as pen strokes, some in other national styles (a flagged 1,\n"
             "a slashed 0, a crossed 7). Helps the network read real handwriting.")
+        self.redraw_check = _check(
+            "redrawCheck", "…and re-draw as pen strokes",
+            "Mix in digits re-drawn as pen strokes, some in other national styles.\n"
+            "Helps real handwriting a little; preparing them takes ~50 s before the first\n"
+            "epoch. On in the bundled convnet's recipe, off in Fast.")
+        self.redraw_check.setChecked(True)
+        self.augment_check.toggled.connect(self.redraw_check.setEnabled)
+        self.redraw_check.setEnabled(False)
         self.decay_check = _check(
             "decayCheck", "Decay the rate",
             "Cosine decay of the learning rate to ~0 by the last epoch: big steps early,\n"
@@ -119,18 +164,93 @@ class TrainingSettings(QWidget):
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Network", self.architecture_combo)
+        form.addRow("Recipe", self.recipe_combo)
+        network = QHBoxLayout()
+        network.addWidget(self.architecture_combo, 1)
+        network.addWidget(self.design_button)
+        form.addRow("Network", network)
         form.addRow("Data", self.data_combo)
         form.addRow("", self.augment_check)
+        form.addRow("", self.redraw_check)
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Batch size", self.batch_spin)
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Learning rate", self.lr_spin)
-        schedule = QHBoxLayout()
-        schedule.addWidget(self.decay_check)
-        schedule.addWidget(self.average_check)
-        schedule.addStretch(1)
-        form.addRow("", schedule)
+        form.addRow("", self.decay_check)
+        form.addRow("", self.average_check)
+
+        self._previous_architecture = self.architecture_combo.currentData()
+        self.recipe_combo.activated.connect(self._on_recipe)
+        self.architecture_combo.activated.connect(self._on_network)
+        for combo in (self.architecture_combo, self.data_combo, self.optimizer_combo):
+            combo.currentIndexChanged.connect(self._on_changed)
+        for spin in (self.epochs_spin, self.batch_spin, self.lr_spin):
+            spin.valueChanged.connect(self._on_changed)
+        for check in (self.augment_check, self.redraw_check, self.decay_check,
+                      self.average_check):
+            check.toggled.connect(self._on_changed)
+        self._on_changed()
+
+    # ---- recipes and designs ----------------------------------------------------------
+    @Slot(int)
+    def _on_recipe(self, index: int) -> None:
+        key = self.recipe_combo.itemData(index)
+        if key:
+            self.set_config(RECIPES[key])
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Fill every setting from ``config`` (a recipe)."""
+        self.layers = config.layers if config.architecture == CUSTOM else self.layers
+        self.set_choice(architecture=config.architecture, data=config.data,
+                        augment=config.augment, lr_decay=config.lr_decay,
+                        average_weights=config.average_weights)
+        self.epochs_spin.setValue(config.epochs)
+        self.batch_spin.setValue(config.batch_size)
+        self.optimizer_combo.setCurrentText(config.optimizer)
+        self.lr_spin.setValue(config.learning_rate or DEFAULT_LEARNING_RATES[config.optimizer])
+        self.redraw_check.setChecked(config.redraw)
+        self._on_changed()
+
+    def set_design(self, layers: str) -> None:
+        """Use the network ``layers`` (a named one when it equals one, else *Your design*)."""
+        architecture = named_architecture(layers)
+        if architecture == CUSTOM:
+            self.layers = layers
+        self.set_choice(architecture=architecture)
+        self._on_changed()
+
+    @Slot()
+    def open_editor(self) -> None:
+        """The layer editor, starting from the network chosen now."""
+        config = self.config()
+        self.editor.edit(config.stack, config.batch_size, config.data, config.augment,
+                         config.optimizer)
+
+    @Slot()
+    def _on_designed(self) -> None:
+        self.set_design(self.editor.layers())
+
+    @Slot(int)
+    def _on_network(self, _index: int) -> None:
+        """Picking *Your design* opens the editor (from the last design, or the network
+        chosen before)."""
+        if self.architecture_combo.currentData() == CUSTOM:
+            if not self.layers:
+                self.layers = stack_of(self._previous_architecture)
+            self.open_editor()
+
+    @Slot()
+    def _on_changed(self) -> None:
+        if self.architecture_combo.currentData() != CUSTOM:
+            self._previous_architecture = self.architecture_combo.currentData()
+        key = recipe_of(self.config())
+        self.recipe_combo.blockSignals(True)
+        self.recipe_combo.setCurrentIndex(self.recipe_combo.findData(key or ""))
+        self.recipe_combo.blockSignals(False)
+        self.design_button.setToolTip(f"Layers now: {self.config().stack or '(none)'}\n"
+                                      "Add, remove, reorder and size them; see the weights, "
+                                      "multiply-adds, shapes and seconds an epoch")
+        self.changed.emit()
 
     def config(self) -> TrainConfig:
         return TrainConfig(epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
@@ -140,7 +260,9 @@ class TrainingSettings(QWidget):
                            data=self.data_combo.currentData(),
                            augment=self.augment_check.isChecked(),
                            lr_decay=self.decay_check.isChecked(),
-                           average_weights=self.average_check.isChecked())
+                           average_weights=self.average_check.isChecked(),
+                           layers=self.layers if self.architecture_combo.currentData() == CUSTOM
+                           else "", redraw=self.redraw_check.isChecked())
 
     def set_choice(self, architecture: str | None = None, data: str | None = None,
                    augment: bool | None = None, lr_decay: bool | None = None,
