@@ -10,6 +10,7 @@ this one description. Its text form is a comma-separated list:
 ``drop0.3``        Dropout, rate 0.3 (only while training)
 ``flatten``        Flatten: a picture's maps become one flat list
 ``gap``            GlobalAveragePooling2D: each map becomes its mean
+``bn``             BatchNormalization: each map or unit rescaled to a steady range
 =================  ==========================================================
 
 Every network ends in ``Dense(10, softmax)``, added here: it chooses among the ten digits. A
@@ -28,13 +29,13 @@ INPUT_SIDE = 28
 CLASSES = 10
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 KINDS = {"dense": "Dense", "conv": "Conv2D", "pool": "MaxPooling2D", "drop": "Dropout",
-         "flatten": "Flatten", "gap": "GlobalAveragePooling2D"}
+         "flatten": "Flatten", "gap": "GlobalAveragePooling2D", "bn": "BatchNormalization"}
 MAX_UNITS = 4096
 MAX_FILTERS = 512
 MAX_KERNEL = 9
 MAX_LAYERS = 32
 MAX_WEIGHTS = 20_000_000  # ~80 MB of float32 weights: beyond it a laptop struggles
-_TOKEN = re.compile(r"^(dense|conv|drop|pool|flatten|gap)([0-9.]*)(?:k([0-9]+))?(?::(\w+))?$")
+_TOKEN = re.compile(r"^(dense|conv|drop|pool|flatten|gap|bn)([0-9.]*)(?:k([0-9]+))?(?::(\w+))?$")
 
 
 class LayerStackError(ValueError):
@@ -70,8 +71,8 @@ class Layer:
             return f"Conv2D, {self.size} filters {self.kernel}×{self.kernel}, {self.activation}"
         if self.kind == "drop":
             return f"Dropout {self.rate:g}"
-        return {"pool": "MaxPool 2×2", "flatten": "Flatten",
-                "gap": "Global average pool"}[self.kind]
+        return {"pool": "MaxPool 2×2", "flatten": "Flatten", "gap": "Global average pool",
+                "bn": "Batch normalisation"}[self.kind]
 
 
 Stack = tuple[Layer, ...]
@@ -90,7 +91,7 @@ def parse_layers(text: str) -> Stack:
         if not match:
             raise LayerStackError(
                 f"layer {position + 1}, {raw!r}, is not a layer: write dense128, conv32, "
-                "conv32k5, pool, drop0.3, flatten or gap")
+                "conv32k5, pool, drop0.3, bn, flatten or gap")
         kind, number, kernel, activation = match.groups()
         try:
             layers.append(_layer(kind, number, kernel, activation))
@@ -100,7 +101,7 @@ def parse_layers(text: str) -> Stack:
 
 
 def _layer(kind: str, number: str, kernel: str | None, activation: str | None) -> Layer:
-    if kind in ("pool", "flatten", "gap"):
+    if kind in ("pool", "flatten", "gap", "bn"):
         if number or kernel or activation:
             raise ValueError(f"{kind} takes no size")
         return Layer(kind)
@@ -241,6 +242,8 @@ def _walk(layers: Stack) -> tuple[list[str], list[Row]]:
             else:
                 shape = (shape[2],) if layer.kind == "gap" else (shape[0] * shape[1] * shape[2],)
             rows.append(Row(layer.describe(), shape, 0, 0))
+        elif layer.kind == "bn":  # scale, offset, and the running mean and variance
+            rows.append(Row(layer.describe(), shape, 4 * shape[-1], 0))
         elif layer.kind == "drop":
             if not 0.0 <= layer.rate < 1.0:
                 found.append(f"{where}: a dropout rate is from 0 up to (not including) 1")
@@ -295,4 +298,6 @@ def _keras_layer(layer: Layer, keras: Any) -> Any:
         return keras.layers.Dropout(layer.rate)
     if layer.kind == "gap":
         return keras.layers.GlobalAveragePooling2D()
+    if layer.kind == "bn":
+        return keras.layers.BatchNormalization()
     return keras.layers.Flatten()

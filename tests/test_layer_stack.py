@@ -28,6 +28,7 @@ DESIGNS = [
     "conv8k5:tanh,pool,conv6,gap,dense16:sigmoid,drop0.2",
     "dense64,drop0.3,dense32:tanh",
     "conv4,pool,drop0.25,dense12",  # a Flatten is added before the Dense
+    "conv6,bn,pool,conv8,bn,flatten,dense16,bn",
     "",  # no hidden layer: the output layer alone (logistic regression)
 ]
 
@@ -99,7 +100,7 @@ def test_named_networks_are_their_stacks():
     assert named_architecture("dense256") == "custom"
 
 
-@pytest.mark.parametrize("text", DESIGNS[2:5])
+@pytest.mark.parametrize("text", DESIGNS[2:6])
 def test_every_layer_kind_reads_through_numpy_as_keras(tmp_path, text):
     from digitpad.inference import NumpyPredictor, load_predictor
     from digitpad.model_file import read_metadata, save_model

@@ -51,7 +51,8 @@ from .background import Task
 
 NEW_LAYERS = {"Dense": Layer("dense", 128), "Conv2D": Layer("conv", 32),
               "MaxPool": Layer("pool"), "Dropout": Layer("drop", rate=0.3),
-              "Flatten": Layer("flatten"), "Global pool": Layer("gap")}
+              "BatchNorm": Layer("bn"), "Flatten": Layer("flatten"),
+              "Global pool": Layer("gap")}
 TIMING_DELAY_MS = 700  # wait for the edits to pause before timing the network
 
 
@@ -98,7 +99,7 @@ class LayerEditor(QDialog):
             button = QPushButton(f"+ {name}", objectName=f"add{name.replace(' ', '')}")
             button.setToolTip(f"Add a {name} layer below the selected one")
             button.clicked.connect(lambda _=False, n=name: self.add_layer(NEW_LAYERS[n]))
-            add.addWidget(button, i // 3, i % 3)
+            add.addWidget(button, i // 4, i % 4)
         self.remove_button = QPushButton("Remove", objectName="removeLayer")
         self.up_button = QPushButton("Move up", objectName="moveLayerUp")
         self.down_button = QPushButton("Move down", objectName="moveLayerDown")
@@ -121,7 +122,7 @@ class LayerEditor(QDialog):
         self.text_edit = QLineEdit(objectName="layersText")
         self.text_edit.setToolTip("The same layers in words (train_model.py --layers takes "
                                   "them): dense128, conv32, conv32k5, pool, drop0.3, "
-                                  "flatten, gap; :tanh after a size changes the activation")
+                                  "bn, flatten, gap; :tanh after a size changes the activation")
 
         left = QVBoxLayout()
         left.addWidget(QLabel("Layers, picture first:"))
@@ -261,10 +262,14 @@ class LayerEditor(QDialog):
         if self._editing_row or not 0 <= row < len(self.stack):
             return
         layer = self.stack[row]
-        changed = replace(layer, size=self.size_spin.value() if layer.kind in ("dense", "conv")
-                          else 0, kernel=self.kernel_spin.value(),
-                          activation=self.activation_combo.currentText(),
-                          rate=round(self.rate_spin.value(), 2))
+        if layer.kind in ("dense", "conv"):
+            changed = replace(layer, size=self.size_spin.value(),
+                              kernel=self.kernel_spin.value() if layer.kind == "conv" else 3,
+                              activation=self.activation_combo.currentText())
+        elif layer.kind == "drop":
+            changed = replace(layer, rate=round(self.rate_spin.value(), 2))
+        else:
+            return
         self.set_stack(self.stack[:row] + (changed,) + self.stack[row + 1:])
 
     @Slot(str)
@@ -342,6 +347,12 @@ class LayerEditor(QDialog):
         self._timing = None
         if self.layers() != self._timed and not problems(self.stack):
             self._timer.start()
+
+    def join(self, timeout: float = 30.0) -> None:
+        """Wait for a timing in flight (the app quitting: never end inside TensorFlow)."""
+        self._timer.stop()
+        if self._timing is not None:
+            self._timing.wait(timeout)
 
     def done(self, result: int) -> None:
         self._timer.stop()

@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
     def _on_about_to_quit(self) -> None:
         self.training_panel.shutdown(timeout_ms=None)
         self.warmup.join()  # never end the process inside TensorFlow's import
+        self.training_panel.settings.editor.join()  # ... nor inside timing a design
         self.teaching.store.empty_trash()  # deleted samples could be undone until now
 
     @Slot()
