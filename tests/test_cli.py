@@ -56,6 +56,32 @@ def test_train_model_script_help():
         assert option in proc.stdout
 
 
+def test_train_model_builds_the_layers_it_is_given(tmp_path, small_npz):
+    """``--layers`` (words or a JSON file) trains that network and records it; a wrong stack
+    is refused in words before anything loads."""
+    from conftest import REPO
+
+    from digitpad.inference import NumpyPredictor, load_predictor
+    from digitpad.model_file import read_metadata
+
+    script = [sys.executable, str(REPO / "train_model.py"), "--data", str(small_npz),
+              "--epochs", "1"]
+    (tmp_path / "net.json").write_text('["conv4", "pool", {"kind": "dense", "size": 8}]')
+    out = tmp_path / "mine.keras"
+    proc = subprocess.run([*script, "--layers", str(tmp_path / "net.json"), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    meta = read_metadata(out)
+    assert (meta["architecture_key"], meta["layers"]) == ("custom", "conv4,pool,dense8")
+    assert isinstance(load_predictor(out), NumpyPredictor)
+    proc = subprocess.run([*script, "--layers", "dense8,conv4"], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2 and "a convolution needs a picture" in proc.stderr
+    proc = subprocess.run([*script, "--layers", "resnet50"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2 and "'resnet50', is not a layer" in proc.stderr
+
+
 def test_app_starts_and_classifies_without_importing_tensorflow(tmp_path):
     """``digitpad`` opens a window with the bundled model ready; TensorFlow stays unloaded."""
     script = (
