@@ -143,3 +143,18 @@ def test_compare_with_names_both_networks(qtbot):
     assert bar.compare_note.text() == "colours: design conv8,pool,dense32 · grey: convnet"
     bar.compare_with(None)
     assert not bar.compare_note.isVisible()
+
+
+def test_picking_your_design_then_cancelling_keeps_the_network_it_was(qtbot):
+    from digitpad._qt.training_settings import TrainingSettings
+
+    settings = TrainingSettings()
+    qtbot.addWidget(settings)
+    settings.show()
+    pick(settings.architecture_combo, "convnet")
+    pick(settings.architecture_combo, "custom")
+    editor = settings.editor
+    assert editor.isVisible() and editor.layers() == settings.config().stack
+    assert editor.layers().startswith("conv32,pool,conv64")  # starts from the convnet
+    editor.reject()
+    assert settings.config().architecture == "convnet"

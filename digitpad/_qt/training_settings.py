@@ -113,6 +113,7 @@ class TrainingSettings(QWidget):
                                       "weights, multiply-adds, shapes and seconds an epoch")
         self.editor = LayerEditor(self)
         self.editor.accepted.connect(self._on_designed)
+        self.editor.rejected.connect(self._on_design_cancelled)
         self.design_button.clicked.connect(self.open_editor)
         self.data_combo = _combo(
             "dataCombo", DATA_CHOICES,
@@ -229,6 +230,12 @@ class TrainingSettings(QWidget):
     @Slot()
     def _on_designed(self) -> None:
         self.set_design(self.editor.layers())
+
+    @Slot()
+    def _on_design_cancelled(self) -> None:
+        """Cancelled: *Your design* stays only for a design that is not a named network."""
+        if self.architecture_combo.currentData() == CUSTOM:
+            self.set_design(self.layers)
 
     @Slot(int)
     def _on_network(self, _index: int) -> None:
