@@ -5,7 +5,8 @@ this one description. Its text form is a comma-separated list:
 
 =================  ==========================================================
 ``dense128``       Dense, 128 units, relu (``dense128:tanh``: another activation)
-``conv32``         Conv2D, 32 filters of 3x3, relu (``conv32k5``: 5x5 kernels)
+``conv32``         Conv2D, 32 filters of 3x3, relu (``conv32k5``: 5x5 kernels,
+                   ``conv32s2``: every second position, a quarter of the work)
 ``pool``           MaxPooling2D, 2x2
 ``drop0.3``        Dropout, rate 0.3 (only while training)
 ``flatten``        Flatten: a picture's maps become one flat list
@@ -35,7 +36,9 @@ MAX_FILTERS = 512
 MAX_KERNEL = 9
 MAX_LAYERS = 32
 MAX_WEIGHTS = 20_000_000  # ~80 MB of float32 weights: beyond it a laptop struggles
-_TOKEN = re.compile(r"^(dense|conv|drop|pool|flatten|gap|bn)([0-9.]*)(?:k([0-9]+))?(?::(\w+))?$")
+_TOKEN = re.compile(
+    r"^(dense|conv|drop|pool|flatten|gap|bn)([0-9.]*)(?:k([0-9]+))?(?:s([0-9]+))?(?::(\w+))?$")
+MAX_STRIDE = 4
 
 
 class LayerStackError(ValueError):
@@ -52,6 +55,7 @@ class Layer:
     kernel: int = 3
     activation: str = "relu"
     rate: float = 0.0
+    stride: int = 1
 
     def token(self) -> str:
         """The layer in the text form (``conv32k5:tanh``)."""
@@ -60,15 +64,18 @@ class Layer:
         if self.kind not in ("dense", "conv"):
             return self.kind
         kernel = f"k{self.kernel}" if self.kind == "conv" and self.kernel != 3 else ""
+        stride = f"s{self.stride}" if self.kind == "conv" and self.stride != 1 else ""
         activation = f":{self.activation}" if self.activation != "relu" else ""
-        return f"{self.kind}{self.size}{kernel}{activation}"
+        return f"{self.kind}{self.size}{kernel}{stride}{activation}"
 
     def describe(self) -> str:
         """The layer in words, as the editor lists it."""
         if self.kind == "dense":
             return f"Dense, {self.size} units, {self.activation}"
         if self.kind == "conv":
-            return f"Conv2D, {self.size} filters {self.kernel}×{self.kernel}, {self.activation}"
+            stride = f", stride {self.stride}" if self.stride != 1 else ""
+            return (f"Conv2D, {self.size} filters {self.kernel}×{self.kernel}{stride}, "
+                    f"{self.activation}")
         if self.kind == "drop":
             return f"Dropout {self.rate:g}"
         return {"pool": "MaxPool 2×2", "flatten": "Flatten", "gap": "Global average pool",
@@ -92,28 +99,30 @@ def parse_layers(text: str) -> Stack:
             raise LayerStackError(
                 f"layer {position + 1}, {raw!r}, is not a layer: write dense128, conv32, "
                 "conv32k5, pool, drop0.3, bn, flatten or gap")
-        kind, number, kernel, activation = match.groups()
+        kind, number, kernel, stride, activation = match.groups()
         try:
-            layers.append(_layer(kind, number, kernel, activation))
+            layers.append(_layer(kind, number, kernel, stride, activation))
         except ValueError as exc:
             raise LayerStackError(f"layer {position + 1}, {raw!r}: {exc}") from None
     return tuple(layers)
 
 
-def _layer(kind: str, number: str, kernel: str | None, activation: str | None) -> Layer:
+def _layer(kind: str, number: str, kernel: str | None, stride: str | None,
+           activation: str | None) -> Layer:
     if kind in ("pool", "flatten", "gap", "bn"):
-        if number or kernel or activation:
+        if number or kernel or stride or activation:
             raise ValueError(f"{kind} takes no size")
         return Layer(kind)
     if kind == "drop":
-        if not number or kernel or activation:
+        if not number or kernel or stride or activation:
             raise ValueError("write the rate after drop, e.g. drop0.3")
         return Layer(kind, rate=float(number))
     if not number or "." in number:
         raise ValueError(f"write a whole number after {kind}, e.g. {kind}64")
-    if kernel is not None and kind != "conv":
-        raise ValueError("only a convolution has a kernel size")
-    return Layer(kind, int(number), int(kernel) if kernel else 3, activation or "relu")
+    if (kernel is not None or stride is not None) and kind != "conv":
+        raise ValueError("only a convolution has a kernel size or a stride")
+    return Layer(kind, int(number), int(kernel) if kernel else 3, activation or "relu",
+                 stride=int(stride) if stride else 1)
 
 
 def format_layers(layers: Stack) -> str:
@@ -218,8 +227,11 @@ def _walk(layers: Stack) -> tuple[list[str], list[Row]]:
                              f" but here the data is a flat list of {shape[0]} numbers; move it"
                              " before the first Dense, Flatten or global pool")
                 continue
-            side = shape[0] - layer.kernel + 1
-            if side < 1:
+            if not 1 <= layer.stride <= MAX_STRIDE:
+                found.append(f"{where}: a stride is 1 to {MAX_STRIDE}")
+                continue
+            side = (shape[0] - layer.kernel) // layer.stride + 1
+            if shape[0] < layer.kernel:
                 found.append(f"{where}: the maps are only {shape[0]}×{shape[0]} here, smaller "
                              f"than the {layer.kernel}×{layer.kernel} kernel; remove a pool or "
                              "a convolution before it")
@@ -291,7 +303,8 @@ def _keras_layer(layer: Layer, keras: Any) -> Any:
     if layer.kind == "dense":
         return keras.layers.Dense(layer.size, activation=layer.activation)
     if layer.kind == "conv":
-        return keras.layers.Conv2D(layer.size, layer.kernel, activation=layer.activation)
+        return keras.layers.Conv2D(layer.size, layer.kernel, strides=layer.stride,
+                                   activation=layer.activation)
     if layer.kind == "pool":
         return keras.layers.MaxPooling2D(2)
     if layer.kind == "drop":

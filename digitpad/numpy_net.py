@@ -53,7 +53,8 @@ class NumpyLayer:
             return ACTIVATIONS[self.activation](x @ self.weights[0] + self.weights[1])
         if self.kind == "Conv2D":
             return ACTIVATIONS[self.activation](_conv2d(x, *self.weights,
-                                                        self.options["padding"]))
+                                                        self.options["padding"],
+                                                        self.options.get("stride", 1)))
         if self.kind == "MaxPooling2D":
             return _max_pool(x, self.options["pool"])
         if self.kind == "Conv1D":
@@ -73,12 +74,15 @@ class NumpyLayer:
         return x  # pass-through at inference (Dropout and friends)
 
 
-def _conv2d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, padding: str) -> np.ndarray:
-    """Stride-1 2-D convolution (Keras layout: x (N, H, W, C), kernel (kh, kw, C, F))."""
+def _conv2d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, padding: str,
+            stride: int = 1) -> np.ndarray:
+    """2-D convolution (Keras layout: x (N, H, W, C), kernel (kh, kw, C, F)); a stride keeps
+    every ``stride``-th window, as Keras does with 'valid' padding."""
     kh, kw = kernel.shape[:2]
     if padding == "same":
         x = np.pad(x, ((0, 0), ((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2), (0, 0)))
     windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2))
+    windows = windows[:, ::stride, ::stride]
     # windows: (N, H', W', C, kh, kw); contract (C, kh, kw) with the kernel as one matmul.
     n, h, w, c = windows.shape[:4]
     cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * h * w, kh * kw * c)
@@ -127,9 +131,14 @@ def layer_from_config(kind: str, config: dict, weights: Sequence[np.ndarray]) ->
         raise UnsupportedLayer(f"{kind} without a bias is not supported")
     if kind in ("Conv2D", "Conv1D"):
         ones = (1,) * int(kind[-2])
-        strides, dilation = config.get("strides", ones), config.get("dilation_rate", ones)
-        if tuple(strides) != ones or tuple(dilation) != ones:
-            raise UnsupportedLayer(f"{kind} with strides or dilation is not supported")
+        strides = tuple(np.atleast_1d(config.get("strides", ones)))
+        dilation = tuple(np.atleast_1d(config.get("dilation_rate", ones)))
+        square_valid = kind == "Conv2D" and len(set(strides)) == 1 and \
+            config.get("padding", "valid") == "valid"
+        if (strides != ones and not square_valid) or dilation != ones:
+            raise UnsupportedLayer(f"{kind}: only equal strides with 'valid' padding, and no "
+                                   "dilation, are supported")
+        options["stride"] = int(strides[0])
         if config.get("data_format", "channels_last") != "channels_last" or \
                 config.get("groups", 1) != 1:
             raise UnsupportedLayer(f"{kind} must be channels_last and ungrouped")

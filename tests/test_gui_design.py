@@ -64,6 +64,12 @@ def test_the_layer_editor_checks_sizes_and_times_a_design(qtbot):
     editor.list.setCurrentRow(1)
     editor.size_spin.setValue(64)  # the Dense's units
     assert editor.layers() == "conv32,dense64"
+    assert not editor.stride_spin.isVisibleTo(editor)  # a Dense has no stride
+    editor.list.setCurrentRow(0)
+    editor.stride_spin.setValue(2)
+    assert editor.layers() == "conv32s2,dense64"
+    assert editor.flow_label.text() == "28×28×1 → 13×13×32 → 5408 → 64 → 10"
+    editor.stride_spin.setValue(1)
     assert f"{count_weights(parse_layers('conv32,dense64')):,} weights" in \
         editor.totals_label.text()
     assert editor.flow_label.text() == "28×28×1 → 26×26×32 → 21632 → 64 → 10"

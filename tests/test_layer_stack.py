@@ -29,6 +29,7 @@ DESIGNS = [
     "dense64,drop0.3,dense32:tanh",
     "conv4,pool,drop0.25,dense12",  # a Flatten is added before the Dense
     "conv6,bn,pool,conv8,bn,flatten,dense16,bn",
+    "conv8k5s2,conv6s3:tanh,gap,dense16",
     "",  # no hidden layer: the output layer alone (logistic regression)
 ]
 
@@ -53,6 +54,7 @@ def test_json_list_of_tokens():
     ("conv8,pool,pool,pool,pool,pool", "nothing left to pool"),
     ("dense64,pool", "already a flat list"),
     ("drop1", "dropout rate is from 0 up to"),
+    ("conv8s9", "a stride is 1 to 4"),
     ("dense4096,dense4096,dense4096", "too big to train here"),
     ("dense64:swish", "activation 'swish' unknown"),
 ])
@@ -66,7 +68,7 @@ def test_wrong_stacks_are_explained(text, words):
 
 
 @pytest.mark.parametrize("text", ["conv", "dense12.5", "pool2", "resnet50", "conv32,,pool",
-                                  "drop", "dense12k3"])
+                                  "drop", "dense12k3", "dense12s2", "pools2"])
 def test_unreadable_tokens_name_the_layer(text):
     with pytest.raises(LayerStackError, match=r"layer \d"):
         parse_layers(text)
@@ -100,7 +102,7 @@ def test_named_networks_are_their_stacks():
     assert named_architecture("dense256") == "custom"
 
 
-@pytest.mark.parametrize("text", DESIGNS[2:6])
+@pytest.mark.parametrize("text", DESIGNS[2:7])
 def test_every_layer_kind_reads_through_numpy_as_keras(tmp_path, text):
     from digitpad.inference import NumpyPredictor, load_predictor
     from digitpad.model_file import read_metadata, save_model

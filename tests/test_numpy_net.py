@@ -59,7 +59,8 @@ def test_unsupported_layer_falls_back_to_keras(tmp_path):
     import keras
 
     model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Reshape((28, 28, 1)),
-                              keras.layers.Conv2D(4, 3, strides=2), keras.layers.Flatten(),
+                              keras.layers.Conv2D(4, 3, strides=2, padding="same"),
+                              keras.layers.Flatten(),
                               keras.layers.Dense(10, activation="softmax")])
     save_model(model, tmp_path / "strided.keras", {})
     assert read_layers(tmp_path / "strided.keras") is None

@@ -37,6 +37,7 @@ from digitpad.layer_stack import (
     ACTIVATIONS,
     MAX_FILTERS,
     MAX_KERNEL,
+    MAX_STRIDE,
     MAX_UNITS,
     Layer,
     LayerStackError,
@@ -109,6 +110,9 @@ class LayerEditor(QDialog):
 
         self.size_spin = QSpinBox(objectName="layerSize", minimum=1, maximum=MAX_UNITS)
         self.kernel_spin = QSpinBox(objectName="layerKernel", minimum=1, maximum=MAX_KERNEL)
+        self.stride_spin = QSpinBox(objectName="layerStride", minimum=1, maximum=MAX_STRIDE)
+        self.stride_spin.setToolTip("2: the filter moves two pixels at a time (a quarter of "
+                                    "the positions, and of the work)")
         self.activation_combo = QComboBox(objectName="layerActivation")
         self.activation_combo.addItems(list(ACTIVATIONS))
         self.rate_spin = QDoubleSpinBox(objectName="layerRate", minimum=0.0, maximum=0.95,
@@ -116,12 +120,13 @@ class LayerEditor(QDialog):
         self.properties = QFormLayout()
         self.properties.addRow("Units / filters", self.size_spin)
         self.properties.addRow("Kernel", self.kernel_spin)
+        self.properties.addRow("Stride", self.stride_spin)
         self.properties.addRow("Activation", self.activation_combo)
         self.properties.addRow("Dropout rate", self.rate_spin)
 
         self.text_edit = QLineEdit(objectName="layersText")
         self.text_edit.setToolTip("The same layers in words (train_model.py --layers takes "
-                                  "them): dense128, conv32, conv32k5, pool, drop0.3, "
+                                  "them): dense128, conv32, conv32k5, conv32s2, pool, drop0.3, "
                                   "bn, flatten, gap; :tanh after a size changes the activation")
 
         left = QVBoxLayout()
@@ -173,7 +178,7 @@ class LayerEditor(QDialog):
         self.remove_button.clicked.connect(self.remove_layer)
         self.up_button.clicked.connect(lambda: self.move_layer(-1))
         self.down_button.clicked.connect(lambda: self.move_layer(1))
-        for spin in (self.size_spin, self.kernel_spin):
+        for spin in (self.size_spin, self.kernel_spin, self.stride_spin):
             spin.valueChanged.connect(self._on_property)
         self.rate_spin.valueChanged.connect(self._on_property)
         self.activation_combo.currentTextChanged.connect(self._on_property)
@@ -242,6 +247,7 @@ class LayerEditor(QDialog):
         self._editing_row = True
         for widget, shown in ((self.size_spin, kind in ("dense", "conv")),
                               (self.kernel_spin, kind == "conv"),
+                              (self.stride_spin, kind == "conv"),
                               (self.activation_combo, kind in ("dense", "conv")),
                               (self.rate_spin, kind == "drop")):
             self.properties.setRowVisible(widget, shown)
@@ -249,6 +255,7 @@ class LayerEditor(QDialog):
             self.size_spin.setMaximum(MAX_FILTERS if kind == "conv" else MAX_UNITS)
             self.size_spin.setValue(max(layer.size, 1))
             self.kernel_spin.setValue(layer.kernel)
+            self.stride_spin.setValue(layer.stride)
             self.activation_combo.setCurrentText(layer.activation)
             self.rate_spin.setValue(layer.rate)
         self._editing_row = False
@@ -265,6 +272,7 @@ class LayerEditor(QDialog):
         if layer.kind in ("dense", "conv"):
             changed = replace(layer, size=self.size_spin.value(),
                               kernel=self.kernel_spin.value() if layer.kind == "conv" else 3,
+                              stride=self.stride_spin.value() if layer.kind == "conv" else 1,
                               activation=self.activation_combo.currentText())
         elif layer.kind == "drop":
             changed = replace(layer, rate=round(self.rate_spin.value(), 2))
