@@ -65,3 +65,20 @@ def judge(result: RunResult) -> Adoption:
                         "handwriting as well or better, so it is the model from now on.")
     return Adoption("trial", f"This run: {new}; the model before: {old}. In use now; the "
                     "next launch goes back to the model before unless you keep it.")
+
+
+def judge_path(result: RunResult) -> Adoption:
+    """The same rule for a pen-path run, read beside the picture model: its pen test accuracy
+    (the path alone) against the pen-path network in use, on the same paths."""
+    new, old = _percent(result.test_accuracy), _percent(result.before_test_accuracy)
+    if not result.test_accuracy >= NEAR_CHANCE:
+        return Adoption("reject", f"This pen-path run reads {new} of the pen test, hardly "
+                        "better than chance, so it is not read with. Its file is kept in the "
+                        "pen-path folder.")
+    if not math.isfinite(result.before_test_accuracy) or \
+            result.test_accuracy >= result.before_test_accuracy:
+        return Adoption("adopt", f"This pen-path run reads {new} of the pen test alone; the "
+                        f"one before {old}. It reads beside the picture from now on.")
+    return Adoption("trial", f"This pen-path run: pen test {new} alone; the one before: "
+                    f"{old}. Read with now; the next launch goes back to the one before "
+                    "unless you keep it.")

@@ -56,9 +56,11 @@ def _pen_path_layers(keras: Any) -> list:
 
 def stack_of(architecture: str, layers: str = "") -> str:
     """The layer stack (text form) a picture ``architecture`` builds: its named stack, or
-    ``layers`` for ``custom``."""
+    ``layers`` for ``custom``; empty for the pen-path network (not a picture stack)."""
     if architecture == CUSTOM:
         return layers
+    if architecture == PEN_PATH:
+        return ""
     if architecture not in NAMED_STACKS:
         raise ValueError(f"unknown architecture {architecture!r}; choose one of "
                          f"{', '.join([*ARCHITECTURES, *PATH_ARCHITECTURES])}")

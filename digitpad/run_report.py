@@ -52,8 +52,12 @@ def describe_run(result: RunResult, test_losses: list[float], duration: str) -> 
     pen_acc = result.pen_accuracy
     headline = f"MNIST test {acc:.1%}" + (
         f" · real handwriting {pen_acc:.1%}" if math.isfinite(pen_acc) else "")
+    if result.reads_paths:  # its test split is the pen test, read from the strokes' path
+        headline = f"pen test {acc:.1%} (the pen path alone; read beside the picture)"
     text = (f"{headline}\ntest_acc: {acc:.4f} · train acc {result.train_accuracy:.4f} "
             f"(running mean over the last epoch)\n{verdict}")
     done = (stopped + "the partly trained model" if result.cancelled
             else f"Finished in {duration}; the new model")
+    if result.reads_paths:
+        done = done.replace("model", "pen-path network")
     return text, done

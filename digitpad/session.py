@@ -30,6 +30,7 @@ from digitpad.model_file import (
     read_metadata,
     remove_stale_temp_files,
 )
+from digitpad.networks import PEN_PATH
 from digitpad.paths import asset_path, atomic_file, user_data_dir, user_model_path
 from digitpad.pen_path import path_features
 
@@ -98,7 +99,10 @@ def trained_models_dir() -> Path:
 
 
 def new_trained_model_path(architecture: str) -> Path:
-    """A fresh file name for a run's model, e.g. ``models/convnet-20261122-215501.keras``."""
+    """A fresh file name for a run's model, e.g. ``models/convnet-20261122-215501.keras``; a
+    pen-path network goes beside the tuned ones (not in the Model list)."""
+    if architecture == PEN_PATH:
+        return new_path_model_path()
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = trained_models_dir() / f"{architecture}-{stamp}.keras"
     n = 1
@@ -196,12 +200,14 @@ def prune_trained(keep: int = KEEP_TRAINED, protect: Path | None = None) -> None
 
 
 def _prune_path_models(keep: int) -> None:
-    """Tuned pen-path networks: the newest ``keep`` stay (a ``digitpad finetune`` output
-    elsewhere may name one), and any a trained model still names; the others go."""
+    """Tuned and trained pen-path networks: the newest ``keep`` stay (a ``digitpad finetune``
+    output elsewhere may name one), the one you kept, and any a trained model still names;
+    the others go."""
     folder = path_models_dir()
     if not folder.is_dir():
         return
-    named = set()
+    kept = remembered_path_model()
+    named = {kept.name} if kept is not None else set()
     for model in _trained_files():
         with contextlib.suppress(ModelFileError, OSError):
             paired = paired_path_model(read_metadata(model))
@@ -285,12 +291,7 @@ def new_path_model_path() -> Path:
 def paired_path_model(metadata: dict[str, Any]) -> Path | None:
     """The pen-path network tuned together with a picture model (its metadata names it), if
     the name is a plain file name and the file is still there."""
-    name = metadata.get("pen_path_model")
-    if not isinstance(name, str) or not name.endswith(".keras") or Path(name).name != name \
-            or name.startswith("."):
-        return None
-    path = path_models_dir() / name
-    return path if path.is_file() else None
+    return _path_model_named(metadata.get("pen_path_model"))
 
 
 def load_path_predictor(path: Path | None = None) -> tuple[Predictor | None, str | None]:
@@ -308,14 +309,23 @@ def load_path_predictor(path: Path | None = None) -> tuple[Predictor | None, str
     return predictor, None
 
 
+def _read_with_record() -> dict[str, Any]:
+    try:
+        record = read_json(user_data_dir() / READ_WITH_FILE, MAX_SELECTION_BYTES)
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _write_read_with(record: dict[str, Any]) -> None:
+    with atomic_file(user_data_dir() / READ_WITH_FILE) as fh:
+        fh.write(json.dumps(record).encode("utf-8"))
+
+
 def read_with() -> str:
     """How the canvas is read (a key of :data:`READ_WITH`): both views unless the user chose
     the picture alone; an unreadable record means the default."""
-    file = user_data_dir() / READ_WITH_FILE
-    try:
-        choice = read_json(file, MAX_SELECTION_BYTES)["read_with"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return "both"
+    choice = _read_with_record().get("read_with")
     return choice if choice in READ_WITH else "both"
 
 
@@ -323,8 +333,31 @@ def remember_read_with(choice: str) -> None:
     """Record how to read (atomically); raises ``OSError`` on a read-only disk."""
     if choice not in READ_WITH:
         raise ValueError(f"unknown reading {choice!r}")
-    with atomic_file(user_data_dir() / READ_WITH_FILE) as fh:
-        fh.write(json.dumps({"read_with": choice}).encode("utf-8"))
+    _write_read_with({**_read_with_record(), "read_with": choice})
+
+
+def _path_model_named(name: object) -> Path | None:
+    """A pen-path network by plain file name, only in :func:`path_models_dir`, if there."""
+    if not isinstance(name, str) or not name.endswith(".keras") or Path(name).name != name \
+            or name.startswith("."):
+        return None
+    path = path_models_dir() / name
+    return path if path.is_file() else None
+
+
+def remembered_path_model() -> Path | None:
+    """The pen-path network you trained and kept (read beside the picture), if any."""
+    return _path_model_named(_read_with_record().get("path_model"))
+
+
+def remember_path_model(path: Path | None) -> None:
+    """Keep reading with the pen-path network ``path`` (one in :func:`path_models_dir`) at the
+    next launch; None: the bundled one again. Raises ``OSError`` on a read-only disk."""
+    record = _read_with_record()
+    record.pop("path_model", None)
+    if path is not None:
+        record["path_model"] = Path(path).name
+    _write_read_with(record)
 
 
 def model_for_command(explicit: Path | None) -> tuple[ActiveModel, list[str]]:

@@ -36,7 +36,7 @@ from digitpad.finetune import (
 from digitpad.inference import Predictor, layers_of, predictor_for_model
 from digitpad.mnist import load_mnist
 from digitpad.model_file import ModelFileError, load_model, save_model
-from digitpad.networks import architecture_of
+from digitpad.networks import PEN_PATH, architecture_of
 from digitpad.numpy_net import NumpyLayer
 from digitpad.pen import PenDataError
 from digitpad.samples import Sample
@@ -47,6 +47,7 @@ from digitpad.training import (
     TrainConfig,
     TrainingError,
     build_for,
+    prepare_inputs,
     run_metadata,
     train,
 )
@@ -152,6 +153,11 @@ class RunResult:
     @property
     def is_finetune(self) -> bool:
         return self.finetune is not None
+
+    @property
+    def reads_paths(self) -> bool:
+        """A pen-path network's run: read beside the picture model, not instead of it."""
+        return self.settings.architecture == PEN_PATH
 
     @property
     def kept(self) -> bool:
@@ -305,17 +311,24 @@ def _train(request: RunRequest, report: Report, cancel: threading.Event) -> RunR
     batches = -(-len(data.train[0]) // config.batch_size)
     report(RunStarted(config.epochs, batches))
     progress = _Progress(report, batches, model)
+    # A pen-path run's test split is the pen test: no second real-handwriting curve.
+    paths = config.architecture == PEN_PATH
     trained = train(model, data.train, data.test, config, on_batch=progress.on_batch,
-                    on_epoch=progress.on_epoch, cancel=cancel, monitors=data.monitors,
-                    alternates=alternates)
+                    on_epoch=progress.on_epoch, cancel=cancel,
+                    monitors=None if paths else data.monitors, alternates=alternates)
     result = RunResult(config, trained.cancelled, trained.epochs_completed,
                        trained.test_accuracy, trained.test_loss, trained.train_accuracy,
+                       trained.test_accuracy if paths else
                        trained.monitor_accuracy.get("pen", math.nan), trained.seconds)
     if request.save:
         _keep_or_hold(request, model, run_metadata(config, trained, len(data.train[0])),
                       config.architecture, report, result)
         if request.current is not None and result.kept:  # not for a stopped run held back
             report(Status("Reading the same digits with the model in use, to compare…"))
+            if paths:  # the pen-path network in use, on the same pen test paths
+                result.before_test_accuracy = result.before_pen_accuracy = evaluate(
+                    request.current, prepare_inputs(data.test[0]), data.test[1]).accuracy
+                return result
             result.before_test_accuracy = evaluate(request.current, *data.test).accuracy
             pen = data.monitors.get(PEN_MONITOR)
             if pen is not None and len(pen[0]):

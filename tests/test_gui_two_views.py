@@ -85,3 +85,58 @@ def test_a_tuned_picture_model_brings_its_own_pen_path_network(qtbot):
     combo.activated.emit(combo.currentIndex())
     assert win.training_panel.path_model_in_use is None  # picture only: it is not tuned
     win.close()
+
+
+def test_a_pen_path_run_from_the_panel_reads_beside_the_picture_on_trial(qtbot):
+    """Network: Pen path trains on the pen digits' paths (no MNIST needed), its curve is the
+    pen test, each epoch's weights read the canvas's path, and the finished network is read
+    beside the picture, not put in the Model list. Worse than the bundled one, it is on
+    trial: Back returns to the bundled one, Keep makes it the next launch's."""
+    from digitpad.paths import asset_path
+    from digitpad.session import PEN_PATH_MODEL, path_models_dir, remembered_path_model
+
+    win = make_window(qtbot, network=None)
+    wait_for_both(qtbot, win)
+    panel = win.training_panel
+    settings = panel.settings
+    combo = settings.recipe_combo
+    combo.setCurrentIndex(combo.findData("pen-path"))
+    combo.activated.emit(combo.currentIndex())
+    assert settings.config().data == "pen" and not settings.data_combo.isEnabled()
+    assert not settings.design_button.isEnabled()
+    settings.epochs_spin.setValue(2)
+    panel.train_limit = 3000
+    draw_strokes(win.canvas, fit_to_canvas(NINE, win.canvas))
+    snapshots = []
+    panel.pathSnapshotReady.connect(lambda layers, label: snapshots.append(label))
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=120_000)
+    assert panel.status_label.styleSheet() == "", panel.status_label.text()
+    assert "pen test (paths)" in panel.plots.accuracy_legend.text()
+    assert "real handwriting" not in panel.plots.accuracy_legend.text()
+    assert panel.result_label.text().startswith("pen test ")
+    assert snapshots and all("epoch" in s for s in snapshots)
+    result = panel.last_result
+    saved = result.saved
+    assert saved.parent == path_models_dir()
+    assert str(saved) not in win.model_picker.paths()  # not a picture model
+    assert win.read_with.path_model == saved
+    assert result.test_accuracy < result.before_test_accuracy  # a small slice: on trial
+    bar = panel.trial_bar
+    assert bar.isVisible() and "pen-path run" in bar.label.text()
+    win.reading.update_prediction()
+    assert win.reading.path_predictor is win.read_with.path_predictor
+    bar.back_button.click()
+    assert not bar.isVisible() and win.read_with.path_model == asset_path(PEN_PATH_MODEL)
+    assert remembered_path_model() is None
+    # Trained again and kept: the next launch reads with it.
+    panel.train_button.click()
+    qtbot.waitUntil(lambda: not panel.is_training, timeout=120_000)
+    kept = panel.last_result.saved
+    bar.keep_button.click()
+    assert remembered_path_model() == kept
+    win.close()
+    again = make_window(qtbot, network=None)
+    qtbot.waitUntil(lambda: again.read_with.path_predictor is not None, timeout=10_000)
+    assert again.read_with.path_model == kept
+    again.close()

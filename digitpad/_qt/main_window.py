@@ -91,9 +91,14 @@ class MainWindow(QMainWindow):
         self.models.loaded.connect(self._on_model_loaded)
         self.models.status.connect(self.statusBar().showMessage)
         self.models.notice.connect(self.training_panel.note)
-        self.models.trial.connect(self.training_panel.trial_bar.show_trial)
-        self.training_panel.trial_bar.keepClicked.connect(self.models.keep)
-        self.training_panel.trial_bar.backClicked.connect(self.models.back)
+        # One trial bar for both kinds of run: Keep it / Back go to whichever is on trial.
+        self._on_trial: ModelInUse | ReadWith = self.models
+        self.models.trial.connect(self._show_model_trial)
+        self.read_with.trial.connect(self._show_path_trial)
+        self.training_panel.trial_bar.keepClicked.connect(self._keep_trial)
+        self.training_panel.trial_bar.backClicked.connect(self._back_from_trial)
+        self.training_panel.pathSnapshotReady.connect(self._use_path_snapshot)
+        self.training_panel.pathRunFinished.connect(self.read_with.adopt_run)
         self.model_picker.picked.connect(self.pick_model)
         self.read_with.changed.connect(self.reading.set_path_predictor)
         self.read_with.changed.connect(self._on_read_with_changed)
@@ -185,9 +190,11 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_read_with_changed(self, predictor: object) -> None:
-        """A fine-tune tunes the pen-path network too when it reads beside the picture."""
+        """A fine-tune tunes the pen-path network too when it reads beside the picture; a
+        pen-path run is compared with the one in use."""
         self.training_panel.path_model_in_use = (self.read_with.path_model
                                                  if predictor is not None else None)
+        self.training_panel.current_path_predictor = self.read_with.path_predictor
 
     @Slot(str)
     def pick_model(self, path: str) -> None:
@@ -226,11 +233,45 @@ class MainWindow(QMainWindow):
     @Slot()
     def _read_with_model_in_use(self) -> None:
         """Whatever the run's outcome, classify with the model in use again (not the last
-        epoch's snapshot)."""
+        epoch's snapshot), and with the pen-path network in use beside it."""
         active = self.models.active
         if active is not None:
             self.reading.set_predictor(active.predictor, self._model_text())
             self.statusBar().showMessage(f"Model: {active.describe()} ({active.path})")
+        self.reading.set_path_predictor(self.read_with.path_predictor
+                                        if self.read_with.reading_both else None)
+
+    @Slot(object, str)
+    def _use_path_snapshot(self, layers: object, label: str) -> None:
+        """A pen-path run: the canvas reads its latest weights beside the picture."""
+        if self.read_with.reading_both:
+            self.reading.set_path_predictor(NumpyPredictor(layers))
+            self.statusBar().showMessage(f"Reading the pen path with the {label}")
+
+    @Slot(str)
+    def _show_model_trial(self, text: str) -> None:
+        self._show_trial(self.models, text)
+
+    @Slot(str)
+    def _show_path_trial(self, text: str) -> None:
+        self._show_trial(self.read_with, text)
+
+    def _show_trial(self, owner: ModelInUse | ReadWith, text: str) -> None:
+        """A new trial replaces one still open (which then stays as it is: in use for this
+        session, not remembered)."""
+        if text:
+            self._on_trial = owner
+        elif owner is not self._on_trial:
+            return  # the other one's trial ended; this bar shows another
+        self.training_panel.trial_bar.show_trial(text)
+
+    @Slot()
+    def _keep_trial(self) -> None:
+        self._on_trial.keep()
+
+    @Slot()
+    def _back_from_trial(self) -> None:
+        self._on_trial.back()
 
     # ---- the canvas and the layout -------------------------------------------------------
     @Slot(bool)

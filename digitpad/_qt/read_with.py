@@ -3,10 +3,17 @@
 launch; a picture model tuned to your handwriting brings the pen-path network tuned with it
 (its metadata names it). The choice is remembered.
 
-Inputs: :meth:`ReadWith.follow` (the picture model in use changed: its metadata).
+A pen-path network trained in the window (Network: *Pen path*) is read with at once and
+judged like a picture run (:func:`digitpad.adoption.judge_path`): kept for the next launch if
+it reads the pen test at least as well as the one before, else on trial (*Keep it* /
+*Back*).
+
+Inputs: :meth:`ReadWith.follow` (the picture model in use changed: its metadata),
+:meth:`adopt_run`, :meth:`keep`, :meth:`back`.
 Outputs: ``changed(predictor)``: the pen-path predictor to read with, or None for the picture
 alone; :attr:`path_model` is its file. ``status(str)``: a line for the status bar (a choice
-not remembered, a network that could not be read).
+not remembered, a network that could not be read). ``trial(str)``: a run on trial (its
+figures; empty when the trial is over).
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from typing import Any
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
+from digitpad.adoption import judge_path
+from digitpad.inference import NumpyPredictor
 from digitpad.paths import asset_path
 from digitpad.session import (
     PEN_PATH_MODEL,
@@ -25,19 +34,25 @@ from digitpad.session import (
     load_path_predictor,
     paired_path_model,
     read_with,
+    remember_path_model,
     remember_read_with,
+    remembered_path_model,
 )
 
 from .background import Task
 
 
-def _load(*, report, cancel: threading.Event) -> tuple[object, str | None]:
-    return load_path_predictor()
+def _load(*, report, cancel: threading.Event) -> tuple[object, str | None, tuple | None]:
+    """The bundled pen-path network, and the one you trained and kept, if it reads."""
+    kept = remembered_path_model()
+    trained = load_path_predictor(kept)[0] if kept is not None else None
+    return (*load_path_predictor(), (kept, trained) if trained is not None else None)
 
 
 class ReadWith(QWidget):
     changed = Signal(object)
     status = Signal(str)
+    trial = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +60,9 @@ class ReadWith(QWidget):
         self.path_predictor = None  # the pen-path network for the picture model in use
         self.path_model: Path | None = None  # ... its file
         self._metadata: dict[str, Any] = {}  # the picture model in use
+        self.trained: tuple[Path, object] | None = None  # a pen-path run's network, in use
+        self.before_trial: tuple[Path, object] | None = None  # ... and the one it replaced
+        self.on_trial = False
         self.combo = QComboBox(objectName="readWithCombo")
         for key, text in READ_WITH.items():
             self.combo.addItem(text, key)
@@ -80,9 +98,11 @@ class ReadWith(QWidget):
         return self.choice == "both" and self.path_predictor is not None
 
     @Slot(object)
-    def _on_loaded(self, outcome: tuple[object, str | None]) -> None:
-        predictor, problem = outcome
+    def _on_loaded(self, outcome: tuple[object, str | None, tuple | None]) -> None:
+        predictor, problem, kept = outcome
         self.bundled = predictor
+        if self.trained is None:
+            self.trained = kept
         if predictor is None:
             self.combo.setCurrentIndex(self.combo.findData("picture"))
             self.combo.setToolTip(problem or "")
@@ -100,6 +120,8 @@ class ReadWith(QWidget):
 
     def _choose_network(self) -> None:
         predictor, path = self.bundled, asset_path(PEN_PATH_MODEL)
+        if self.trained is not None:
+            path, predictor = self.trained
         paired = paired_path_model(self._metadata)
         if paired is not None:
             tuned, problem = load_path_predictor(paired)
@@ -118,6 +140,54 @@ class ReadWith(QWidget):
             self.status.emit(f"Reading {READ_WITH[self.choice].lower()} for this session, "
                              f"but not remembered: {exc}")
         self._emit()
+
+    # ---- a pen-path run from the training panel ----------------------------------------
+    @Slot(object)
+    def adopt_run(self, result: Any) -> None:
+        """A pen-path run saved a network: read with it now, remembered or on trial."""
+        if result.saved is None or result.layers is None:
+            return
+        decision = judge_path(result)
+        if decision.kind == "reject":
+            self.status.emit(decision.text)
+            return
+        previous = self.trained
+        self.trained = (Path(result.saved), NumpyPredictor(result.layers))
+        if decision.kind == "trial":
+            self.before_trial, self.on_trial = previous, True
+            self.trial.emit(decision.text)
+        else:
+            self._remember(self.trained[0])
+            self.status.emit(decision.text)
+        if self.bundled is not None:
+            self._choose_network()
+
+    def _remember(self, path: Path | None) -> None:
+        try:
+            remember_path_model(path)
+        except OSError as exc:
+            self.status.emit(f"Reading with this pen-path network now, but it could not be "
+                             f"remembered for the next launch: {exc}")
+
+    @Slot()
+    def keep(self) -> None:
+        """*Keep it*: the pen-path network on trial is read with at the next launch too."""
+        if self.on_trial and self.trained is not None:
+            self._remember(self.trained[0])
+        self._end_trial()
+
+    @Slot()
+    def back(self) -> None:
+        """*Back*: the pen-path network the run on trial replaced, again."""
+        if self.on_trial:
+            self.trained = self.before_trial
+            if self.bundled is not None:
+                self._choose_network()
+        self._end_trial()
+
+    def _end_trial(self) -> None:
+        self.before_trial, self.on_trial = None, False
+        self.trial.emit("")
 
     def _emit(self) -> None:
         self.changed.emit(self.path_predictor if self.reading_both else None)

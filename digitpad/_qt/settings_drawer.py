@@ -6,8 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from digitpad.networks import ARCHITECTURES, CUSTOM
-from digitpad.training_data import DATA_CHOICES
+from digitpad.networks import CUSTOM
 
 from .training_settings import TrainingSettings
 
@@ -75,8 +74,8 @@ class SettingsDrawer(QWidget):
                                         (config.average_weights, "averaged")) if on]
         recipe = self.settings.recipe_combo.currentText()
         network = f"your design ({config.layers or 'no hidden layer'})" \
-            if config.architecture == CUSTOM else ARCHITECTURES[config.architecture]
+            if config.architecture == CUSTOM else self.settings.architecture_combo.currentText()
         self.summary.setText(
-            f"{recipe}: {network} · {DATA_CHOICES[config.data]} · "
+            f"{recipe}: {network} · {self.settings.data_combo.currentText()} · "
             f"{config.epochs} epochs · batch {config.batch_size} · {config.optimizer} "
             f"{config.learning_rate:g}" + "".join(f" · {e}" for e in extras))

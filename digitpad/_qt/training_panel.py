@@ -30,6 +30,7 @@ from digitpad.finetune import FinetuneConfig
 from digitpad.inference import Predictor
 from digitpad.mnist import MnistError, remember_mnist_path
 from digitpad.model_file import ModelFileError
+from digitpad.networks import PEN_PATH
 from digitpad.run_report import describe_run
 from digitpad.samples import Sample
 from digitpad.training import TrainConfig
@@ -65,6 +66,9 @@ class TrainingPanel(QWidget):
 
     snapshotReady = Signal(object, str)  # numpy layers, label: classify with them meanwhile
     runFinished = Signal(object)  # the RunResult of a run that saved a model (adopt it?)
+    # A pen-path run: its weights read the strokes beside the picture model.
+    pathSnapshotReady = Signal(object, str)  # numpy layers, label
+    pathRunFinished = Signal(object)  # the RunResult of a pen-path run that saved a network
     modelSaved = Signal(str, object)  # a model saved with Save as…: path, numpy layers
     runEnded = Signal()  # any run's end (finished, stopped, failed): read with the model in use
     restoreRequested = Signal()
@@ -82,6 +86,7 @@ class TrainingPanel(QWidget):
         self.warmup = None  # the window's TensorFlowWarmup: a run waits for it to finish
         self.model_in_use: tuple[Path, str] | None = None  # (path, name): fine-tunes start here
         self.path_model_in_use: Path | None = None  # the pen-path network read beside it
+        self.current_path_predictor: Predictor | None = None  # ... a pen-path run's yardstick
         self.current_predictor: Predictor | None = None  # ... and runs are compared with it
         self.last_request: RunRequest | None = None  # what "Choose mnist.npz…" starts again
         self.task: Task | None = None
@@ -171,6 +176,12 @@ class TrainingPanel(QWidget):
     def is_training(self) -> bool:
         return self.task is not None
 
+    @property
+    def _running_paths(self) -> bool:
+        request = self.last_request
+        return request is not None and request.finetune is None and \
+            _reads_paths(request.config)
+
     def set_model_in_use(self, path: Path | None, name: str = "",
                          predictor: Predictor | None = None, layers: str | None = None) -> None:
         """The model the canvas reads with: a fine-tune starts from it, a run is compared
@@ -235,7 +246,8 @@ class TrainingPanel(QWidget):
         return RunRequest(config, self.data_path, self.pen_path, self.save,
                           keep_partial=self.keep_partial_check.isChecked(),
                           train_limit=self.train_limit, finetune=finetune,
-                          current=self.current_predictor)
+                          current=self.current_path_predictor if _reads_paths(config)
+                          and finetune is None else self.current_predictor)
 
     def _start(self, request: RunRequest) -> None:
         if self.is_training:
@@ -249,7 +261,8 @@ class TrainingPanel(QWidget):
         self._drop_unsaved = False
         self.last_request = request
         self.plots.clear()
-        self.plots.show_yours(request.finetune is not None)
+        self.plots.show_yours(request.finetune is not None,
+                              paths=request.finetune is None and _reads_paths(request.config))
         self.recovery.clear()
         self.result_label.setText("")
         self.last_result = None
@@ -337,11 +350,13 @@ class TrainingPanel(QWidget):
                    else "")
             if math.isfinite(logs.get("yours_accuracy", math.nan)):
                 pen += f", your handwriting {logs['yours_accuracy']:.1%}"
+            test = "pen test" if self._running_paths else "MNIST test"
             self.note(f"Epoch {epoch + 1}/{epochs}: loss {logs['loss']:.4f}, accuracy "
-                      f"{logs['accuracy']:.4f}, MNIST test {logs['val_accuracy']:.1%}{pen}")
+                      f"{logs['accuracy']:.4f}, {test} {logs['val_accuracy']:.1%}{pen}")
         if event.layers is not None:
             label = f"epoch {epoch + 1}/{epochs} weights (training…)"
-            self.snapshotReady.emit(event.layers, label)
+            (self.pathSnapshotReady if self._running_paths else self.snapshotReady).emit(
+                event.layers, label)
 
     @Slot(object)
     def _on_finished(self, result: RunResult) -> None:
@@ -389,13 +404,14 @@ class TrainingPanel(QWidget):
             self.note(f"{result.save_error}. The trained model is kept in memory and in use: "
                       "Save as… to keep it.", error=True)
             if result.layers is not None:  # ...or with this one, until it is saved
-                self.snapshotReady.emit(result.layers, "the new model (not saved yet)")
+                (self.pathSnapshotReady if result.reads_paths else self.snapshotReady).emit(
+                    result.layers, "the new model (not saved yet)")
             return
         self.note(f"{done} is saved and in use." + (
             f" (Its curves were not kept: {self.history_problem}.)" if self.history_problem
             else ""))
         if result.saved is not None:
-            self.runFinished.emit(result)
+            (self.pathRunFinished if result.reads_paths else self.runFinished).emit(result)
 
     @Slot(object)
     def _on_stopped_kept(self, result: RunResult) -> None:
@@ -428,6 +444,10 @@ class TrainingPanel(QWidget):
         if request is not None:
             tune = request.finetune and replace(request.finetune, config=self.finetune_config)
             self._start(self._request(tune))
+
+
+def _reads_paths(config: TrainConfig) -> bool:
+    return config.architecture == PEN_PATH
 
 
 def _checked(layers: str) -> bool:

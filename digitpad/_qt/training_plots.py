@@ -42,9 +42,9 @@ LEGEND_TOOLTIP = ("train: per batch (smoothed) · MNIST test: per epoch · real 
                   "samples held out from a fine-tune")
 
 
-def legend_label(keys: list[str], object_name: str) -> QLabel:
+def legend_label(keys: list[str], object_name: str, test_name: str = "MNIST test") -> QLabel:
     """A legend as a line of text above the plot: it never covers a curve, whatever the
-    range, and its glyphs match the markers."""
+    range, and its glyphs match the markers; ``test_name`` names the test curve."""
     label = QLabel(objectName=object_name)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -52,8 +52,9 @@ def legend_label(keys: list[str], object_name: str) -> QLabel:
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     label.setToolTip(LEGEND_TOOLTIP)
     label.setText("&nbsp;&nbsp; ".join(
-        f"<span style='color:{colour}; font-weight:bold'>{glyph}</span>&nbsp;{name}"
-        for glyph, colour, name in (LEGEND[k] for k in keys)))
+        f"<span style='color:{colour}; font-weight:bold'>{glyph}</span>&nbsp;"
+        f"{test_name if key == 'test' else name}"
+        for key, (glyph, colour, name) in ((k, LEGEND[k]) for k in keys)))
     label.setStyleSheet("font-size: 11px;")
     return label
 DECADE_TICKS = [(float(k), f"{10.0**k:g}") for k in range(-6, 4)]
@@ -201,11 +202,14 @@ class TrainingPlots(QWidget):
                 if last > right:
                     plot.setXRange(0, last, padding=0.02)
 
-    def show_yours(self, shown: bool) -> None:
-        """The "your handwriting" curve is in the legend only for a fine-tune."""
-        self.accuracy_legend.setText(legend_label(
-            ["train", "test", "pen", "yours"] if shown else ["train", "test", "pen"],
-            "").text())
+    def show_yours(self, shown: bool, paths: bool = False) -> None:
+        """The "your handwriting" curve is in the legend only for a fine-tune; a pen-path
+        run's test curve is the pen test (read from the strokes' path), with no second
+        real-handwriting curve."""
+        test = "pen test (paths)" if paths else "MNIST test"
+        keys = ["train", "test"] if paths else ["train", "test", "pen"]
+        self.accuracy_legend.setText(legend_label(keys + ["yours"] * shown, "", test).text())
+        self.loss_legend.setText(legend_label(["train", "test"], "", test).text())
 
     def clear(self) -> None:
         for curve in self.curves:

@@ -27,11 +27,13 @@ from digitpad.networks import (
     CUSTOM,
     DEFAULT_LEARNING_RATES,
     OPTIMIZERS,
+    PATH_ARCHITECTURES,
+    PEN_PATH,
     named_architecture,
     stack_of,
 )
 from digitpad.training import RECIPE_NAMES, RECIPES, TrainConfig, recipe_of
-from digitpad.training_data import DATA_CHOICES
+from digitpad.training_data import DATA_CHOICES, PATH_DATA_CHOICES
 
 from .layer_editor import LayerEditor
 
@@ -100,14 +102,17 @@ class TrainingSettings(QWidget):
             "The book: Chollet's ch. 2 run (Dense 512, MNIST, 5 epochs).\n"
             "The book's convnet: its ch. 8 convnet, 5 epochs.\n"
             "Best for real handwriting: the bundled default's recipe (~6 minutes).\n"
-            "Fast: real handwriting in under two minutes.\n"
+            "Fast: real handwriting in about two minutes.\n"
+            "Pen path: the second network, which reads the order and direction of strokes.\n"
             "Custom: whatever you changed.")
         self.architecture_combo = _combo(
-            "architectureCombo", ARCHITECTURES,
+            "architectureCombo", {**ARCHITECTURES, **PATH_ARCHITECTURES},
             "Dense (the book): Chollet's ch. 2 network, ~3 s an epoch on 2 cores.\n"
             "Convnet: the book's MNIST convnet; reads real handwriting better, ~12 s an epoch\n"
             "on MNIST, ~23 s with the default recipe (pen digits, augmentation).\n"
-            "Your design: layers you choose (Design…).")
+            "Your design: layers you choose (Design…).\n"
+            "Pen path: the network read beside the picture one; it learns from the pen\n"
+            "digits' strokes (their order and direction), ~8 s an epoch.")
         self.design_button = QPushButton("Design…", objectName="designButton")
         self.design_button.setToolTip("Add, remove, reorder and size the layers; see the "
                                       "weights, multiply-adds, shapes and seconds an epoch")
@@ -116,7 +121,7 @@ class TrainingSettings(QWidget):
         self.editor.rejected.connect(self._on_design_cancelled)
         self.design_button.clicked.connect(self.open_editor)
         self.data_combo = _combo(
-            "dataCombo", DATA_CHOICES,
+            "dataCombo", {**DATA_CHOICES, **PATH_DATA_CHOICES},
             "MNIST (the book): 60,000 scanned pencil digits.\n"
             "MNIST + pen digits: adds 11,498 real pen-drawn digits (UNIPEN, 12 sites);\n"
             "the 'real handwriting' curve is measured on 3 other sites never trained on.")
@@ -246,9 +251,26 @@ class TrainingSettings(QWidget):
                 self.layers = stack_of(self._previous_architecture)
             self.open_editor()
 
+    def _follow_network(self) -> None:
+        """The pen-path network learns from pen paths, and only it does: the data follows
+        the network; a design is for picture networks."""
+        paths = self.architecture_combo.currentData() == PEN_PATH
+        data = self.data_combo.currentData()
+        if paths and data not in PATH_DATA_CHOICES:
+            self.data_combo.setCurrentIndex(self.data_combo.findData(next(iter(
+                PATH_DATA_CHOICES))))
+        elif not paths and data in PATH_DATA_CHOICES:
+            self.data_combo.setCurrentIndex(self.data_combo.findData("mnist+pen"))
+        self.data_combo.setEnabled(not paths)
+        self.design_button.setEnabled(not paths)
+        self.redraw_check.setVisible(not paths)
+
     @Slot()
     def _on_changed(self) -> None:
-        if self.architecture_combo.currentData() != CUSTOM:
+        self.data_combo.blockSignals(True)
+        self._follow_network()
+        self.data_combo.blockSignals(False)
+        if self.architecture_combo.currentData() not in (CUSTOM, PEN_PATH):
             self._previous_architecture = self.architecture_combo.currentData()
         key = recipe_of(self.config())
         self.recipe_combo.blockSignals(True)
