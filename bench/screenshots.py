@@ -129,12 +129,15 @@ def main() -> None:
         win.grab().save(str(args.out / "screenshot-settings.png"))
         panel.settings.design_button.click()
         editor = panel.settings.editor
-        editor.list.setCurrentRow(4)
+        editor.list.setCurrentRow(len(editor.stack) - 1)
         from digitpad.layer_stack import Layer
 
         editor.add_layer(Layer("dense", 64))
-        while "s an epoch" not in editor.timing_label.text():
+        for _ in range(600):
+            if "s an epoch" in editor.timing_label.text():
+                break
             wait(100)
+        print("timing:", editor.timing_label.text())
         wait(200)
         editor.grab().save(str(args.out / "screenshot-design.png"))
         print(editor.layers(), "|", editor.totals_label.text(), "|", editor.timing_label.text())
