@@ -140,3 +140,24 @@ def test_a_pen_path_run_from_the_panel_reads_beside_the_picture_on_trial(qtbot):
     qtbot.waitUntil(lambda: again.read_with.path_predictor is not None, timeout=10_000)
     assert again.read_with.path_model == kept
     again.close()
+
+
+def test_a_damaged_kept_pen_path_network_is_named_and_the_bundled_one_reads(qtbot):
+    from digitpad.paths import asset_path
+    from digitpad.session import PEN_PATH_MODEL, path_models_dir, remember_path_model
+
+    path_models_dir().mkdir(parents=True, exist_ok=True)
+    damaged = path_models_dir() / "pen-path-20261204-120000.keras"
+    damaged.write_bytes(b"not a model")
+    remember_path_model(damaged)
+    from digitpad._qt.read_with import _load
+
+    bundled, problem, kept = _load(report=None, cancel=None)  # the launch's background job
+    assert bundled is not None and kept is None
+    assert "pen-path-20261204-120000.keras, could not be read" in problem
+    win = make_window(qtbot, network=None)
+    wait_for_both(qtbot, win)
+    qtbot.waitUntil(lambda: win.read_with.path_model is not None, timeout=10_000)
+    assert win.read_with.path_model == asset_path(PEN_PATH_MODEL)
+    assert win.read_with.reading_both
+    win.close()

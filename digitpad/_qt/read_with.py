@@ -43,10 +43,17 @@ from .background import Task
 
 
 def _load(*, report, cancel: threading.Event) -> tuple[object, str | None, tuple | None]:
-    """The bundled pen-path network, and the one you trained and kept, if it reads."""
+    """The bundled pen-path network, and the one you trained and kept, if it reads (else
+    why not, in the problem)."""
+    bundled, problem = load_path_predictor()
     kept = remembered_path_model()
-    trained = load_path_predictor(kept)[0] if kept is not None else None
-    return (*load_path_predictor(), (kept, trained) if trained is not None else None)
+    if kept is None:
+        return bundled, problem, None
+    trained, _ = load_path_predictor(kept)
+    if trained is None:
+        return bundled, problem or (f"The pen-path network you kept, {kept.name}, could not "
+                                    "be read; reading with the bundled one."), None
+    return bundled, problem, (kept, trained)
 
 
 class ReadWith(QWidget):
@@ -103,6 +110,8 @@ class ReadWith(QWidget):
         self.bundled = predictor
         if self.trained is None:
             self.trained = kept
+        if predictor is not None and problem:
+            self.status.emit(problem)
         if predictor is None:
             self.combo.setCurrentIndex(self.combo.findData("picture"))
             self.combo.setToolTip(problem or "")
