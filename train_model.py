@@ -33,7 +33,8 @@ from digitpad.model_file import ModelFileError, save_model
 from digitpad.networks import ARCHITECTURES, CUSTOM, OPTIMIZERS, PATH_ARCHITECTURES
 from digitpad.paths import FileProblem, read_regular_file
 from digitpad.pen import PenDataError
-from digitpad.training import RECIPES, TrainConfig, TrainingError, build_for, run_metadata, train
+from digitpad.recipes import RECIPES
+from digitpad.training import TrainConfig, TrainingError, build_for, run_metadata, train
 from digitpad.training_data import DATA_CHOICES, PATH_DATA_CHOICES, load_training_data
 
 ASSETS = Path(__file__).resolve().parent / "assets"

@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from digitpad import training
+from digitpad import recipes, training
 from digitpad.evaluation import Report, evaluate
 from digitpad.inference import load_predictor, predictor_for_model
 from digitpad.paths import asset_path
@@ -30,7 +30,7 @@ from digitpad.session import BUNDLED
 from digitpad.training import train
 from digitpad.training_data import load_training_data
 
-BOOK = training.RECIPES["book"]
+BOOK = recipes.RECIPES["book"]
 # The recipes compared: variations of the book's run, and the bundled convnet's recipe.
 RECIPES = {
     "dense": BOOK,
@@ -38,7 +38,7 @@ RECIPES = {
     "dense-pen": replace(BOOK, data="mnist+pen"),
     "dense-aug-pen": replace(BOOK, data="mnist+pen", augment=True),
     "convnet": replace(BOOK, architecture="convnet"),
-    "convnet-aug-pen": training.RECIPES["convnet"],  # the bundled default's recipe
+    "convnet-aug-pen": recipes.RECIPES["convnet"],  # the bundled default's recipe
 }
 
 

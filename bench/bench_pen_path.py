@@ -28,7 +28,8 @@ from digitpad.networks import build_model
 from digitpad.paths import asset_path
 from digitpad.pen import load_pen_images, read_pen_strokes
 from digitpad.pen_path import paths_of
-from digitpad.training import RECIPES, prepare_inputs, train
+from digitpad.recipes import RECIPES
+from digitpad.training import prepare_inputs, train
 from digitpad.training_data import pen_paths
 from digitpad.two_views import PATH_WEIGHT, TwoViewReader, combine, evaluate_both
 

@@ -24,15 +24,8 @@ from digitpad.evaluation import evaluate
 from digitpad.inference import predictor_for_model
 from digitpad.model_file import save_model
 from digitpad.pen import load_pen_images
-from digitpad.training import (
-    PICTURE_RECIPES,
-    RECIPE_NAMES,
-    RECIPES,
-    TrainConfig,
-    build_for,
-    run_metadata,
-    train,
-)
+from digitpad.recipes import PICTURE_RECIPES, RECIPE_NAMES, RECIPES
+from digitpad.training import TrainConfig, build_for, run_metadata, train
 from digitpad.training_data import load_training_data
 
 DESIGNS = ["dense128", "dense256,drop0.2,dense256", "conv8,pool,dense64",

@@ -67,7 +67,8 @@ def test_pen_path_model_records_its_recipe_and_reads_unseen_writers():
     """Reproducible from its preset; reads pen digits of sites never trained on from their
     path alone, through numpy."""
     from digitpad.inference import NumpyPredictor
-    from digitpad.training import RECIPES, prepare_inputs
+    from digitpad.recipes import RECIPES
+    from digitpad.training import prepare_inputs
     from digitpad.training_data import pen_paths
 
     meta = read_metadata(PEN_PATH)

@@ -11,7 +11,7 @@ from qt_helpers import drag, make_window, picture_probabilities
 
 from digitpad.layer_stack import count_weights, parse_layers
 from digitpad.model_file import read_metadata
-from digitpad.training import RECIPES
+from digitpad.recipes import RECIPES
 
 
 def pick(combo, data):

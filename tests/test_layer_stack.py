@@ -20,7 +20,8 @@ from digitpad.layer_stack import (
     problems,
 )
 from digitpad.networks import NAMED_STACKS, build_model, named_architecture
-from digitpad.training import RECIPE_NAMES, RECIPES, TrainConfig, recipe_of
+from digitpad.recipes import RECIPE_NAMES, RECIPES, recipe_of
+from digitpad.training import TrainConfig
 
 DESIGNS = [
     "dense512",

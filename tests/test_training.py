@@ -139,7 +139,7 @@ def test_eta_is_steady_despite_a_slow_first_batch():
 def test_weight_averaging_makes_the_final_model_an_average_of_the_steps(small_data):
     """The default recipe averages the weights: after train() the model holds the moving
     average, not the last step's weights (with averaging off it holds the last step)."""
-    from digitpad.training import RECIPES
+    from digitpad.recipes import RECIPES
 
     assert RECIPES["convnet"].average_weights  # part of the default recipe
     gap_to_last_step = {}

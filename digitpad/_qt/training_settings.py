@@ -32,7 +32,8 @@ from digitpad.networks import (
     named_architecture,
     stack_of,
 )
-from digitpad.training import RECIPE_NAMES, RECIPES, TrainConfig, recipe_of
+from digitpad.recipes import RECIPE_NAMES, RECIPES, recipe_of
+from digitpad.training import TrainConfig
 from digitpad.training_data import DATA_CHOICES, PATH_DATA_CHOICES
 
 from .layer_editor import LayerEditor
