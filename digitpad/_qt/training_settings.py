@@ -127,14 +127,15 @@ class TrainingSettings(QWidget):
             "MNIST + pen digits: adds 11,498 real pen-drawn digits (UNIPEN, 12 sites);\n"
             "the 'real handwriting' curve is measured on 3 other sites never trained on.")
         self.augment_check = _check(
-            "augmentCheck", "Augment (rotate, shear, warp, pen width…)",
+            "augmentCheck", "Augment every batch",
             "Every batch is changed at random the way drawings differ: small rotations,\n"
-            "shears, scales and shifts, elastic warps, thicker or thinner strokes, and\n"
-            "digits re-drawn as pen strokes, some in other national styles (a flagged 1,\n"
-            "a slashed 0, a crossed 7). Helps the network read real handwriting.")
+            "shears, scales and shifts, elastic warps, thicker or thinner strokes (for the\n"
+            "pen path: rotated, sheared, stretched, jittered and bent paths). Helps the\n"
+            "network read real handwriting.")
         self.redraw_check = _check(
             "redrawCheck", "…and re-draw as pen strokes",
-            "Mix in digits re-drawn as pen strokes, some in other national styles.\n"
+            "Mix in digits re-drawn as pen strokes, some in other national styles (a flagged\n"
+            "1, a slashed 0, a crossed 7).\n"
             "Helps real handwriting a little; preparing them takes ~50 s before the first\n"
             "epoch. On in the bundled convnet's recipe, off in Fast.")
         self.redraw_check.setChecked(True)
