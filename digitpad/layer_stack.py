@@ -184,6 +184,14 @@ def problems(layers: Stack) -> list[str]:
     return found
 
 
+def buildable(text: str) -> bool:
+    """Whether layer words (a model file's record, say) read and build without a problem."""
+    try:
+        return not problems(parse_layers(text))
+    except LayerStackError:
+        return False
+
+
 def plan(layers: Stack) -> list[Row]:
     """The network layer by layer from the 28×28 input to the ten outputs; raises
     :class:`LayerStackError` with the first problem."""
@@ -230,12 +238,12 @@ def _walk(layers: Stack) -> tuple[list[str], list[Row]]:
             if not 1 <= layer.stride <= MAX_STRIDE:
                 found.append(f"{where}: a stride is 1 to {MAX_STRIDE}")
                 continue
-            side = (shape[0] - layer.kernel) // layer.stride + 1
             if shape[0] < layer.kernel:
                 found.append(f"{where}: the maps are only {shape[0]}×{shape[0]} here, smaller "
                              f"than the {layer.kernel}×{layer.kernel} kernel; remove a pool or "
                              "a convolution before it")
                 continue
+            side = (shape[0] - layer.kernel) // layer.stride + 1
             weights = layer.kernel ** 2 * shape[2] * layer.size + layer.size
             rows.append(Row(layer.describe(), (side, side, layer.size), weights,
                             side * side * layer.size * layer.kernel ** 2 * shape[2]))

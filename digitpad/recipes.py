@@ -49,7 +49,6 @@ def recipe_of(config: TrainConfig) -> str | None:
         if all(getattr(config, name) == getattr(recipe, name) for name in _SETTINGS) and \
                 math.isclose(rate(config), rate(recipe), rel_tol=1e-6) and \
                 (config.architecture != "custom" or config.layers == recipe.layers) and \
-                (not config.augment or config.architecture == "pen-path" or
-                 config.redraw == recipe.redraw):
+                (not config.augment or config.reads_paths or config.redraw == recipe.redraw):
             return key
     return None

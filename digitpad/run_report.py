@@ -56,8 +56,7 @@ def describe_run(result: RunResult, test_losses: list[float], duration: str) -> 
         headline = f"pen test {acc:.1%} (the pen path alone; read beside the picture)"
     text = (f"{headline}\ntest_acc: {acc:.4f} · train acc {result.train_accuracy:.4f} "
             f"(running mean over the last epoch)\n{verdict}")
-    done = (stopped + "the partly trained model" if result.cancelled
-            else f"Finished in {duration}; the new model")
-    if result.reads_paths:
-        done = done.replace("model", "pen-path network")
+    made = "pen-path network" if result.reads_paths else "model"
+    done = (stopped + f"the partly trained {made}" if result.cancelled
+            else f"Finished in {duration}; the new {made}")
     return text, done

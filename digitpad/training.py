@@ -50,6 +50,14 @@ class TrainConfig:
     redraw: bool = True  # augmentation mixes in digits re-drawn as pen strokes (~50 s to make)
 
     @property
+    def reads_paths(self) -> bool:
+        """The pen-path network's run: it learns from pen paths and is read beside a picture
+        network, not instead of it."""
+        from digitpad.networks import PEN_PATH
+
+        return self.architecture == PEN_PATH
+
+    @property
     def stack(self) -> str:
         """The picture network's layer stack in text form (the named one, or ``layers``)."""
         from digitpad.networks import stack_of
@@ -84,7 +92,7 @@ def run_metadata(config: TrainConfig, result: TrainResult, train_samples: int) -
 
     return {
         "architecture_key": config.architecture, "data": config.data,
-        **({} if config.architecture == "pen-path" else {"layers": config.stack}),
+        **({} if config.reads_paths else {"layers": config.stack}),
         "augment": config.augment, "lr_decay": config.lr_decay,
         "average_weights": config.average_weights,
         "pen_accuracy": result.monitor_accuracy.get("pen", math.nan),

@@ -36,7 +36,7 @@ from digitpad.finetune import (
 from digitpad.inference import Predictor, layers_of, predictor_for_model
 from digitpad.mnist import load_mnist
 from digitpad.model_file import ModelFileError, load_model, save_model
-from digitpad.networks import PEN_PATH, architecture_of
+from digitpad.networks import architecture_of
 from digitpad.numpy_net import NumpyLayer
 from digitpad.pen import PenDataError
 from digitpad.samples import Sample
@@ -157,7 +157,7 @@ class RunResult:
     @property
     def reads_paths(self) -> bool:
         """A pen-path network's run: read beside the picture model, not instead of it."""
-        return self.settings.architecture == PEN_PATH
+        return self.settings.reads_paths
 
     @property
     def kept(self) -> bool:
@@ -312,7 +312,7 @@ def _train(request: RunRequest, report: Report, cancel: threading.Event) -> RunR
     report(RunStarted(config.epochs, batches))
     progress = _Progress(report, batches, model)
     # A pen-path run's test split is the pen test: no second real-handwriting curve.
-    paths = config.architecture == PEN_PATH
+    paths = config.reads_paths
     trained = train(model, data.train, data.test, config, on_batch=progress.on_batch,
                     on_epoch=progress.on_epoch, cancel=cancel,
                     monitors=None if paths else data.monitors, alternates=alternates)

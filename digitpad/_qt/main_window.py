@@ -238,8 +238,7 @@ class MainWindow(QMainWindow):
         if active is not None:
             self.reading.set_predictor(active.predictor, self._model_text())
             self.statusBar().showMessage(f"Model: {active.describe()} ({active.path})")
-        self.reading.set_path_predictor(self.read_with.path_predictor
-                                        if self.read_with.reading_both else None)
+        self.reading.set_path_predictor(self.read_with.reading_predictor)
 
     @Slot(object, str)
     def _use_path_snapshot(self, layers: object, label: str) -> None:

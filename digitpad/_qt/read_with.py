@@ -198,5 +198,10 @@ class ReadWith(QWidget):
         self.before_trial, self.on_trial = None, False
         self.trial.emit("")
 
+    @property
+    def reading_predictor(self) -> Any:
+        """The pen-path network the canvas reads with now, or None for the picture alone."""
+        return self.path_predictor if self.reading_both else None
+
     def _emit(self) -> None:
-        self.changed.emit(self.path_predictor if self.reading_both else None)
+        self.changed.emit(self.reading_predictor)

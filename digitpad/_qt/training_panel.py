@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from digitpad.finetune import FinetuneConfig
 from digitpad.inference import Predictor
+from digitpad.layer_stack import buildable
 from digitpad.mnist import MnistError, remember_mnist_path
 from digitpad.model_file import ModelFileError
-from digitpad.networks import PEN_PATH
 from digitpad.run_report import describe_run
 from digitpad.samples import Sample
 from digitpad.training import TrainConfig
@@ -180,7 +180,7 @@ class TrainingPanel(QWidget):
     def _running_paths(self) -> bool:
         request = self.last_request
         return request is not None and request.finetune is None and \
-            _reads_paths(request.config)
+            request.config.reads_paths
 
     def set_model_in_use(self, path: Path | None, name: str = "",
                          predictor: Predictor | None = None, layers: str | None = None) -> None:
@@ -194,7 +194,7 @@ class TrainingPanel(QWidget):
         combo = self.settings.architecture_combo
         if self._network_picked or self.is_training:
             return
-        if layers is not None and _checked(layers):
+        if layers is not None and buildable(layers):  # a damaged record is ignored
             self.settings.set_design(layers)
         elif combo.findData(architecture) >= 0:
             self.settings.set_choice(architecture=architecture)
@@ -246,7 +246,7 @@ class TrainingPanel(QWidget):
         return RunRequest(config, self.data_path, self.pen_path, self.save,
                           keep_partial=self.keep_partial_check.isChecked(),
                           train_limit=self.train_limit, finetune=finetune,
-                          current=self.current_path_predictor if _reads_paths(config)
+                          current=self.current_path_predictor if config.reads_paths
                           and finetune is None else self.current_predictor)
 
     def _start(self, request: RunRequest) -> None:
@@ -262,7 +262,7 @@ class TrainingPanel(QWidget):
         self.last_request = request
         self.plots.clear()
         self.plots.show_yours(request.finetune is not None,
-                              paths=request.finetune is None and _reads_paths(request.config))
+                              paths=request.finetune is None and request.config.reads_paths)
         self.recovery.clear()
         self.result_label.setText("")
         self.last_result = None
@@ -444,20 +444,6 @@ class TrainingPanel(QWidget):
         if request is not None:
             tune = request.finetune and replace(request.finetune, config=self.finetune_config)
             self._start(self._request(tune))
-
-
-def _reads_paths(config: TrainConfig) -> bool:
-    return config.architecture == PEN_PATH
-
-
-def _checked(layers: str) -> bool:
-    """Whether a model file's recorded design can be built (a damaged record is ignored)."""
-    from digitpad.layer_stack import LayerStackError, parse_layers, problems
-
-    try:
-        return not problems(parse_layers(layers))
-    except LayerStackError:
-        return False
 
 
 def _button(text: str, name: str, tooltip: str) -> QPushButton:
