@@ -9,8 +9,10 @@ than the pen's surroundings and darker (or lighter) than the paper right around 
    wider than a stroke, which keeps the sharp edge of a shadow where it is, and the ink is
    measured as a *share* of that paper's brightness (light multiplies, so ink in a shadow is
    as strong as ink in the sun);
-3. ink pixels are chosen by hysteresis on that share (scikit-image): strong ink, plus weaker
-   ink joined to it, so noise specks and paper grain stay out while faint stroke ends stay in;
+3. ink pixels are chosen by hysteresis on that share: seeds judged at a stroke's scale
+   (averaged over a few pixels the noise shrinks, a stroke keeps its depth, so faint ink in a
+   deep shadow still stands out), plus weaker ink joined to them, so noise specks and paper
+   grain stay out while faint stroke ends stay in;
 4. the stroke width is measured on a first pass, and the closing narrowed to a few strokes'
    widths, so a shadow wedge narrower than the picture is not taken for ink.
 
@@ -30,6 +32,8 @@ LOW = 0.4  # hysteresis: weaker ink joined to strong ink is kept down to this sc
 NOISE_SIGMAS = 4.5  # strong ink departs from the paper by this many noise sigmas
 MIN_SHARE = 0.08  # ... and by at least this share of the paper's brightness
 LINE_LENGTH = 3.0  # a piece of writing is at least this many times longer than wide
+SEED_SMOOTH = 1.5  # seeds are judged on departures averaged over this many pixels (sigma)
+SEED_SIGMAS = 3.5  # ... and clear this many of their sigmas
 REMEASURE = 1.3  # a pen measured this much wider on the second pass is read again
 BLOT_WIDTH = 2.5  # a piece this many pen widths thick is not writing
 POLARITY_SIDE = 160  # the polarity is judged on a picture at most this big,
@@ -58,25 +62,44 @@ def _paper_and_ink(gray: np.ndarray, size: int, dark_ink: bool) -> tuple[np.ndar
 def _ink_mask(gray: np.ndarray, size: int, dark_ink: bool, noise: float,
               ) -> tuple[np.ndarray, np.ndarray]:
     """The ink's share of the paper's brightness (light multiplies, so ink in a shadow is as
-    strong as ink in the sun), and which pixels are ink: hysteresis (scikit-image) on the
-    weaker of two scores, the share against Otsu's level and the departure against the
-    noise, so strong ink and the weaker ink joined to it are kept, noise is not."""
-    from skimage.filters import apply_hysteresis_threshold, threshold_otsu
+    strong as ink in the sun), and which pixels are ink: hysteresis on the weaker of two
+    scores, the share against Otsu's level (scikit-image) and the departure against the
+    noise, seeded at the stroke's scale, so strong ink and the weaker ink joined to it are
+    kept, noise is not."""
+    from skimage.filters import threshold_otsu
 
     paper, departure = _paper_and_ink(gray, size, dark_ink)
     headroom = paper if dark_ink else 1.0 - paper
     share = np.clip(departure / np.maximum(headroom, 0.02), 0.0, 1.0)
-    # Most pixels are paper: their departures (noise, grain, JPEG blocks, the closing's
-    # bias) set the floor strong ink must clear.
-    typical = float(np.median(departure))
-    spread = 1.4826 * float(np.median(np.abs(departure - typical)))
-    above_noise = departure / (typical + NOISE_SIGMAS * max(spread, noise) + 1e-4)
-    candidates = share[above_noise >= 1.0]
+    above_noise = _above_noise(departure, noise)
+    # Seeds are judged at the stroke's scale: averaged over a few pixels, the noise shrinks
+    # while a stroke keeps its depth, so faint ink in a shadow still clears the floor.
+    smooth_departure = ndimage.gaussian_filter(departure, SEED_SMOOTH)
+    seed_score = _above_noise(smooth_departure, 0.0, SEED_SIGMAS)
+    candidates = share[seed_score >= 1.0]
     if candidates.size < 2 or candidates.max() <= MIN_SHARE:
         return share, np.zeros(share.shape, dtype=bool)
     level = max(float(threshold_otsu(candidates)), MIN_SHARE)
     score = np.minimum(share / level, above_noise)
-    return share, apply_hysteresis_threshold(score, LOW, 1.0)
+    seeds = np.minimum(ndimage.gaussian_filter(share, SEED_SMOOTH) / level, seed_score)
+    return share, _grow(seeds >= 1.0, score >= LOW)
+
+
+def _above_noise(departure: np.ndarray, noise: float, sigmas: float = NOISE_SIGMAS,
+                 ) -> np.ndarray:
+    """How far each pixel departs from the paper, in units of the floor strong ink clears:
+    most pixels are paper, so their departures (noise, grain, JPEG blocks, the closing's
+    bias) set it."""
+    typical = float(np.median(departure))
+    spread = 1.4826 * float(np.median(np.abs(departure - typical)))
+    return departure / (typical + sigmas * max(spread, noise) + 1e-4)
+
+
+def _grow(seeds: np.ndarray, weak: np.ndarray) -> np.ndarray:
+    """The weak pixels 8-connected to a seed (hysteresis with its two masks given)."""
+    labels, _ = ndimage.label(weak | seeds, structure=np.ones((3, 3), dtype=bool))
+    keep = np.unique(labels[seeds])
+    return np.isin(labels, keep[keep > 0])
 
 
 def _pieces(mask: np.ndarray) -> list[tuple[np.ndarray, float, int]]:

@@ -45,6 +45,28 @@ def test_ink_is_found_through_a_shadow_a_gradient_and_noise():
     assert litter <= 0.002  # the shadow's edge and the noise are not ink
 
 
+def in_deep_shadow(cover: np.ndarray, rng: np.random.Generator, ink: float) -> np.ndarray:
+    """Faint ink (``ink`` times the paper's brightness) on a page whose lit part is only a
+    thin margin: the digits lie wholly in a shadow passing a third of the light, so most of
+    the picture's pixels are dim paper and the noise is large against the ink's depth."""
+    h, w = cover.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    page = 0.9 * (1 - cover * (1 - ink))
+    page = page * np.where((xx > 0.08 * w) & (yy > 0.1 * h), 0.35, 1.0)
+    page = ndimage.gaussian_filter(page, 1.0)
+    return np.clip(page * 255 + rng.normal(0, 12.0, page.shape), 0, 255)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_faint_ink_wholly_inside_a_shadow_is_found(seed):
+    cover = render_strokes(strokes_714(), (200, 330), PEN)
+    picture = in_deep_shadow(cover, np.random.default_rng(seed), ink=0.65)
+    recall, litter = recall_and_litter(photo_ink(picture), cover)
+    assert recall >= 0.95 and litter <= 0.002
+    blank = in_deep_shadow(np.zeros_like(cover), np.random.default_rng(seed), ink=0.65)
+    assert not (photo_ink(blank) >= INK_THRESHOLD).any()  # the shadow's noise is not ink
+
+
 def test_light_ink_on_a_dark_board_is_found_the_other_way_round():
     cover = render_strokes(strokes_714(), (200, 330), PEN)
     board = 255.0 - lit_badly(cover, np.random.default_rng(1), shadow=1.0)
