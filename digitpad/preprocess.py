@@ -103,9 +103,19 @@ def render_points(points: np.ndarray, lengths: np.ndarray, shape: tuple[int, int
                   width: float, spacing: float | None = None) -> np.ndarray:
     """:func:`render_strokes` for strokes given as all their points and each one's length
     (no per-stroke arrays: a drawing of 300 strokes renders in about a millisecond)."""
+    spacing = _spacing(width, spacing)
+    return draw_segments(*_segments((points, lengths), spacing), shape, width, spacing)
+
+
+def _spacing(width: float, spacing: float | None) -> float:
+    return spacing if spacing is not None else max(0.7, width / 4.0)
+
+
+def draw_segments(a: np.ndarray, b: np.ndarray, shape: tuple[int, int], width: float,
+                  spacing: float) -> np.ndarray:
+    """Segments from ``a`` to ``b`` (each (S, 2) as (x, y), at most ``spacing`` long) drawn
+    as :func:`render_strokes` draws them: a drawing moved as a whole need not be resampled."""
     radius = width / 2.0
-    spacing = spacing if spacing is not None else max(0.7, radius / 2.0)
-    a, b = _segments((points, lengths), spacing)
     reach = int(np.ceil(spacing + 2 * radius + 2))
     base = np.floor(np.minimum(a, b) - radius - 0.5).astype(np.int64)  # (S, 2) as (x, y)
     offsets = np.arange(reach + 1)
@@ -154,10 +164,16 @@ def strokes_to_mnist(strokes: Sequence[Sequence[Sequence[float]]],
     limit = CENTRE - 0.5 - pen_width / 2  # farthest a centre line may reach from the centre
 
     lengths = np.array([len(p) for p in parts])
+    spacing = _spacing(pen_width, None)
+    drawn_scale, a, b = None, None, None
 
     def render() -> np.ndarray:
-        return render_points((points - centre) * scale + offset, lengths, (SIZE, SIZE),
-                             pen_width)
+        # Resampled once per scale: moving the drawing moves its segments.
+        nonlocal drawn_scale, a, b
+        if scale != drawn_scale:
+            drawn_scale = scale
+            a, b = _segments(((points - centre) * scale, lengths), spacing)
+        return draw_segments(a + offset, b + offset, (SIZE, SIZE), pen_width, spacing)
 
     for _ in range(3):
         com_row, com_col = centre_of_mass(render())
