@@ -71,9 +71,9 @@ def resample_all(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
 
 
 def _segments(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
-              spacing: float) -> tuple[np.ndarray, np.ndarray]:
+              spacing: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start and end points of every segment of the resampled strokes (a click: a segment
-    of length 0)."""
+    of length 0), and the stroke each belongs to."""
     points, count = resample_all(strokes, spacing)
     ends = np.cumsum(count)
     starts = np.ones(len(points), dtype=bool)
@@ -81,7 +81,8 @@ def _segments(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
     starts[(ends - 1)[count == 1]] = True  # ...unless it is its only one
     follow = np.flatnonzero(starts) + 1
     follow[np.isin(follow - 1, (ends - 1)[count == 1])] -= 1
-    return points[starts], points[follow]
+    stroke = np.repeat(np.arange(len(count)), count)
+    return points[starts], points[follow], stroke[starts]
 
 
 def render_strokes(strokes: list[Stroke], shape: tuple[int, int], width: float,
@@ -104,7 +105,8 @@ def render_points(points: np.ndarray, lengths: np.ndarray, shape: tuple[int, int
     """:func:`render_strokes` for strokes given as all their points and each one's length
     (no per-stroke arrays: a drawing of 300 strokes renders in about a millisecond)."""
     spacing = _spacing(width, spacing)
-    return draw_segments(*_segments((points, lengths), spacing), shape, width, spacing)
+    a, b, _ = _segments((points, lengths), spacing)
+    return draw_segments(a, b, shape, width, spacing)
 
 
 def _spacing(width: float, spacing: float | None) -> float:
@@ -112,9 +114,12 @@ def _spacing(width: float, spacing: float | None) -> float:
 
 
 def draw_segments(a: np.ndarray, b: np.ndarray, shape: tuple[int, int], width: float,
-                  spacing: float) -> np.ndarray:
+                  spacing: float, owner: np.ndarray | None = None, count: int = 1,
+                  ) -> np.ndarray:
     """Segments from ``a`` to ``b`` (each (S, 2) as (x, y), at most ``spacing`` long) drawn
-    as :func:`render_strokes` draws them: a drawing moved as a whole need not be resampled."""
+    as :func:`render_strokes` draws them: a drawing moved as a whole need not be resampled.
+    With ``owner`` (the image each segment is drawn in), ``count`` images (count, *shape)
+    drawn at once."""
     radius = width / 2.0
     reach = int(np.ceil(spacing + 2 * radius + 2))
     base = np.floor(np.minimum(a, b) - radius - 0.5).astype(np.int64)  # (S, 2) as (x, y)
@@ -129,9 +134,12 @@ def draw_segments(a: np.ndarray, b: np.ndarray, shape: tuple[int, int], width: f
     coverage = np.clip(radius + 0.5 - dist, 0.0, 1.0)
     px, py = np.broadcast_to(px, coverage.shape), np.broadcast_to(py, coverage.shape)
     inside = (coverage > 0) & (px >= 0) & (px < shape[1]) & (py >= 0) & (py < shape[0])
-    image = np.zeros(shape[0] * shape[1])
-    np.maximum.at(image, py[inside] * shape[1] + px[inside], coverage[inside])
-    return image.reshape(shape)
+    index = py * shape[1] + px
+    if owner is not None:
+        index = index + owner[:, None, None] * (shape[0] * shape[1])
+    image = np.zeros(count * shape[0] * shape[1])
+    np.maximum.at(image, index[inside], coverage[inside])
+    return image.reshape(shape if owner is None else (count, *shape))
 
 
 def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
@@ -151,42 +159,70 @@ def strokes_to_mnist(strokes: Sequence[Sequence[Sequence[float]]],
     centre of mass lands on MNIST's. Drawings smaller than ``min_extent`` (in the strokes'
     units, e.g. the canvas pen width) are treated as that size, so a click stays a dot.
     """
-    parts = as_strokes(strokes)
-    if not parts:
-        return None
-    points = np.concatenate(parts)
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    extent = max(float((hi - lo).max()), min_extent)
+    return strokes_to_mnist_many([strokes], pen_width, min_extent)[0]
+
+
+def strokes_to_mnist_many(drawings: Sequence[Sequence[Sequence[Sequence[float]]]],
+                          pen_width: float = PEN_WIDTH, min_extent: float = 1.0,
+                          ) -> list[np.ndarray | None]:
+    """:func:`strokes_to_mnist` of each drawing (the digits of a number), all resampled and
+    drawn together: numpy's cost is per call, so six digits cost little more than one."""
+    parts = [as_strokes(strokes) for strokes in drawings]
+    present = [i for i, p in enumerate(parts) if p]
+    images: list[np.ndarray | None] = [None] * len(parts)
+    if not present:
+        return images
+    n = len(present)
+    points = [np.concatenate(parts[i]) for i in present]
+    lo = np.array([p.min(axis=0) for p in points])
+    hi = np.array([p.max(axis=0) for p in points])
+    extent = np.maximum((hi - lo).max(axis=1), min_extent)
     # A dot or a tiny jitter is not blown up into a big blob: ``min_extent`` caps magnification.
     scale = (BOX - pen_width) / extent
     centre = (lo + hi) / 2.0
-    offset = np.array([CENTRE, CENTRE])
+    offset = np.full((n, 2), CENTRE)
     limit = CENTRE - 0.5 - pen_width / 2  # farthest a centre line may reach from the centre
-
-    lengths = np.array([len(p) for p in parts])
+    lengths = np.array([len(s) for i in present for s in parts[i]])
+    stroke_owner = np.repeat(np.arange(n), [len(parts[i]) for i in present])
+    point_owner = np.repeat(np.arange(n), [len(p) for p in points])
+    every_point = np.concatenate(points)
     spacing = _spacing(pen_width, None)
-    drawn_scale, a, b = None, None, None
+    drawn: list = [None, None]  # the scales segmented, and (a, b, owner) at those scales
 
-    def render() -> np.ndarray:
-        # Resampled once per scale: moving the drawing moves its segments.
-        nonlocal drawn_scale, a, b
-        if scale != drawn_scale:
-            drawn_scale = scale
-            a, b = _segments(((points - centre) * scale, lengths), spacing)
-        return draw_segments(a + offset, b + offset, (SIZE, SIZE), pen_width, spacing)
+    def render(which: np.ndarray) -> np.ndarray:
+        # Resampled once per scale: moving a drawing moves its segments.
+        if drawn[0] is None or (drawn[0] != scale).any():
+            placed = (every_point - centre[point_owner]) * scale[point_owner, None]
+            a, b, stroke = _segments((placed, lengths), spacing)
+            drawn[:] = [scale.copy(), (a, b, stroke_owner[stroke])]
+        a, b, owner = drawn[1]
+        slot = np.full(n, -1)
+        slot[which] = np.arange(len(which))
+        chosen = slot[owner] >= 0
+        shift = offset[owner[chosen]]
+        return draw_segments(a[chosen] + shift, b[chosen] + shift, (SIZE, SIZE), pen_width,
+                             spacing, slot[owner[chosen]], len(which))
 
+    active = np.arange(n)
     for _ in range(3):
-        com_row, com_col = centre_of_mass(render())
-        offset = offset + np.array([CENTRE - com_col, CENTRE - com_row])
-        reach = float(np.abs((points - centre) * scale + offset - CENTRE).max())
-        if reach <= limit:
-            break
+        drawn_now = render(active)
+        total = drawn_now.sum(axis=(1, 2))
+        com_row = (drawn_now.sum(axis=2) * np.arange(SIZE)).sum(axis=1) / total
+        com_col = (drawn_now.sum(axis=1) * np.arange(SIZE)).sum(axis=1) / total
+        offset[active] += np.stack([CENTRE - com_col, CENTRE - com_row], axis=1)
+        reach = np.array([np.abs((points[i] - centre[i]) * scale[i] + offset[i] - CENTRE).max()
+                          for i in active])
         # Lopsided drawing (heavy on one side): centring by mass would push ink off the
         # 28x28 field, so shrink about the centre of mass until it fits.
-        shrink = limit / reach
-        scale *= shrink
-        offset = (offset - CENTRE) * shrink + CENTRE
-    return render().astype(np.float32)
+        far = reach > limit
+        active, shrink = active[far], limit / reach[far]
+        if not active.size:
+            break
+        scale[active] *= shrink
+        offset[active] = (offset[active] - CENTRE) * shrink[:, None] + CENTRE
+    for i, image in zip(present, render(np.arange(n)), strict=True):
+        images[i] = image.astype(np.float32)
+    return images
 
 
 def _area_weights(n_src: int, n_dst: int, scale: float, offset: float) -> np.ndarray:

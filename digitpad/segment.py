@@ -21,14 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from digitpad.certainty import doubt
-from digitpad.pen_path import path_features
+from digitpad.pen_path import features, paths_of
 from digitpad.photo import photo_ink
 from digitpad.preprocess import (
     INK_THRESHOLD,
     as_strokes,
     raster_to_mnist,
     resample,
-    strokes_to_mnist,
+    strokes_to_mnist_many,
 )
 from digitpad.two_views import combine
 
@@ -260,7 +260,7 @@ def make_reader(predictor: Callable[[np.ndarray], np.ndarray], pen_width: float)
     """A :data:`Reader` over ``predictor`` through the one-digit preprocessing."""
 
     def reader(drawings: list[list[np.ndarray]]) -> np.ndarray:
-        images = [strokes_to_mnist(d, min_extent=max(pen_width, 1e-9)) for d in drawings]
+        images = strokes_to_mnist_many(drawings, min_extent=max(pen_width, 1e-9))
         return np.asarray(predictor(np.stack(images)), dtype=np.float64).reshape(-1, 10)
 
     return reader
@@ -285,12 +285,12 @@ def read_number(strokes: Sequence[Sequence[Sequence[float]]],
     if not groups:
         return None
     parts = [as_strokes([strokes[i] for i in group]) for group in groups]
-    images = [strokes_to_mnist(p, min_extent=max(pen_width, 1e-9)) for p in parts]
+    images = strokes_to_mnist_many(parts, min_extent=max(pen_width, 1e-9))
     probabilities = np.asarray(predictor(np.stack(images)), dtype=np.float64).reshape(-1, 10)
     reading, own = probabilities, [None] * len(parts)  # own: the picture's, when combined
     paths = along = [None] * len(parts)
     if path_predictor is not None:
-        paths = np.stack([path_features(p) for p in parts])
+        paths = features(*paths_of(parts))
         along = np.asarray(path_predictor(paths), dtype=np.float64).reshape(-1, 10)
         reading, own = combine(probabilities, along), probabilities
     digits = []

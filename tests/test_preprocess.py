@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from digitpad.preprocess import (
@@ -13,6 +13,7 @@ from digitpad.preprocess import (
     raster_to_mnist,
     render_strokes,
     strokes_to_mnist,
+    strokes_to_mnist_many,
 )
 from digitpad.skeleton import digit_strokes, thin, trace
 
@@ -51,6 +52,30 @@ def test_scaling_and_translating_a_drawing_changes_nothing(scale, dx, dy):
     base = strokes_to_mnist(eight)
     moved = strokes_to_mnist([s * scale + [dx, dy] for s in eight])
     np.testing.assert_allclose(moved, base, atol=1e-3)
+
+
+# Two real pen 7s (pen test) whose bar is heavy on one side: centred by mass they would
+# leave the field, so each is shrunk, by its own amount.
+SEVEN_SHRUNK_ONCE = [[(0, 0), (198, 0), (198, 99), (184, 170), (184, 255)]]
+SEVEN_SHRUNK_TWICE = [[(0, 20), (39, 20), (196, 0), (255, 0), (255, 20), (235, 137),
+                       (196, 235), (196, 255)]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(drawing, st.just([])), min_size=1, max_size=6),
+       st.floats(0.5, 6.0))
+@example([SEVEN_SHRUNK_ONCE, [[(0, 0), (3, 9)]], SEVEN_SHRUNK_TWICE, []], 2.6)
+def test_the_digits_of_a_number_drawn_together_are_each_drawn_as_alone(drawings, pen):
+    """A number's digits are rendered in one batch; each must be the image it gets alone
+    (lopsided ones shrunk, empty ones None), or the network reads numbers differently."""
+    together = strokes_to_mnist_many(drawings, pen, min_extent=pen)
+    assert len(together) == len(drawings)
+    for strokes, image in zip(drawings, together, strict=True):
+        alone = strokes_to_mnist(strokes, pen, min_extent=pen)
+        if alone is None:
+            assert image is None
+        else:
+            np.testing.assert_allclose(image, alone, atol=1e-6)
 
 
 def test_translation_and_scale_keep_the_prediction(mnist, book_model_path):
