@@ -27,7 +27,7 @@ from digitpad.preprocess import (
     INK_THRESHOLD,
     as_strokes,
     raster_to_mnist,
-    resample,
+    resample_all,
     strokes_to_mnist_many,
 )
 from digitpad.two_views import combine
@@ -150,7 +150,8 @@ def _closest_approach(point_sets: list[np.ndarray], boxes: np.ndarray,
 
 def _ink_distances(parts: list[np.ndarray], spacing: float, reach: float) -> np.ndarray:
     """(n, n) closest approach of the strokes' centre lines (to within ``spacing``)."""
-    return _closest_approach([resample(p, spacing) for p in parts], _boxes(parts), reach)
+    points, count = resample_all(parts, spacing)
+    return _closest_approach(np.split(points, np.cumsum(count)[:-1]), _boxes(parts), reach)
 
 
 def _read_better_together(probabilities: np.ndarray) -> bool:
@@ -189,7 +190,7 @@ def group_pieces(boxes: np.ndarray, gaps: np.ndarray, height: float, pad: float 
 
     def cost(a: int, b: int) -> tuple[int, float] | None:
         """(rank, cost) of joining groups a and b (lower first), None if they do not join."""
-        gap = float(gaps[np.ix_(groups[a], groups[b])].min())
+        gap = min(float(gaps[i, j]) for i in groups[a] for j in groups[b])  # a few pieces
         if gap > PART_GAP:
             return None
         box_a, box_b = group_boxes[a], group_boxes[b]
