@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitpad.preprocess import PEN_WIDTH, SIZE, strokes_to_mnist
+from digitpad.preprocess import PEN_WIDTH, SIZE, strokes_to_mnist, strokes_to_mnist_many
 
 
 @dataclass(frozen=True)
@@ -127,10 +127,19 @@ def add_style(strokes: Sequence[np.ndarray], label: int,
 def redraw_strokes(strokes: Sequence[np.ndarray], rng: np.random.Generator,
                    cfg: AugmentConfig = DEFAULT_AUGMENT) -> np.ndarray | None:
     """The strokes bent by a random affine map and rendered as the canvas does, random pen."""
+    bent, width = _bend(strokes, rng, cfg)
+    return strokes_to_mnist(bent, pen_width=width)
+
+
+def _bend(strokes: Sequence[np.ndarray], rng: np.random.Generator,
+          cfg: AugmentConfig) -> tuple[list[np.ndarray], float]:
+    """The strokes under a random affine map, and a random pen width to draw them with."""
     matrix = random_affine_matrices(1, rng, cfg)[0]
     width = float(rng.uniform(*cfg.pen_width))
-    bent = [np.asarray(s, dtype=np.float64) @ matrix.T for s in strokes]
-    return strokes_to_mnist(bent, pen_width=width)
+    return [np.asarray(s, dtype=np.float64) @ matrix.T for s in strokes], width
+
+
+REDRAW_BATCH = 256  # re-drawings rendered together (and how often ``stop`` is asked)
 
 
 def make_alternates(strokes: Callable[[int], Sequence[np.ndarray] | None], labels: np.ndarray,
@@ -138,23 +147,31 @@ def make_alternates(strokes: Callable[[int], Sequence[np.ndarray] | None], label
                     cfg: AugmentConfig = DEFAULT_AUGMENT,
                     stop: Callable[[], bool] | None = None) -> Alternates | None:
     """One re-drawing of every sample i with ``share[i] > 0``, in another style with chance
-    ``style_chance[i]`` (0s, 1s and 7s only); None if ``stop()`` turned true on the way."""
+    ``style_chance[i]`` (0s, 1s and 7s only); None if ``stop()`` turned true on the way.
+    Rendered :data:`REDRAW_BATCH` at a time (numpy's cost is per call)."""
     rng = np.random.default_rng([seed, 2])
     rows = np.flatnonzero(share > 0)
     images = np.zeros((len(rows), SIZE, SIZE), np.uint8)
     index = np.full(len(share), -1, np.int64)
     made = 0
-    for count, row in enumerate(rows):
-        if stop is not None and count % 256 == 0 and stop():
+    for start in range(0, len(rows), REDRAW_BATCH):
+        if stop is not None and stop():
             return None
-        sample = strokes(int(row))
-        if not sample:
-            continue
-        if rng.random() < style_chance[row]:
-            sample = add_style(sample, int(labels[row]), rng)
-        image = redraw_strokes(sample, rng, cfg)
-        if image is not None:
-            images[made] = np.round(image * 255)
-            index[row] = made
-            made += 1
+        batch, bent, widths = [], [], []
+        for row in rows[start:start + REDRAW_BATCH]:
+            sample = strokes(int(row))
+            if not sample:
+                continue
+            if rng.random() < style_chance[row]:
+                sample = add_style(sample, int(labels[row]), rng)
+            drawing, width = _bend(sample, rng, cfg)
+            batch.append(row)
+            bent.append(drawing)
+            widths.append(width)
+        drawn = strokes_to_mnist_many(bent, widths) if bent else []
+        for row, image in zip(batch, drawn, strict=True):
+            if image is not None:
+                images[made] = np.round(image * 255)
+                index[row] = made
+                made += 1
     return Alternates(images[:made], index, np.where(index >= 0, share, 0.0))

@@ -41,10 +41,10 @@ def resample(stroke: Stroke, spacing: float) -> Stroke:
 
 
 def resample_all(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
-                 spacing: float) -> tuple[np.ndarray, np.ndarray]:
+                 spacing: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (non-empty) stroke resampled as :func:`resample` describes, at once (a loop
     over strokes cost 60 ms with 300 on the canvas): all the points, and how many belong to
-    each stroke.
+    each stroke. ``spacing``: one for all, or one per stroke.
 
     Each stroke's arc length runs from 0; the strokes are laid end to end on one axis, each
     a ``gap`` beyond the last, so one ``np.interp`` samples them all.
@@ -59,11 +59,12 @@ def resample_all(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
     total = arc[last]
     # A click stays one point; a stroke no longer than one step keeps its two ends; any
     # other gets a point every ``spacing`` and its end.
-    count = np.where(lengths == 1, 1, np.where(total <= spacing, 2,
-                                               np.ceil(total / spacing).astype(np.int64) + 1))
+    step = np.broadcast_to(np.asarray(spacing, dtype=np.float64), total.shape)
+    count = np.where(lengths == 1, 1, np.where(total <= step, 2,
+                                               np.ceil(total / step).astype(np.int64) + 1))
     k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     stroke = np.repeat(np.arange(len(lengths)), count)
-    along = np.where(k == count[stroke] - 1, total[stroke], k * spacing)
+    along = np.where(k == count[stroke] - 1, total[stroke], k * step[stroke])
     gap = float(total.max()) + 1.0
     sampled = np.stack([np.interp(along + stroke * gap, arc + owner * gap, points[:, i])
                         for i in (0, 1)], axis=1)
@@ -71,7 +72,7 @@ def resample_all(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
 
 
 def _segments(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
-              spacing: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              spacing: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start and end points of every segment of the resampled strokes (a click: a segment
     of length 0), and the stroke each belongs to."""
     points, count = resample_all(strokes, spacing)
@@ -113,16 +114,18 @@ def _spacing(width: float, spacing: float | None) -> float:
     return spacing if spacing is not None else max(0.7, width / 4.0)
 
 
-def draw_segments(a: np.ndarray, b: np.ndarray, shape: tuple[int, int], width: float,
-                  spacing: float, owner: np.ndarray | None = None, count: int = 1,
-                  ) -> np.ndarray:
+def draw_segments(a: np.ndarray, b: np.ndarray, shape: tuple[int, int],
+                  width: float | np.ndarray, spacing: float,
+                  owner: np.ndarray | None = None, count: int = 1) -> np.ndarray:
     """Segments from ``a`` to ``b`` (each (S, 2) as (x, y), at most ``spacing`` long) drawn
     as :func:`render_strokes` draws them: a drawing moved as a whole need not be resampled.
     With ``owner`` (the image each segment is drawn in), ``count`` images (count, *shape)
-    drawn at once."""
-    radius = width / 2.0
-    reach = int(np.ceil(spacing + 2 * radius + 2))
-    base = np.floor(np.minimum(a, b) - radius - 0.5).astype(np.int64)  # (S, 2) as (x, y)
+    drawn at once; ``width``: the pen's, or each segment's."""
+    radius = np.asarray(width, dtype=np.float64) / 2.0
+    reach = int(np.ceil(spacing + 2 * float(radius.max(initial=0.0)) + 2))
+    edge = radius[:, None] if radius.ndim else radius  # against (S, 2)
+    base = np.floor(np.minimum(a, b) - edge - 0.5).astype(np.int64)  # (S, 2) as (x, y)
+    radius = radius[:, None, None] if radius.ndim else radius  # against (S, K, K)
     offsets = np.arange(reach + 1)
     px = base[:, 0, None, None] + offsets[None, None, :]  # (S, 1, K)
     py = base[:, 1, None, None] + offsets[None, :, None]  # (S, K, 1)
@@ -163,45 +166,48 @@ def strokes_to_mnist(strokes: Sequence[Sequence[Sequence[float]]],
 
 
 def strokes_to_mnist_many(drawings: Sequence[Sequence[Sequence[Sequence[float]]]],
-                          pen_width: float = PEN_WIDTH, min_extent: float = 1.0,
-                          ) -> list[np.ndarray | None]:
-    """:func:`strokes_to_mnist` of each drawing (the digits of a number), all resampled and
-    drawn together: numpy's cost is per call, so six digits cost little more than one."""
+                          pen_width: float | Sequence[float] = PEN_WIDTH,
+                          min_extent: float = 1.0) -> list[np.ndarray | None]:
+    """:func:`strokes_to_mnist` of each drawing (the digits of a number, a batch of
+    re-drawings), all resampled and drawn together: numpy's cost is per call, so six digits
+    cost little more than one. ``pen_width``: one for all, or one per drawing."""
     parts = [as_strokes(strokes) for strokes in drawings]
     present = [i for i, p in enumerate(parts) if p]
     images: list[np.ndarray | None] = [None] * len(parts)
     if not present:
         return images
     n = len(present)
+    pen = np.broadcast_to(np.asarray(pen_width, dtype=np.float64), (len(parts),))[present]
     points = [np.concatenate(parts[i]) for i in present]
     lo = np.array([p.min(axis=0) for p in points])
     hi = np.array([p.max(axis=0) for p in points])
     extent = np.maximum((hi - lo).max(axis=1), min_extent)
     # A dot or a tiny jitter is not blown up into a big blob: ``min_extent`` caps magnification.
-    scale = (BOX - pen_width) / extent
+    scale = (BOX - pen) / extent
     centre = (lo + hi) / 2.0
     offset = np.full((n, 2), CENTRE)
-    limit = CENTRE - 0.5 - pen_width / 2  # farthest a centre line may reach from the centre
+    limit = CENTRE - 0.5 - pen / 2  # farthest a centre line may reach from the centre
     lengths = np.array([len(s) for i in present for s in parts[i]])
     stroke_owner = np.repeat(np.arange(n), [len(parts[i]) for i in present])
     point_owner = np.repeat(np.arange(n), [len(p) for p in points])
     every_point = np.concatenate(points)
-    spacing = _spacing(pen_width, None)
+    spacing = np.maximum(0.7, pen / 4.0)  # as _spacing: the pen's, per drawing
     drawn: list = [None, None]  # the scales segmented, and (a, b, owner) at those scales
 
     def render(which: np.ndarray) -> np.ndarray:
         # Resampled once per scale: moving a drawing moves its segments.
         if drawn[0] is None or (drawn[0] != scale).any():
             placed = (every_point - centre[point_owner]) * scale[point_owner, None]
-            a, b, stroke = _segments((placed, lengths), spacing)
+            a, b, stroke = _segments((placed, lengths), spacing[stroke_owner])
             drawn[:] = [scale.copy(), (a, b, stroke_owner[stroke])]
         a, b, owner = drawn[1]
         slot = np.full(n, -1)
         slot[which] = np.arange(len(which))
         chosen = slot[owner] >= 0
         shift = offset[owner[chosen]]
-        return draw_segments(a[chosen] + shift, b[chosen] + shift, (SIZE, SIZE), pen_width,
-                             spacing, slot[owner[chosen]], len(which))
+        return draw_segments(a[chosen] + shift, b[chosen] + shift, (SIZE, SIZE),
+                             pen[owner[chosen]], float(spacing.max()), slot[owner[chosen]],
+                             len(which))
 
     active = np.arange(n)
     for _ in range(3):
@@ -214,8 +220,8 @@ def strokes_to_mnist_many(drawings: Sequence[Sequence[Sequence[Sequence[float]]]
                           for i in active])
         # Lopsided drawing (heavy on one side): centring by mass would push ink off the
         # 28x28 field, so shrink about the centre of mass until it fits.
-        far = reach > limit
-        active, shrink = active[far], limit / reach[far]
+        far = reach > limit[active]
+        active, shrink = active[far], limit[active][far] / reach[far]
         if not active.size:
             break
         scale[active] *= shrink

@@ -62,16 +62,23 @@ SEVEN_SHRUNK_TWICE = [[(0, 20), (39, 20), (196, 0), (255, 0), (255, 20), (235, 1
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(drawing, st.just([])), min_size=1, max_size=6),
-       st.floats(0.5, 6.0))
-@example([SEVEN_SHRUNK_ONCE, [[(0, 0), (3, 9)]], SEVEN_SHRUNK_TWICE, []], 2.6)
-def test_the_digits_of_a_number_drawn_together_are_each_drawn_as_alone(drawings, pen):
-    """A number's digits are rendered in one batch; each must be the image it gets alone
-    (lopsided ones shrunk, empty ones None), or the network reads numbers differently."""
-    together = strokes_to_mnist_many(drawings, pen, min_extent=pen)
+@given(st.lists(st.tuples(st.one_of(drawing, st.just([])), st.floats(0.5, 6.0)), min_size=1,
+                max_size=6), st.booleans())
+@example([(SEVEN_SHRUNK_ONCE, 2.6), ([[(0, 0), (3, 9)]], 2.6), (SEVEN_SHRUNK_TWICE, 2.6),
+          ([], 2.6)], False)
+@example([(SEVEN_SHRUNK_ONCE, 1.5), (SEVEN_SHRUNK_TWICE, 4.0)], True)
+def test_drawings_drawn_together_are_each_drawn_as_alone(drawings_and_pens, own_pens):
+    """A number's digits (one pen) and a batch of re-drawings (a pen each) are rendered
+    together; each must be the image it gets alone (lopsided ones shrunk, empty ones None),
+    or the network reads numbers, and trains on re-drawings, differently."""
+    drawings = [d for d, _ in drawings_and_pens]
+    pens = [p for _, p in drawings_and_pens] if own_pens else [drawings_and_pens[0][1]] * len(
+        drawings)
+    together = strokes_to_mnist_many(drawings, pens if own_pens else pens[0],
+                                     min_extent=pens[0])
     assert len(together) == len(drawings)
-    for strokes, image in zip(drawings, together, strict=True):
-        alone = strokes_to_mnist(strokes, pen, min_extent=pen)
+    for strokes, pen, image in zip(drawings, pens, together, strict=True):
+        alone = strokes_to_mnist(strokes, pen, min_extent=pens[0])
         if alone is None:
             assert image is None
         else:
