@@ -131,7 +131,8 @@ class TrainingSettings(QWidget):
             "Every batch is changed at random the way drawings differ: small rotations,\n"
             "shears, scales and shifts, elastic warps, thicker or thinner strokes (for the\n"
             "pen path: rotated, sheared, stretched, jittered and bent paths). Helps the\n"
-            "network read real handwriting.")
+            "network read real handwriting over many epochs; in a few it slows learning\n"
+            "(~40% more time an epoch), so Fast leaves it off.")
         self.redraw_check = _check(
             "redrawCheck", "…and re-draw as pen strokes",
             "Mix in digits re-drawn as pen strokes, some in other national styles (a flagged\n"
