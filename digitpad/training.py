@@ -47,7 +47,7 @@ class TrainConfig:
     augment: bool = False
     lr_decay: bool = False  # cosine decay of the learning rate from epoch to epoch, to ~0
     average_weights: bool = False  # the final model is a moving average of the weights
-    redraw: bool = True  # augmentation mixes in digits re-drawn as pen strokes (~50 s to make)
+    redraw: bool = True  # augmentation mixes in digits re-drawn as pen strokes (~20 s to make)
 
     @property
     def reads_paths(self) -> bool:

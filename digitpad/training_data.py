@@ -64,7 +64,7 @@ class TrainingData:
                             style)
 
     def alternates(self, stop: Callable[[], bool] | None = None) -> Alternates | None:
-        """The pen re-drawings augmentation mixes in (~0.5 s per 1,000 samples), or None
+        """The pen re-drawings augmentation mixes in (~1 s per 1,000 samples), or None
         when there are none to make or ``stop()`` turned true."""
         if self.strokes is None or self.redraw_share is None:
             return None

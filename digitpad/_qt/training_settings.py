@@ -137,7 +137,7 @@ class TrainingSettings(QWidget):
             "redrawCheck", "…and re-draw as pen strokes",
             "Mix in digits re-drawn as pen strokes, some in other national styles (a flagged\n"
             "1, a slashed 0, a crossed 7).\n"
-            "Helps real handwriting a little; preparing them takes ~50 s before the first\n"
+            "Helps real handwriting a little; preparing them takes ~20 s before the first\n"
             "epoch. On in the bundled convnet's recipe, off in Fast.")
         self.redraw_check.setChecked(True)
         self.augment_check.toggled.connect(self.redraw_check.setEnabled)
