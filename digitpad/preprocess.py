@@ -110,8 +110,9 @@ def render_points(points: np.ndarray, lengths: np.ndarray, shape: tuple[int, int
     return draw_segments(a, b, shape, width, spacing)
 
 
-def _spacing(width: float, spacing: float | None) -> float:
-    return spacing if spacing is not None else max(0.7, width / 4.0)
+def _spacing(width: float | np.ndarray, spacing: float | None) -> float | np.ndarray:
+    """The resampling step: given, or the pen's (per drawing when widths are many)."""
+    return spacing if spacing is not None else np.maximum(0.7, width / 4.0)
 
 
 def draw_segments(a: np.ndarray, b: np.ndarray, shape: tuple[int, int],
@@ -147,10 +148,16 @@ def draw_segments(a: np.ndarray, b: np.ndarray, shape: tuple[int, int],
 
 def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
     """(row, col) centre of mass in pixel-index coordinates; the image must have ink."""
-    total = image.sum()
-    rows = (image.sum(axis=1) * np.arange(image.shape[0])).sum() / total
-    cols = (image.sum(axis=0) * np.arange(image.shape[1])).sum() / total
-    return float(rows), float(cols)
+    rows, cols = centres_of_mass(image[None])
+    return float(rows[0]), float(cols[0])
+
+
+def centres_of_mass(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of the centres of mass of (N, H, W) images, each with ink."""
+    total = images.sum(axis=(1, 2))
+    rows = (images.sum(axis=2) * np.arange(images.shape[1])).sum(axis=1) / total
+    cols = (images.sum(axis=1) * np.arange(images.shape[2])).sum(axis=1) / total
+    return rows, cols
 
 
 def strokes_to_mnist(strokes: Sequence[Sequence[Sequence[float]]],
@@ -191,16 +198,18 @@ def strokes_to_mnist_many(drawings: Sequence[Sequence[Sequence[Sequence[float]]]
     stroke_owner = np.repeat(np.arange(n), [len(parts[i]) for i in present])
     point_owner = np.repeat(np.arange(n), [len(p) for p in points])
     every_point = np.concatenate(points)
-    spacing = np.maximum(0.7, pen / 4.0)  # as _spacing: the pen's, per drawing
-    drawn: list = [None, None]  # the scales segmented, and (a, b, owner) at those scales
+    spacing = _spacing(pen, None)
 
-    def render(which: np.ndarray) -> np.ndarray:
-        # Resampled once per scale: moving a drawing moves its segments.
-        if drawn[0] is None or (drawn[0] != scale).any():
-            placed = (every_point - centre[point_owner]) * scale[point_owner, None]
-            a, b, stroke = _segments((placed, lengths), spacing[stroke_owner])
-            drawn[:] = [scale.copy(), (a, b, stroke_owner[stroke])]
-        a, b, owner = drawn[1]
+    def segments() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every drawing's segments at its scale, and the drawing each belongs to: made
+        again only when a scale changes, as moving a drawing moves its segments."""
+        placed = (every_point - centre[point_owner]) * scale[point_owner, None]
+        a, b, stroke = _segments((placed, lengths), spacing[stroke_owner])
+        return a, b, stroke_owner[stroke]
+
+    def render(which: np.ndarray, drawn: tuple[np.ndarray, np.ndarray, np.ndarray],
+               ) -> np.ndarray:
+        a, b, owner = drawn
         slot = np.full(n, -1)
         slot[which] = np.arange(len(which))
         chosen = slot[owner] >= 0
@@ -209,12 +218,10 @@ def strokes_to_mnist_many(drawings: Sequence[Sequence[Sequence[Sequence[float]]]
                              pen[owner[chosen]], float(spacing.max()), slot[owner[chosen]],
                              len(which))
 
+    drawn = segments()
     active = np.arange(n)
     for _ in range(3):
-        drawn_now = render(active)
-        total = drawn_now.sum(axis=(1, 2))
-        com_row = (drawn_now.sum(axis=2) * np.arange(SIZE)).sum(axis=1) / total
-        com_col = (drawn_now.sum(axis=1) * np.arange(SIZE)).sum(axis=1) / total
+        com_row, com_col = centres_of_mass(render(active, drawn))
         offset[active] += np.stack([CENTRE - com_col, CENTRE - com_row], axis=1)
         reach = np.array([np.abs((points[i] - centre[i]) * scale[i] + offset[i] - CENTRE).max()
                           for i in active])
@@ -226,7 +233,8 @@ def strokes_to_mnist_many(drawings: Sequence[Sequence[Sequence[Sequence[float]]]
             break
         scale[active] *= shrink
         offset[active] = (offset[active] - CENTRE) * shrink[:, None] + CENTRE
-    for i, image in zip(present, render(np.arange(n)), strict=True):
+        drawn = segments()
+    for i, image in zip(present, render(np.arange(n), drawn), strict=True):
         images[i] = image.astype(np.float32)
     return images
 
