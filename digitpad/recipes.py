@@ -24,7 +24,7 @@ RECIPES = {
                         layers="conv16,pool,conv32,bn,pool,flatten,drop0.4,dense128",
                         data="mnist+pen", lr_decay=True, redraw=False),
     # The pen-path network beside the picture one (bench/bench_pen_path.py measures it).
-    "pen-path": TrainConfig(epochs=12, seed=1, optimizer="adam", learning_rate=2e-3,
+    "pen-path": TrainConfig(epochs=36, seed=1, optimizer="adam", learning_rate=2e-3,
                             architecture="pen-path", data="pen", augment=True, lr_decay=True),
 }
 

@@ -153,11 +153,12 @@ def prepare_inputs(x: np.ndarray) -> np.ndarray:
 
 def _path_batches(paths: np.ndarray, y: np.ndarray, batch_size: int,
                   seed: int | None) -> keras.utils.PyDataset:
-    """Freshly augmented pen paths every batch (:func:`digitpad.pen_path.augment_points`),
-    shuffled every epoch."""
+    """Freshly augmented pen paths every batch (strokes rewritten by
+    :func:`digitpad.pen_path.rewrite_strokes`, then moved by
+    :func:`~digitpad.pen_path.augment_points`), shuffled every epoch."""
     import keras
 
-    from digitpad.pen_path import augment_points, features
+    from digitpad.pen_path import augment_points, features, rewrite_strokes
 
     rng = np.random.default_rng(seed)
 
@@ -171,8 +172,8 @@ def _path_batches(paths: np.ndarray, y: np.ndarray, batch_size: int,
 
         def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
             chosen = self.order[index * batch_size:(index + 1) * batch_size]
-            moved = augment_points(paths[chosen, :, :2], rng)
-            return features(moved, paths[chosen, :, 2] > 0.5), y[chosen]
+            xy, down = rewrite_strokes(paths[chosen, :, :2], paths[chosen, :, 2] > 0.5, rng)
+            return features(augment_points(xy, rng), down), y[chosen]
 
         def on_epoch_end(self) -> None:
             self.order = rng.permutation(len(y))

@@ -63,3 +63,39 @@ def test_augmentation_is_seeded_and_changes_the_writing_a_little():
 
     moved = np.abs(normalise(one) - normalise(xy)).max(axis=(1, 2))
     assert (moved > 0.005).all() and (moved < 0.5).all()
+
+
+def _pen_lifts(down: np.ndarray) -> int:
+    """How many times the pen is lifted along a resampled path."""
+    return int(np.sum(down[:-1] & ~down[1:]))
+
+
+def test_strokes_rewritten_in_another_order_direction_or_count():
+    from digitpad.pen_path import rewrite_strokes
+
+    xy, down = paths_of([CROSSED])
+    rng = np.random.default_rng(0)
+    # Reordered: the crossbar (at y = 10, left to right) now comes first.
+    moved, pen = rewrite_strokes(xy, down, rng, reorder=1.0, reverse=0, join=0, lift=0)
+    for _ in range(20):
+        if moved[0, 0, 1] == pytest.approx(10.0):
+            break
+        moved, pen = rewrite_strokes(xy, down, rng, reorder=1.0, reverse=0, join=0, lift=0)
+    assert moved[0, 0] == pytest.approx((2.0, 10.0), abs=0.2)
+    assert _pen_lifts(pen[0]) == 1
+    # Reversed: the 7 in one stroke starts at its foot and ends at the top's left end.
+    seven, seven_down = paths_of([SEVEN])
+    back, _ = rewrite_strokes(seven, seven_down, rng, reorder=0, reverse=1.0, join=0, lift=0)
+    assert back[0, 0] == pytest.approx((4.0, 20.0), abs=0.2)
+    assert back[0, -1] == pytest.approx((0.0, 0.0), abs=0.2)
+    # Joined: no pen lift left; lifted: one more.
+    joined, pen = rewrite_strokes(xy, down, rng, reorder=0, reverse=0, join=1.0, lift=0)
+    assert _pen_lifts(pen[0]) == 0 and pen[0].all()
+    _, pen = rewrite_strokes(seven, seven_down, rng, reorder=0, reverse=0, join=0, lift=1.0)
+    assert _pen_lifts(pen[0]) == 1
+    # Nothing asked, nothing changed; the same seed, the same rewriting.
+    same, same_down = rewrite_strokes(xy, down, rng, reorder=0, reverse=0, join=0, lift=0)
+    assert np.array_equal(same, xy) and np.array_equal(same_down, down)
+    one = rewrite_strokes(xy, down, np.random.default_rng(5), reorder=0.5, reverse=0.5)
+    two = rewrite_strokes(xy, down, np.random.default_rng(5), reorder=0.5, reverse=0.5)
+    assert np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
