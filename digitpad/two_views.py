@@ -5,8 +5,8 @@ how the digit was written. Their mistakes differ (a 9 and a 3 can look alike but
 differently), so the reading combines them: the picture's log-probabilities plus
 :data:`PATH_WEIGHT` times the path's, renormalised. The weight was chosen on the pen ``train``
 split only (``bench/bench_pen_path.py --choose-weight``: both networks trained without a fifth
-of the train sites, read on that fifth): 0.5 is the largest weight that read no writer there
-worse than the picture alone (0.7 and 1.0 read one digit more right but one writer worse).
+of the train sites, read on that fifth): 1.0 is the largest weight that read no writer there
+worse than the picture alone (0.7 and 1.0 read best; 1.5 read one writer worse).
 Pictures of paper have no path: they are read by the picture alone.
 """
 
@@ -21,7 +21,7 @@ from digitpad.evaluation import Report, evaluate
 from digitpad.pen_path import path_features
 from digitpad.preprocess import strokes_to_mnist
 
-PATH_WEIGHT = 0.5  # the pen path's share beside the picture (see the module docstring)
+PATH_WEIGHT = 1.0  # the pen path's share beside the picture (see the module docstring)
 Predictor = Callable[[np.ndarray], np.ndarray]
 
 
