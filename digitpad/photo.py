@@ -74,14 +74,17 @@ def _ink_mask(gray: np.ndarray, size: int, dark_ink: bool, noise: float,
     above_noise = _above_noise(departure, noise)
     # Seeds are judged at the stroke's scale: averaged over a few pixels, the noise shrinks
     # while a stroke keeps its depth, so faint ink in a shadow still clears the floor.
-    smooth_departure = ndimage.gaussian_filter(departure, SEED_SMOOTH)
-    seed_score = _above_noise(smooth_departure, 0.0, SEED_SIGMAS)
-    candidates = share[seed_score >= 1.0]
+    # The strong-ink level is set on the same smoothed shares the seeds are compared with:
+    # set on the raw ones, whose noise spreads them, it rose above every smoothed seed of
+    # faint blurred ink and the whole digit was lost.
+    seed_score = _above_noise(ndimage.gaussian_filter(departure, SEED_SMOOTH), 0.0, SEED_SIGMAS)
+    seed_share = ndimage.gaussian_filter(share, SEED_SMOOTH)
+    candidates = seed_share[seed_score >= 1.0]
     if candidates.size < 2 or candidates.max() <= MIN_SHARE:
         return share, np.zeros(share.shape, dtype=bool)
     level = max(float(threshold_otsu(candidates)), MIN_SHARE)
     score = np.minimum(share / level, above_noise)
-    seeds = np.minimum(ndimage.gaussian_filter(share, SEED_SMOOTH) / level, seed_score)
+    seeds = np.minimum(seed_share / level, seed_score)
     return share, _grow(seeds >= 1.0, score >= LOW)
 
 
