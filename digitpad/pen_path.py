@@ -141,8 +141,9 @@ def rewrite_strokes(xy: np.ndarray, down: np.ndarray, rng: np.random.Generator, 
     first or last), ``reverse`` one stroke is drawn the other way, ``join`` two strokes are
     made one (the jump between them drawn: a 4 without lifting the pen) and ``lift`` one
     stroke is broken in two. Changed drawings are resampled; the rest are returned as they
-    were. Chosen in issue 21's trials (5-fold by train site): with 36 epochs these halved the
-    path network's mistakes on unseen sites (482 -> 241 of 11.5k digits)."""
+    were. Chosen in issue 21's trials (5-fold by train site): with 36 epochs these about
+    halved the path network's mistakes on unseen sites (482 -> 241-285 of 11.5k digits, four
+    runs)."""
     xy, down = np.array(xy, dtype=np.float64), np.array(down, dtype=bool)
     for n in range(len(xy)):
         strokes = _strokes_of(xy[n], down[n])
