@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from shapes import FOUR
 
 from digitpad.preprocess import (
     CENTRE,
@@ -14,6 +16,7 @@ from digitpad.preprocess import (
     render_strokes,
     strokes_to_mnist,
     strokes_to_mnist_many,
+    widen_thin_strokes,
 )
 from digitpad.skeleton import digit_strokes, thin, trace
 
@@ -186,3 +189,26 @@ def test_all_strokes_at_once_resample_like_one_at_a_time(lengths, spacing, seed)
     one_by_one = [resample(s, spacing) for s in strokes]
     assert count.tolist() == [len(p) for p in one_by_one]
     np.testing.assert_allclose(points, np.concatenate(one_by_one), atol=1e-9)
+
+
+@pytest.mark.parametrize("pen", [3.0, 6.0])
+@pytest.mark.parametrize("name", ["ONE", "SEVEN", "FOUR", "ZERO", "EIGHT", "FIVE"])
+def test_a_fine_pen_on_paper_looks_like_the_canvas_pen(name, pen):
+    """A picture of a digit written with a fine pen (3-6% of its height) becomes the image
+    the canvas makes of the same strokes: the network learnt the canvas's pen, and read
+    photographed thin ink worse (bench/bench_photos.py)."""
+    import shapes
+
+    strokes = getattr(shapes, name)
+    canvas = strokes_to_mnist(strokes)
+    picture = render_strokes([s * 2 + 20 for s in strokes], (250, 200), pen * 2)
+    image = raster_to_mnist(picture, detect_polarity=False)
+    check_mnist_like(image)
+    assert np.corrcoef(image.ravel(), canvas.ravel())[0, 1] >= 0.9
+    assert image.sum() >= 0.55 * canvas.sum()
+
+
+def test_a_wide_pen_is_left_as_it_is():
+    picture = render_strokes([s * 2 + 20 for s in FOUR], (250, 200), 40.0)
+    crop = picture[np.ix_(picture.any(axis=1), picture.any(axis=0))]
+    np.testing.assert_array_equal(widen_thin_strokes(crop), crop)
