@@ -212,3 +212,15 @@ def test_a_wide_pen_is_left_as_it_is():
     picture = render_strokes([s * 2 + 20 for s in FOUR], (250, 200), 40.0)
     crop = picture[np.ix_(picture.any(axis=1), picture.any(axis=0))]
     np.testing.assert_array_equal(widen_thin_strokes(crop), crop)
+
+
+def test_a_big_picture_becomes_the_image_a_small_one_does():
+    """Big pictures are measured and widened at a working size: the same digit, 250 or
+    2,000 pixels tall, becomes the same 28x28."""
+    import shapes
+
+    small = render_strokes([s * 2 + 20 for s in shapes.EIGHT], (250, 200), 1.0)
+    big = render_strokes([s * 16 + 160 for s in shapes.EIGHT], (2000, 1600), 8.0)
+    a = raster_to_mnist(small, detect_polarity=False)
+    b = raster_to_mnist(big, detect_polarity=False)
+    assert np.corrcoef(a.ravel(), b.ravel())[0, 1] >= 0.95
