@@ -21,10 +21,20 @@ def test_combination_sums_log_probabilities_and_weighs_the_path():
     picture, path = sure(3, 0.6), sure(9, 0.99)
     both = combine(picture, path)
     assert both.sum() == pytest.approx(1.0) and int(both.argmax()) == 9
-    np.testing.assert_allclose(combine(picture, path, 0.0), picture)
+    np.testing.assert_allclose(combine(picture, path, 0.0, bias=None), picture)
     assert int(combine(sure(3, 0.99), sure(9, 0.6)).argmax()) == 3  # the surer view wins
     batch = combine(np.stack([picture] * 4), np.stack([path] * 4))
     assert batch.shape == (4, 10)
+
+
+def test_the_bias_settles_close_calls_only():
+    """A 1 with a long flag, which both views find a little more like a 7, is read as 1;
+    a drawing both views are sure of is read as they say, whatever the bias."""
+    leaning = np.full(10, 0.01)
+    leaning[[1, 7]] = 0.42, 0.50
+    assert int(combine(leaning, leaning).argmax()) == 1
+    for digit in range(10):
+        assert int(combine(sure(digit, 0.95), sure(digit, 0.9)).argmax()) == digit
 
 
 def test_reader_gives_each_network_its_own_view():
