@@ -284,9 +284,10 @@ class PredictionView(QWidget):
 
 
 def _disagreement(picture: np.ndarray, path: np.ndarray, winner: int) -> str:
-    """Both answers (e.g. "picture: 3 · pen path: 9 → 9") when the networks differ."""
+    """Both answers (e.g. "picture: 3 · pen path: 9 → 9") when the networks differ, or when
+    the reading is neither's (both lean a little to 7, the class bias reads 1)."""
     seen, along = int(np.argmax(picture)), int(np.argmax(path))
-    if seen == along:
+    if seen == along == winner:
         return ""
     # Non-breaking spaces: a narrow column wraps between the two answers, not inside one.
     return f"\npicture:\u00a0{seen} · pen\u00a0path:\u00a0{along}\u00a0→\u00a0{winner}"
