@@ -27,6 +27,7 @@ INK_THRESHOLD = 0.1
 # (bench/bench_photos.py's "photo" condition, 1,124 digits: 36 mistakes -> 32 / 33).
 MIN_PICTURE_WIDTH = 2.8
 WIDEN_SIDE = 112  # ... measured and widened at about this many pixels (4x the 28x28)
+STROKE_LEVEL = 0.3  # ... where the ink is at least this dark: its centre line, its edge
 
 Stroke = np.ndarray  # (k, 2) float array of (x, y) points in any consistent unit
 
@@ -299,7 +300,7 @@ def mean_width(ink: np.ndarray) -> float | None:
     line (None without a line)."""
     from skimage.morphology import skeletonize
 
-    line = int(skeletonize(ink > 0.3).sum())
+    line = int(skeletonize(ink > STROKE_LEVEL).sum())
     return float(ink.sum()) / line if line else None
 
 
@@ -327,7 +328,8 @@ def widen_thin_strokes(ink: np.ndarray) -> np.ndarray:
         return ink
     pad = int(np.ceil(grow)) + 1
     padded = np.pad(work, pad)
-    distance, (iy, ix) = ndimage.distance_transform_edt(padded <= 0.3, return_indices=True)
+    distance, (iy, ix) = ndimage.distance_transform_edt(padded <= STROKE_LEVEL,
+                                                       return_indices=True)
     grown = np.maximum(padded, padded[iy, ix] * np.clip(grow + 0.5 - distance, 0.0, 1.0))
     rows = np.flatnonzero((grown >= INK_THRESHOLD).any(axis=1))
     cols = np.flatnonzero((grown >= INK_THRESHOLD).any(axis=0))
