@@ -42,39 +42,63 @@ PEN_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "unipen-dig
 WEIGHTS = (0.0, 0.3, 0.5, 0.7, 1.0, 1.5)
 
 
-def choose_weight(pen, pen_file: Path) -> None:
+def without_rows(pen, out_all: np.ndarray):
+    """The pen digits with the rows ``out_all`` moved out of the train split (to "held")."""
+    from dataclasses import replace
+
+    from digitpad.pen import PenImages
+
+    split = pen.split.copy()
+    split[out_all] = "held"
+    return PenImages(pen.images, pen.label, pen.site, split, replace(pen.strokes, split=split))
+
+
+def train_picture(without, mnist, epochs: int | None = None):
+    """The default convnet's recipe trained on MNIST and the pen digits of ``without``."""
+    from dataclasses import replace
+
+    from digitpad.training_data import assemble
+
+    recipe = replace(RECIPES["convnet"], epochs=epochs or RECIPES["convnet"].epochs)
+    model = build_model(recipe.architecture, recipe.optimizer, recipe.learning_rate,
+                        seed=recipe.seed)
+    data = assemble(mnist, "mnist+pen", without)
+    train(model, data.train, data.test, recipe, monitors=data.monitors,
+          alternates=data.alternates())
+    return model
+
+
+def train_path(train_set: tuple[np.ndarray, np.ndarray], test_set: tuple[np.ndarray, np.ndarray],
+               epochs: int | None = None):
+    """The pen-path recipe trained on ``train_set`` (paths, labels)."""
+    from dataclasses import replace
+
+    config = replace(RECIPES["pen-path"], epochs=epochs or RECIPES["pen-path"].epochs)
+    model = build_model(config.architecture, config.optimizer, config.learning_rate,
+                        seed=config.seed)
+    train(model, train_set, test_set, config)
+    return model
+
+
+def choose_weight(pen, pen_file: Path, epochs: int | None = None) -> None:
     """Train both recipes without a fifth of the train sites (the picture network too, so
     neither has seen them: a picture network that trained on them is overconfident there),
     then read that fifth both ways at each weight: accuracy, per-writer mean, worst writer and
     how many writers read worse than with the picture alone."""
-    from dataclasses import replace
-
     from digitpad.mnist import load_mnist
     from digitpad.pen import PenImages
-    from digitpad.training_data import assemble
 
     train_sites = sorted(set(pen.sites("train")))
     held = set(np.random.default_rng(0).permutation(train_sites)[:max(1, len(train_sites) // 5)])
     out_all = (pen.split == "train") & np.isin(pen.site, list(held))
     print(f"held-out train sites: {sorted(held)} ({out_all.sum()} digits)", flush=True)
-    split = pen.split.copy()
-    split[out_all] = "held"
-    without = PenImages(pen.images, pen.label, pen.site, split,
-                        replace(pen.strokes, split=split))
-    recipe = RECIPES["convnet"]
-    picture_model = build_model(recipe.architecture, recipe.optimizer, recipe.learning_rate,
-                                seed=recipe.seed)
-    data = assemble(load_mnist(), "mnist+pen", without)
-    train(picture_model, data.train, data.test, recipe, monitors=data.monitors,
-          alternates=data.alternates())
+    without = without_rows(pen, out_all)
+    picture_model = train_picture(without, load_mnist(), epochs)
     labels = pen.label[out_all]
     seen = predictor_for_model(picture_model)(pen.images[out_all] / np.float32(255))
     paths, path_labels = pen_paths(without, "train")
     test_paths = pen_paths(pen, "test")
-    config = RECIPES["pen-path"]
-    path_model = build_model(config.architecture, config.optimizer, config.learning_rate,
-                             seed=config.seed)
-    train(path_model, (paths, path_labels), test_paths, config)
+    path_model = train_path((paths, path_labels), test_paths, epochs)
     held_paths = pen_paths(PenImages(pen.images, pen.label, pen.site,
                                      np.where(out_all, "train", "test"), pen.strokes), "train")
     along = predictor_for_model(path_model)(prepare_inputs(held_paths[0]))
@@ -97,11 +121,7 @@ def out_of_fold(pen, epochs: int | None,
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Both recipes' readings of every train digit by networks that never saw its site:
     (picture probabilities, path probabilities, labels, fold of each digit)."""
-    from dataclasses import replace
-
     from digitpad.mnist import load_mnist
-    from digitpad.pen import PenImages
-    from digitpad.training_data import assemble
 
     train_rows = np.flatnonzero(pen.split == "train")
     sites = sorted(set(pen.site[train_rows]))
@@ -114,21 +134,11 @@ def out_of_fold(pen, epochs: int | None,
     for f, held in enumerate(folds):
         out = np.isin(pen.site[train_rows], held)
         fold[out] = f
-        split = pen.split.copy()
-        split[train_rows[out]] = "held"
-        without = PenImages(pen.images, pen.label, pen.site, split,
-                            replace(pen.strokes, split=split))
-        recipe = replace(RECIPES["convnet"], epochs=epochs or RECIPES["convnet"].epochs)
-        model = build_model(recipe.architecture, recipe.optimizer, recipe.learning_rate,
-                            seed=recipe.seed)
-        data = assemble(mnist, "mnist+pen", without)
-        train(model, data.train, data.test, recipe, monitors=data.monitors,
-              alternates=data.alternates())
+        out_all = np.zeros(len(pen.split), dtype=bool)
+        out_all[train_rows[out]] = True
+        model = train_picture(without_rows(pen, out_all), mnist, epochs)
         seen[out] = predictor_for_model(model)(pen.images[train_rows[out]] / np.float32(255))
-        config = replace(RECIPES["pen-path"], epochs=epochs or RECIPES["pen-path"].epochs)
-        path_model = build_model(config.architecture, config.optimizer, config.learning_rate,
-                                 seed=config.seed)
-        train(path_model, (paths[~out], labels[~out]), (paths[out], labels[out]), config)
+        path_model = train_path((paths[~out], labels[~out]), (paths[out], labels[out]), epochs)
         along[out] = predictor_for_model(path_model)(prepare_inputs(paths[out]))
         print(f"fold {f} {sorted(map(str, held))}: {out.sum()} digits, picture "
               f"{int((seen[out].argmax(1) != labels[out]).sum())} mistakes, path "
@@ -180,13 +190,14 @@ def main() -> None:
     parser.add_argument("--choose-weight", action="store_true")
     parser.add_argument("--choose-rule", action="store_true")
     parser.add_argument("--epochs", type=int, default=None,
-                        help="--choose-rule: each network trains this many epochs (a trial)")
+                        help="--choose-weight/--choose-rule: each network trains this many "
+                             "epochs (a trial)")
     parser.add_argument("--weight", type=float, default=PATH_WEIGHT)
     args = parser.parse_args()
     pen = load_pen_images()
     picture = load_predictor(asset_path("model-convnet.keras"))
     if args.choose_weight:
-        choose_weight(pen, args.pen_file)
+        choose_weight(pen, args.pen_file, args.epochs)
         return
     if args.choose_rule:
         choose_rule(pen, args.epochs)
