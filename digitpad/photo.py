@@ -11,8 +11,10 @@ than the pen's surroundings and darker (or lighter) than the paper right around 
    as strong as ink in the sun);
 3. ink pixels are chosen by hysteresis on that share: seeds judged at a stroke's scale
    (averaged over a few pixels the noise shrinks, a stroke keeps its depth, so faint ink in a
-   deep shadow still stands out), plus weaker ink joined to them, so noise specks and paper
-   grain stay out while faint stroke ends stay in;
+   deep shadow still stands out), plus weaker ink joined to them, judged against the paper
+   along lines (exact on a shadow's soft edge, where the square breaks crossing strokes and
+   lifts the edge's noise into ink), so noise specks and paper grain stay out while faint
+   stroke ends stay in;
 4. the stroke width is measured on a first pass, and the closing narrowed to a few strokes'
    widths, so a shadow wedge narrower than the picture is not taken for ink.
 
@@ -49,14 +51,54 @@ def _closing_size(shape: tuple[int, int], stroke: float | None) -> int:
     return max(5, int(size) | 1)
 
 
-def _paper_and_ink(gray: np.ndarray, size: int, dark_ink: bool) -> tuple[np.ndarray, np.ndarray]:
+def _paper_and_ink(gray: np.ndarray, size: int, dark_ink: bool, along_lines: bool = False,
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """The paper's brightness under each pixel and how far the pixel departs from it toward
-    the ink (0 where it does not), both in the picture's units."""
-    if dark_ink:
-        paper = ndimage.grey_closing(gray, size=(size, size), mode="constant", cval=0.0)
-        return paper, np.clip(paper - gray, 0.0, None)
-    paper = ndimage.grey_opening(gray, size=(size, size), mode="constant", cval=1.0)
-    return paper, np.clip(gray - paper, 0.0, None)
+    the ink (0 where it does not), both in the picture's units.
+
+    The paper is a closing (an opening for light ink) by a square ``size`` wide, or, with
+    ``along_lines``, the brightest (darkest) of four closings by lines ``size`` long at 0,
+    45, 90 and 135 degrees: a stroke is filled by a line across it, while a shadow's soft
+    edge is followed exactly by every line, so a stroke crossing the edge is measured against
+    the paper beside it, and the edge's noise is not lifted into ink as the square lifts it.
+    The lines alone would cut a shadow's corner (the line across it reaches lit paper at both
+    ends), so they only judge the weak ink joined to strong ink (see ``_ink_mask``)."""
+    outside = 0.0 if dark_ink else 1.0
+    if not along_lines:
+        fill = ndimage.grey_closing if dark_ink else ndimage.grey_opening
+        paper = fill(gray, size=(size, size), mode="constant", cval=outside)
+    else:
+        grow = ndimage.maximum_filter1d if dark_ink else ndimage.minimum_filter1d
+        shrink = ndimage.minimum_filter1d if dark_ink else ndimage.maximum_filter1d
+        # A diagonal line ``size`` long spans ``size`` / sqrt(2) pixels along each axis.
+        diagonal = 2 * int(round((size - 1) / 2 / np.sqrt(2))) + 1
+        closings = [_along_line(gray, length, axis, slope, grow, shrink, outside)
+                    for axis, slope, length in ((1, 0, size), (0, 0, size),
+                                                (0, 1, diagonal), (0, -1, diagonal))]
+        paper = np.max(closings, axis=0) if dark_ink else np.min(closings, axis=0)
+    departure = paper - gray if dark_ink else gray - paper
+    return paper, np.clip(departure, 0.0, None)
+
+
+def _along_line(image: np.ndarray, length: int, axis: int, slope: int, grow, shrink,
+                outside: float) -> np.ndarray:
+    """A grey closing (``grow`` then ``shrink``) by a line ``length`` pixels long along
+    ``axis``, or along a diagonal when ``slope`` is +-1; pixels outside the picture count as
+    ``outside``. A diagonal is sheared into columns, so each pass is a running maximum or
+    minimum whatever the length."""
+    if slope == 0:
+        grown = grow(image, length, axis=axis, mode="constant", cval=outside)
+        return shrink(grown, length, axis=axis, mode="constant", cval=outside)
+    height, width = image.shape
+    rows = np.arange(height)[:, None]
+    cols = np.arange(width)[None, :] + (height - 1 - rows if slope > 0 else rows)
+    sheared = np.full((height, width + height - 1), outside)
+    sheared[rows, cols] = image
+    inside = np.zeros(sheared.shape, dtype=bool)
+    inside[rows, cols] = True
+    grown = grow(sheared, length, axis=0, mode="constant", cval=outside)
+    grown[~inside] = outside
+    return shrink(grown, length, axis=0, mode="constant", cval=outside)[rows, cols]
 
 
 def _ink_mask(gray: np.ndarray, size: int, dark_ink: bool, noise: float,
@@ -71,7 +113,6 @@ def _ink_mask(gray: np.ndarray, size: int, dark_ink: bool, noise: float,
     paper, departure = _paper_and_ink(gray, size, dark_ink)
     headroom = paper if dark_ink else 1.0 - paper
     share = np.clip(departure / np.maximum(headroom, 0.02), 0.0, 1.0)
-    above_noise = _above_noise(departure, noise)
     # Seeds are judged at the stroke's scale: averaged over a few pixels, the noise shrinks
     # while a stroke keeps its depth, so faint ink in a shadow still clears the floor.
     # The strong-ink level is set on the same smoothed shares the seeds are compared with:
@@ -83,9 +124,16 @@ def _ink_mask(gray: np.ndarray, size: int, dark_ink: bool, noise: float,
     if candidates.size < 2 or candidates.max() <= MIN_SHARE:
         return share, np.zeros(share.shape, dtype=bool)
     level = max(float(threshold_otsu(candidates)), MIN_SHARE)
-    score = np.minimum(share / level, above_noise)
     seeds = np.minimum(seed_share / level, seed_score)
-    return share, _grow(seeds >= 1.0, score >= LOW)
+    # Weak ink is judged against the paper along lines: where a stroke crosses a shadow's
+    # soft edge the square measures it against the darker paper (the stroke broke there),
+    # and it lifts the edge's noise into weak ink that joins the digit. Seeds and the level
+    # stay the square's, so a shadow's corner cut by a line is not ink unless it touches ink.
+    line_paper, line_departure = _paper_and_ink(gray, size, dark_ink, along_lines=True)
+    line_headroom = line_paper if dark_ink else 1.0 - line_paper
+    line_share = np.clip(line_departure / np.maximum(line_headroom, 0.02), 0.0, 1.0)
+    weak = np.minimum(line_share / level, _above_noise(line_departure, noise)) >= LOW
+    return np.maximum(share, np.where(weak, line_share, 0.0)), _grow(seeds >= 1.0, weak)
 
 
 def _above_noise(departure: np.ndarray, noise: float, sigmas: float = NOISE_SIGMAS,
