@@ -141,6 +141,7 @@ def test_non_utf8_file_name_is_read_and_printed(pictures, tmp_path, capsys):
 
 @pytest.mark.parametrize("case", ["pipe", "sigint"])
 def test_closed_pipe_and_ctrl_c_end_quietly(pictures, tmp_path, case):
+    import os
     import signal
     import subprocess
     import sys
@@ -153,8 +154,13 @@ def test_closed_pipe_and_ctrl_c_end_quietly(pictures, tmp_path, case):
         assert proc.stdout.count("\n") == 1 and "one.png: 1" in proc.stdout
         assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
     else:
-        proc = subprocess.Popen([sys.executable, "-m", "digitpad", "classify", *files],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Unbuffered, so the first line arrives after the first file and the interrupt
+        # lands while hundreds are left (block-buffered, the first line came with a full
+        # buffer, and on a busy machine the rest could be read before the signal was sent).
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen([sys.executable, "-m", "digitpad", "classify", *files * 3],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not proc.stdout.readline():
             pass
