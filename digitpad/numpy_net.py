@@ -32,7 +32,7 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 # Layers that do nothing at inference time.
 PASS_THROUGH = {"Dropout", "SpatialDropout2D", "GaussianNoise", "InputLayer"}
 SUPPORTED = {"Dense", "Conv2D", "MaxPooling2D", "Conv1D", "MaxPooling1D", "Flatten", "Reshape",
-             "BatchNormalization", "GlobalAveragePooling2D"} | PASS_THROUGH
+             "BatchNormalization", "GlobalAveragePooling2D", "Activation"} | PASS_THROUGH
 
 
 class UnsupportedLayer(ValueError):
@@ -68,6 +68,8 @@ class NumpyLayer:
             return x.reshape(len(x), -1)
         if self.kind == "Reshape":
             return x.reshape((len(x), *self.options["shape"]))
+        if self.kind == "Activation":
+            return ACTIVATIONS[self.activation](x)
         if self.kind == "BatchNormalization":
             gamma, beta, mean, var = self.weights
             return (x - mean) / np.sqrt(var + self.options["epsilon"]) * gamma + beta
@@ -136,9 +138,12 @@ def layer_from_config(kind: str, config: dict, weights: Sequence[np.ndarray]) ->
         raise UnsupportedLayer(f"{kind}: activation {activation!r} not supported")
     weights = [np.asarray(w, dtype=np.float32) for w in weights]
     options: dict = {}
-    has_bias = config.get("use_bias", True) and len(weights) == 2
-    if kind in ("Dense", "Conv2D", "Conv1D") and not has_bias:
-        raise UnsupportedLayer(f"{kind} without a bias is not supported")
+    if kind in ("Dense", "Conv2D", "Conv1D") and len(weights) == 1 and \
+            not config.get("use_bias", True):
+        # Without a bias (a batch norm after it centres the output anyway): a bias of zeros.
+        weights.append(np.zeros(weights[0].shape[-1], dtype=np.float32))
+    if kind in ("Dense", "Conv2D", "Conv1D") and len(weights) != 2:
+        raise UnsupportedLayer(f"{kind} needs a kernel and a bias")
     if kind in ("Conv2D", "Conv1D"):
         ones = (1,) * int(kind[-2])
         strides = tuple(np.atleast_1d(config.get("strides", ones)))

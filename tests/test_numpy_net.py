@@ -55,6 +55,29 @@ def test_every_supported_layer_kind(tmp_path):
                                np.asarray(model(x, training=False)), atol=1e-5)
 
 
+def test_convolutions_without_bias_and_activation_layers(tmp_path):
+    """A convolution without a bias, batch norm, then the activation as a layer of its own
+    (the pen-path network's blocks) reads through numpy as Keras reads it."""
+    import keras
+
+    from digitpad.pen_path import FEATURES, POINTS
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input(shape=(POINTS, FEATURES)),
+        keras.layers.Conv1D(8, 3, padding="same", use_bias=False),
+        keras.layers.BatchNormalization(), keras.layers.Activation("relu"),
+        keras.layers.Flatten(), keras.layers.Dense(10, use_bias=False),
+        keras.layers.Activation("softmax")])
+    model.compile(loss="categorical_crossentropy")
+    x = np.random.default_rng(0).normal(size=(64, POINTS, FEATURES)).astype(np.float32)
+    model.fit(x, np.eye(10)[np.arange(64) % 10], epochs=2, verbose=0)  # move BN statistics
+    save_model(model, tmp_path / "m.keras", {})
+    predictor = load_predictor(tmp_path / "m.keras")
+    assert isinstance(predictor, NumpyPredictor)
+    np.testing.assert_allclose(predictor(x), np.asarray(model(x, training=False)), atol=1e-5)
+
+
 def test_unsupported_layer_falls_back_to_keras(tmp_path):
     import keras
 
