@@ -20,6 +20,7 @@ from digitpad.numpy_net import NumpyLayer, activations
 
 PATCH = 4  # occluded square, in 28x28 pixels
 STRIDE = 2
+BLOCK_TAIL = ("BatchNormalization", "Activation")  # shown with the convolution before them
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,17 @@ def inside(layers: Sequence[NumpyLayer], image: np.ndarray, top: int = 8) -> lis
     x = np.asarray(image, dtype=np.float32)
     x = x.reshape(1, 784) if x.size == 784 else x[None]
     outputs = activations(layers, x)
+    # A convolution without an activation of its own is shown as its block's output: after
+    # the batch norm and activation layers that follow it (conv -> batch norm -> relu).
+    shown = list(outputs)
+    for k in range(len(layers) - 1, -1, -1):
+        if layers[k].activation == "linear" and layers[k].kind in ("Conv1D", "Conv2D"):
+            end = k
+            while end + 1 < len(layers) and layers[end + 1].kind in BLOCK_TAIL:
+                end += 1
+            shown[k] = outputs[end]
     views, first_dense = [], True
-    for layer, out in zip(layers, outputs, strict=True):
+    for layer, out in zip(layers, shown, strict=True):
         if layer.kind == "Dense":
             values = out[0]
             name = f"Dense {values.shape[0]} {layer.activation}"

@@ -53,6 +53,29 @@ def test_inside_shows_every_layer_for_a_drawing(predictor):
         assert maps[0].values.shape[:2] == (26, 26)
 
 
+def test_a_convolution_block_is_shown_after_its_norm_and_activation():
+    """conv (no activation) -> batch norm -> relu: the view shows what the block passes on
+    (rectified, normalised), not the convolution's raw sums."""
+    from digitpad.numpy_net import NumpyLayer
+
+    rng = np.random.default_rng(0)
+    conv = NumpyLayer("Conv1D", [rng.normal(size=(3, 5, 4)).astype(np.float32),
+                                 np.zeros(4, np.float32)], "linear", {"padding": "same"})
+    norm = NumpyLayer("BatchNormalization", [np.full(4, 2.0, np.float32), np.ones(4, np.float32),
+                                             np.full(4, 0.5, np.float32),
+                                             np.full(4, 4.0, np.float32)], "linear",
+                      {"epsilon": 1e-3})
+    layers = [conv, norm, NumpyLayer("Activation", [], "relu"), NumpyLayer("Flatten"),
+              NumpyLayer("Dense", [rng.normal(size=(64 * 4, 10)).astype(np.float32),
+                                   np.zeros(10, np.float32)], "softmax")]
+    path = rng.normal(size=(64, 5)).astype(np.float32)
+    views = inside(layers, path)
+    assert [v.kind for v in views] == ["Conv1D", "Dense"]
+    expected = np.maximum(norm(conv(path[None]))[0], 0.0)
+    np.testing.assert_allclose(views[0].values, expected, atol=1e-6)
+    assert (views[0].values >= 0).all() and (conv(path[None]) < 0).any()
+
+
 def test_heat_map_points_at_the_ink_that_made_the_answer(predictor):
     image = strokes_to_mnist(FOUR)
     heat = heat_map(predictor, image)
