@@ -44,12 +44,16 @@ PATH_ARCHITECTURES = {PEN_PATH: "Pen path"}
 def _pen_path_layers(keras: Any) -> list:
     """A 1-D convnet over the path's 64 points (chosen in issue 21's trials over global
     pooling and a recurrent net): local shapes of the stroke, pooled to 8 steps that keep
-    their order (a loop *then* a stroke down), and a classifier over them."""
-    conv, pool = keras.layers.Conv1D, keras.layers.MaxPooling1D
-    return [conv(64, 5, padding="same", activation="relu"),
-            conv(64, 5, padding="same", activation="relu"), pool(2),
-            conv(128, 3, padding="same", activation="relu"), pool(2),
-            conv(128, 3, padding="same", activation="relu"), pool(2),
+    their order (a loop *then* a stroke down), and a classifier over them. Each convolution
+    is batch-normalised before its relu: cross-validated over the train sites, the path
+    alone made 212 and 210 mistakes (two seeds) against 241-285 without."""
+    def block(filters: int, width: int) -> list:
+        return [keras.layers.Conv1D(filters, width, padding="same", use_bias=False),
+                keras.layers.BatchNormalization(), keras.layers.Activation("relu")]
+
+    pool = keras.layers.MaxPooling1D
+    return [*block(64, 5), *block(64, 5), pool(2), *block(128, 3), pool(2),
+            *block(128, 3), pool(2),
             keras.layers.Flatten(), keras.layers.Dropout(0.4),
             keras.layers.Dense(10, activation="softmax")]
 
