@@ -179,8 +179,8 @@ def choose_rule(pen, epochs: int | None) -> None:
                            != labels[here]).sum())
         print(f"  weight {weight}: {plain} mistakes; with a class bias fitted on the other "
               f"fifths {biased}")
-    print("class bias at weight 0.7, fitted on all:",
-          np.round(fit_bias(seen, along, labels, 0.7), 2).tolist())
+    print(f"class bias at weight {PATH_WEIGHT}, fitted on all:",
+          np.round(fit_bias(seen, along, labels, PATH_WEIGHT), 2).tolist())
 
 
 def main() -> None:
