@@ -43,8 +43,8 @@ def inside(layers: Sequence[NumpyLayer], image: np.ndarray, top: int = 8) -> lis
     # A convolution without an activation of its own is shown as its block's output: after
     # the batch norm and activation layers that follow it (conv -> batch norm -> relu).
     shown = list(outputs)
-    for k in range(len(layers) - 1, -1, -1):
-        if layers[k].activation == "linear" and layers[k].kind in ("Conv1D", "Conv2D"):
+    for k, layer in enumerate(layers):
+        if layer.activation == "linear" and layer.kind in ("Conv1D", "Conv2D"):
             end = k
             while end + 1 < len(layers) and layers[end + 1].kind in BLOCK_TAIL:
                 end += 1

@@ -138,12 +138,12 @@ def layer_from_config(kind: str, config: dict, weights: Sequence[np.ndarray]) ->
         raise UnsupportedLayer(f"{kind}: activation {activation!r} not supported")
     weights = [np.asarray(w, dtype=np.float32) for w in weights]
     options: dict = {}
-    if kind in ("Dense", "Conv2D", "Conv1D") and len(weights) == 1 and \
-            not config.get("use_bias", True):
-        # Without a bias (a batch norm after it centres the output anyway): a bias of zeros.
-        weights.append(np.zeros(weights[0].shape[-1], dtype=np.float32))
-    if kind in ("Dense", "Conv2D", "Conv1D") and len(weights) != 2:
-        raise UnsupportedLayer(f"{kind} needs a kernel and a bias")
+    if kind in ("Dense", "Conv2D", "Conv1D"):
+        if len(weights) == 1 and not config.get("use_bias", True):
+            # Without a bias (a batch norm after it centres the output anyway): zeros.
+            weights.append(np.zeros(weights[0].shape[-1], dtype=np.float32))
+        if len(weights) != 2:
+            raise UnsupportedLayer(f"{kind} needs a kernel and a bias")
     if kind in ("Conv2D", "Conv1D"):
         ones = (1,) * int(kind[-2])
         strides = tuple(np.atleast_1d(config.get("strides", ones)))
