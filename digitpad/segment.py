@@ -43,6 +43,7 @@ CROSS_OVERLAP, CROSS_GAP = 0.25, 0.02
 STACK_OVERLAP, STACK_GAP = 0.85, 0.12
 ABOVE_OVERLAP, ABOVE_Y = 0.5, 0.3  # or one lies above the other (not beside it, as digits)
 SPECK_SHARE = 0.02  # a picture's ink blob under this share of the biggest one is dirt
+COVER_OVERLAP = 0.6  # crossing pieces, one spanning this share of the wider's width: one digit
 MERGE_PRIOR = 1.0  # crossing pieces are one digit when read together > this x read apart
 CUT_WIDTH = 1.2  # a blob wider than this many line heights may hold touching digits
 CUT_MIN_PART = 0.15  # each side of a cut at least this share of the line height wide
@@ -118,6 +119,14 @@ def _x_overlap(a: np.ndarray, b: np.ndarray, pad: float) -> float:
     lo, hi = max(a[0], b[0]) - pad, min(a[2], b[2]) + pad
     narrower = min(a[2] - a[0], b[2] - b[0]) + 2 * pad
     return max(0.0, hi - lo) / max(narrower, 1e-9)
+
+
+def _x_cover(a: np.ndarray, b: np.ndarray, pad: float) -> float:
+    """How much of the wider box's width (padded) the other covers: a slash across a 0 covers
+    all of it, a digit written into its neighbour only an edge."""
+    lo, hi = max(a[0], b[0]) - pad, min(a[2], b[2]) + pad
+    wider = max(a[2] - a[0], b[2] - b[0]) + 2 * pad
+    return max(0.0, hi - lo) / max(wider, 1e-9)
 
 
 def _y_overlap(a: np.ndarray, b: np.ndarray) -> float:
@@ -199,6 +208,8 @@ def group_pieces(boxes: np.ndarray, gaps: np.ndarray, height: float, pad: float 
             return 0, gap - OVERLAP_WEIGHT * share
         if (share >= STACK_OVERLAP and gap <= STACK_GAP) or \
                 (share >= ABOVE_OVERLAP and _y_overlap(box_a, box_b) <= ABOVE_Y):
+            return 1, gap - share
+        if gap <= CROSS_GAP and _x_cover(box_a, box_b, pad) >= COVER_OVERLAP:
             return 1, gap - share
         if share >= CROSS_OVERLAP and gap <= CROSS_GAP and judge is not None:
             return 2, gap - share
