@@ -29,10 +29,11 @@ import numpy as np
 
 from digitpad.inference import load_predictor
 from digitpad.mnist import load_mnist
+from digitpad.number_picture import read_number_image
 from digitpad.paths import asset_path
 from digitpad.pen import read_pen_strokes
 from digitpad.preprocess import render_strokes
-from digitpad.segment import group_strokes, make_reader, read_number, read_number_image
+from digitpad.segment import group_strokes, make_reader, read_number
 from digitpad.session import PEN_PATH_MODEL, default_model_path
 from digitpad.skeleton import digit_strokes
 

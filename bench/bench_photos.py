@@ -17,7 +17,8 @@ photographed under one condition:
     chalk     light ink on a dark board (grain, gradient, noise sigma 5-15): the other way round
 
 Pictures are written to a file (PNG, or JPEG when the condition compresses) and read exactly
-as ``digitpad classify`` reads them: Qt's decoder, then :func:`digitpad.segment.read_number_image`.
+as ``digitpad classify`` reads them: Qt's decoder, then
+:func:`digitpad.number_picture.read_number_image`.
 Prints digit accuracy (one-digit pictures) and whole-number accuracy (2-5 digits, normal
 spacing) per condition.
 
@@ -124,7 +125,7 @@ def photograph(strokes: list[np.ndarray], condition: str, rng: np.random.Generat
 
 def read_photo(data: bytes, suffix: str, predictor, folder: Path) -> str:
     """The number ``digitpad classify`` would print for this file ("" when nothing read)."""
-    from digitpad.segment import read_number_image
+    from digitpad.number_picture import read_number_image
 
     path = folder / f"photo.{suffix}"
     path.write_bytes(data)

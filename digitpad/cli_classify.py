@@ -18,8 +18,9 @@ from pathlib import Path
 
 from digitpad.certainty import is_unsure
 from digitpad.model_file import ModelFileError
+from digitpad.number_picture import read_number_image
 from digitpad.paths import printable_path
-from digitpad.segment import DigitReading, NumberReading, read_number_image
+from digitpad.segment import DigitReading, NumberReading
 from digitpad.session import model_for_command
 
 

@@ -5,9 +5,8 @@ crossbar, sometimes after the next digit was begun), one digit beside the next. 
 are grouped by where they lie, not by when they were drawn (see :func:`group_pieces`): a
 piece much shorter than the line joins the digit it comes closest to; two full-height
 pieces are one digit when one lies over the other, and when they cross the network decides.
-Pictures are split the same way, with ink blobs for strokes, and a blob wider than a digit
-may be cut where its ink is thinnest. Groups are read left to right, each through the usual
-preprocessing and model.
+Groups are read left to right, each through the usual preprocessing and model. Pictures are
+split by the same rule, with ink blobs for strokes (:mod:`digitpad.number_picture`).
 
 The thresholds were chosen with ``bench/bench_numbers.py`` (numbers composed from real pen
 digits and traced MNIST digits, with gaps from overlapping to wide).
@@ -22,14 +21,7 @@ import numpy as np
 
 from digitpad.certainty import doubt
 from digitpad.pen_path import features, paths_of
-from digitpad.photo import photo_ink
-from digitpad.preprocess import (
-    INK_THRESHOLD,
-    as_strokes,
-    raster_to_mnist,
-    resample_all,
-    strokes_to_mnist_many,
-)
+from digitpad.preprocess import as_strokes, resample_all, strokes_to_mnist_many
 from digitpad.two_views import combine
 
 FULL_HEIGHT = 0.75  # a piece at least this share of the line height can be a digit alone
@@ -42,15 +34,10 @@ LINE_WOBBLE = 1.5  # a line of digits is at most this much taller than one digit
 CROSS_OVERLAP, CROSS_GAP = 0.25, 0.02
 STACK_OVERLAP, STACK_GAP = 0.85, 0.12
 ABOVE_OVERLAP, ABOVE_Y = 0.5, 0.3  # or one lies above the other (not beside it, as digits)
-SPECK_SHARE = 0.02  # a picture's ink blob under this share of the biggest one is dirt
 # Crossing pieces, one spanning this share of the wider one's width, are one digit (a slashed
 # 0); digits written into each other overlap by an edge (under 0.31 in 99% of such pairs).
 COVER_OVERLAP = 0.6
 MERGE_PRIOR = 1.0  # crossing pieces are one digit when read together > this x read apart
-CUT_WIDTH = 1.2  # a blob wider than this many line heights may hold touching digits
-CUT_MIN_PART = 0.15  # each side of a cut at least this share of the line height wide
-CUT_CANDIDATES = 5  # the thinnest columns tried as cuts
-CUT_UNSURE = 0.7  # only a blob not read as one sure digit is cut
 MAX_PIECES = 40  # more strokes than this make a scribble: read whole, as before
 
 
@@ -144,7 +131,7 @@ def _box_distance(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.hypot(dx, dy))
 
 
-def _closest_approach(point_sets: list[np.ndarray], boxes: np.ndarray,
+def closest_approach(point_sets: list[np.ndarray], boxes: np.ndarray,
                       reach: float) -> np.ndarray:
     """(n, n) smallest distance between the point sets; pairs whose boxes are farther apart
     than ``reach`` get their box distance (cheaper, and too far to matter)."""
@@ -162,10 +149,10 @@ def _closest_approach(point_sets: list[np.ndarray], boxes: np.ndarray,
 def _ink_distances(parts: list[np.ndarray], spacing: float, reach: float) -> np.ndarray:
     """(n, n) closest approach of the strokes' centre lines (to within ``spacing``)."""
     points, count = resample_all(parts, spacing)
-    return _closest_approach(np.split(points, np.cumsum(count)[:-1]), _boxes(parts), reach)
+    return closest_approach(np.split(points, np.cumsum(count)[:-1]), _boxes(parts), reach)
 
 
-def _read_better_together(probabilities: np.ndarray) -> bool:
+def read_better_together(probabilities: np.ndarray) -> bool:
     """Rows (together, first, second): one digit if read together it looks more like a digit
     than the two pieces do apart."""
     together, first, second = np.asarray(probabilities).reshape(-1, 10).max(axis=1)
@@ -262,7 +249,7 @@ def group_strokes(strokes: Sequence[Sequence[Sequence[float]]], pen_width: float
             return True
     elif reader is not None:
         def judge(a: list[int], b: list[int]) -> bool:
-            return _read_better_together(reader(
+            return read_better_together(reader(
                 [[parts[i] for i in a + b], [parts[i] for i in a], [parts[i] for i in b]]))
     if len(parts) > MAX_PIECES:
         return [kept]
@@ -316,122 +303,3 @@ def read_number(strokes: Sequence[Sequence[Sequence[float]]],
         digits.append(DigitReading(tuple(group), tuple(box), image, reading[k],
                                    doubt(part, pen_width), paths[k], own[k], along[k]))
     return NumberReading(tuple(digits))
-
-
-def _blob_gaps(labels: np.ndarray, count: int, boxes: np.ndarray, reach: float) -> np.ndarray:
-    """(n, n) closest approach of the blobs' outlines in pixels (pairs whose boxes are
-    farther apart than ``reach`` get their box distance)."""
-    from scipy import ndimage
-
-    outlines = []
-    for k in range(1, count + 1):
-        x0, y0, x1, y1 = boxes[k - 1].astype(int)
-        mask = labels[y0:y1 + 1, x0:x1 + 1] == k
-        edge = mask & ~ndimage.binary_erosion(mask)
-        ys, xs = np.nonzero(edge)
-        points = np.stack([xs + x0, ys + y0], axis=1).astype(np.float64)
-        outlines.append(points[:: max(1, len(points) // 300)])
-    return _closest_approach(outlines, boxes, reach)
-
-
-def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.ndarray],
-                      detect_polarity: bool = True, single: bool = False) -> NumberReading | None:
-    """The digits of a picture, left to right, or None when it has no ink.
-
-    Ink blobs (8-connected) are grouped by the drawing's rule (:func:`group_pieces`); each
-    group's own ink (not a neighbour's reaching into its box) is read through the one-digit
-    raster preprocessing. Boxes are in the picture's pixels. ``single`` reads the whole
-    picture as one digit, exactly as :func:`~digitpad.preprocess.raster_to_mnist` does.
-    """
-    from scipy import ndimage
-
-    ink = photo_ink(gray) if detect_polarity else np.asarray(gray, dtype=np.float64)
-    ink = np.where(ink >= INK_THRESHOLD, ink, 0.0)
-    if single:
-        image = raster_to_mnist(ink, detect_polarity=False)
-        if image is None:
-            return None
-        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-        box = (float(cols[0]), float(rows[0]), float(cols[-1]), float(rows[-1]))
-        probabilities = np.asarray(predictor(image), dtype=np.float64).reshape(10)
-        return NumberReading((DigitReading((0,), box, image, probabilities),))
-    labels, count = ndimage.label(ink > 0, structure=np.ones((3, 3), dtype=bool))
-    if count == 0:
-        return None
-    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
-    keep = np.flatnonzero(areas >= SPECK_SHARE * areas.max()) + 1
-    if len(keep) > MAX_PIECES:
-        keep = keep[np.argsort(areas[keep - 1])[::-1][:MAX_PIECES]]
-    relabel = np.zeros(count + 1, dtype=np.int64)
-    relabel[keep] = np.arange(1, len(keep) + 1)
-    labels, count = relabel[labels], len(keep)
-    slices = ndimage.find_objects(labels)
-    boxes = np.array([[sl[1].start, sl[0].start, sl[1].stop - 1, sl[0].stop - 1]
-                      for sl in slices], dtype=np.float64)
-    height = line_height(boxes)
-    gaps = _blob_gaps(labels, count, boxes, PART_GAP * height) / height
-
-    def image_of(pieces: list[int]) -> np.ndarray:
-        mask = np.isin(labels, np.asarray(pieces) + 1)
-        return raster_to_mnist(np.where(mask, ink, 0.0), detect_polarity=False)
-
-    def judge(a: list[int], b: list[int]) -> bool:
-        return _read_better_together(predictor(np.stack([image_of(a + b), image_of(a),
-                                                         image_of(b)])))
-
-    groups = group_pieces(boxes, gaps, height, 0.0, judge)
-    digits = []
-    for group in groups:
-        mask = np.isin(labels, np.asarray(group) + 1)
-        x0, y0 = int(boxes[group, 0].min()), int(boxes[group, 1].min())
-        x1, y1 = int(boxes[group, 2].max()), int(boxes[group, 3].max())
-        own = np.where(mask, ink, 0.0)[y0:y1 + 1, x0:x1 + 1]
-        for c0, c1 in _cut_touching(own, height, predictor):
-            part = own[:, c0:c1]
-            rows = np.flatnonzero(part.any(axis=1))
-            image = raster_to_mnist(part, detect_polarity=False)
-            if image is None:
-                continue
-            box = (float(x0 + c0), float(y0 + rows[0]), float(x0 + c1 - 1), float(y0 + rows[-1]))
-            digits.append((group, box, image))
-    probabilities = np.asarray(predictor(np.stack([d[2] for d in digits])),
-                               dtype=np.float64).reshape(-1, 10)
-    return NumberReading(tuple(DigitReading(tuple(group), box, image, probs)
-                               for (group, box, image), probs
-                               in zip(digits, probabilities, strict=True)))
-
-
-def _cut_touching(ink: np.ndarray, height: float,
-                  predictor: Callable[[np.ndarray], np.ndarray]) -> list[tuple[int, int]]:
-    """Column ranges of the digits in one ink blob: digits that touch in a picture are one
-    blob, so a blob wider than a digit is cut where its ink is thinnest, if the network reads
-    the two sides better than the whole (and again on each side)."""
-    spans = [(0, ink.shape[1])]
-    out = []
-    while spans:
-        c0, c1 = spans.pop(0)
-        if c1 - c0 <= CUT_WIDTH * height:
-            out.append((c0, c1))
-            continue
-        margin = max(2, int(CUT_MIN_PART * height))
-        profile = ink[:, c0:c1].sum(axis=0)
-        inner = np.arange(margin, c1 - c0 - margin)
-        if not len(inner):
-            out.append((c0, c1))
-            continue
-        cuts = c0 + inner[np.argsort(profile[inner], kind="stable")[:CUT_CANDIDATES]]
-        candidates = [raster_to_mnist(ink[:, c0:c1], detect_polarity=False)]
-        for cut in cuts:
-            candidates += [raster_to_mnist(ink[:, c0:cut], detect_polarity=False),
-                           raster_to_mnist(ink[:, cut:c1], detect_polarity=False)]
-        if any(c is None for c in candidates):
-            out.append((c0, c1))
-            continue
-        tops = np.asarray(predictor(np.stack(candidates))).reshape(-1, 10).max(axis=1)
-        scores = tops[1::2] * tops[2::2]
-        best = int(np.argmax(scores))
-        if tops[0] < CUT_UNSURE and scores[best] * MERGE_PRIOR > tops[0]:
-            spans[:0] = [(c0, int(cuts[best])), (int(cuts[best]), c1)]
-        else:
-            out.append((c0, c1))
-    return sorted(out)

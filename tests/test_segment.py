@@ -10,8 +10,9 @@ import pytest
 from shapes import EIGHT, FIVE, FOUR, ONE, PEN, SEVEN, SEVEN_BAR, ZERO, at, line
 
 from digitpad.inference import load_predictor
+from digitpad.number_picture import read_number_image
 from digitpad.preprocess import render_strokes, strokes_to_mnist
-from digitpad.segment import group_strokes, read_number, read_number_image
+from digitpad.segment import group_strokes, read_number
 
 
 def test_one_digit_is_one_group_however_many_strokes():

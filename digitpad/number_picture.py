@@ -1,0 +1,153 @@
+"""Read a picture of a number (a photo or a scan): its ink blobs split into digits by the
+drawing's rule (:func:`digitpad.segment.group_pieces`), each digit read from its own ink.
+
+In a picture, touching digits are one ink blob, so a blob wider than a digit may be cut
+where its ink is thinnest, if the network reads the two sides better than the whole. Pure
+numpy and scipy, no Qt; thresholds chosen with ``bench/bench_numbers.py`` and
+``bench/bench_photos.py`` on the ``train`` split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from digitpad.photo import photo_ink
+from digitpad.preprocess import INK_THRESHOLD, raster_to_mnist
+from digitpad.segment import (
+    MAX_PIECES,
+    MERGE_PRIOR,
+    PART_GAP,
+    DigitReading,
+    NumberReading,
+    closest_approach,
+    group_pieces,
+    line_height,
+    read_better_together,
+)
+
+SPECK_SHARE = 0.02  # a picture's ink blob under this share of the biggest one is dirt
+CUT_WIDTH = 1.2  # a blob wider than this many line heights may hold touching digits
+CUT_MIN_PART = 0.15  # each side of a cut at least this share of the line height wide
+CUT_CANDIDATES = 5  # the thinnest columns tried as cuts
+CUT_UNSURE = 0.7  # only a blob not read as one sure digit is cut
+
+
+def _blob_gaps(labels: np.ndarray, count: int, boxes: np.ndarray, reach: float) -> np.ndarray:
+    """(n, n) closest approach of the blobs' outlines in pixels (pairs whose boxes are
+    farther apart than ``reach`` get their box distance)."""
+    from scipy import ndimage
+
+    outlines = []
+    for k in range(1, count + 1):
+        x0, y0, x1, y1 = boxes[k - 1].astype(int)
+        mask = labels[y0:y1 + 1, x0:x1 + 1] == k
+        edge = mask & ~ndimage.binary_erosion(mask)
+        ys, xs = np.nonzero(edge)
+        points = np.stack([xs + x0, ys + y0], axis=1).astype(np.float64)
+        outlines.append(points[:: max(1, len(points) // 300)])
+    return closest_approach(outlines, boxes, reach)
+
+
+def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.ndarray],
+                      detect_polarity: bool = True, single: bool = False) -> NumberReading | None:
+    """The digits of a picture, left to right, or None when it has no ink.
+
+    Ink blobs (8-connected) are grouped by the drawing's rule (:func:`group_pieces`); each
+    group's own ink (not a neighbour's reaching into its box) is read through the one-digit
+    raster preprocessing. Boxes are in the picture's pixels. ``single`` reads the whole
+    picture as one digit, exactly as :func:`~digitpad.preprocess.raster_to_mnist` does.
+    """
+    from scipy import ndimage
+
+    ink = photo_ink(gray) if detect_polarity else np.asarray(gray, dtype=np.float64)
+    ink = np.where(ink >= INK_THRESHOLD, ink, 0.0)
+    if single:
+        image = raster_to_mnist(ink, detect_polarity=False)
+        if image is None:
+            return None
+        rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        box = (float(cols[0]), float(rows[0]), float(cols[-1]), float(rows[-1]))
+        probabilities = np.asarray(predictor(image), dtype=np.float64).reshape(10)
+        return NumberReading((DigitReading((0,), box, image, probabilities),))
+    labels, count = ndimage.label(ink > 0, structure=np.ones((3, 3), dtype=bool))
+    if count == 0:
+        return None
+    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    keep = np.flatnonzero(areas >= SPECK_SHARE * areas.max()) + 1
+    if len(keep) > MAX_PIECES:
+        keep = keep[np.argsort(areas[keep - 1])[::-1][:MAX_PIECES]]
+    relabel = np.zeros(count + 1, dtype=np.int64)
+    relabel[keep] = np.arange(1, len(keep) + 1)
+    labels, count = relabel[labels], len(keep)
+    slices = ndimage.find_objects(labels)
+    boxes = np.array([[sl[1].start, sl[0].start, sl[1].stop - 1, sl[0].stop - 1]
+                      for sl in slices], dtype=np.float64)
+    height = line_height(boxes)
+    gaps = _blob_gaps(labels, count, boxes, PART_GAP * height) / height
+
+    def image_of(pieces: list[int]) -> np.ndarray:
+        mask = np.isin(labels, np.asarray(pieces) + 1)
+        return raster_to_mnist(np.where(mask, ink, 0.0), detect_polarity=False)
+
+    def judge(a: list[int], b: list[int]) -> bool:
+        return read_better_together(predictor(np.stack([image_of(a + b), image_of(a),
+                                                         image_of(b)])))
+
+    groups = group_pieces(boxes, gaps, height, 0.0, judge)
+    digits = []
+    for group in groups:
+        mask = np.isin(labels, np.asarray(group) + 1)
+        x0, y0 = int(boxes[group, 0].min()), int(boxes[group, 1].min())
+        x1, y1 = int(boxes[group, 2].max()), int(boxes[group, 3].max())
+        own = np.where(mask, ink, 0.0)[y0:y1 + 1, x0:x1 + 1]
+        for c0, c1 in _cut_touching(own, height, predictor):
+            part = own[:, c0:c1]
+            rows = np.flatnonzero(part.any(axis=1))
+            image = raster_to_mnist(part, detect_polarity=False)
+            if image is None:
+                continue
+            box = (float(x0 + c0), float(y0 + rows[0]), float(x0 + c1 - 1), float(y0 + rows[-1]))
+            digits.append((group, box, image))
+    probabilities = np.asarray(predictor(np.stack([d[2] for d in digits])),
+                               dtype=np.float64).reshape(-1, 10)
+    return NumberReading(tuple(DigitReading(tuple(group), box, image, probs)
+                               for (group, box, image), probs
+                               in zip(digits, probabilities, strict=True)))
+
+
+def _cut_touching(ink: np.ndarray, height: float,
+                  predictor: Callable[[np.ndarray], np.ndarray]) -> list[tuple[int, int]]:
+    """Column ranges of the digits in one ink blob: digits that touch in a picture are one
+    blob, so a blob wider than a digit is cut where its ink is thinnest, if the network reads
+    the two sides better than the whole (and again on each side)."""
+    spans = [(0, ink.shape[1])]
+    out = []
+    while spans:
+        c0, c1 = spans.pop(0)
+        if c1 - c0 <= CUT_WIDTH * height:
+            out.append((c0, c1))
+            continue
+        margin = max(2, int(CUT_MIN_PART * height))
+        profile = ink[:, c0:c1].sum(axis=0)
+        inner = np.arange(margin, c1 - c0 - margin)
+        if not len(inner):
+            out.append((c0, c1))
+            continue
+        cuts = c0 + inner[np.argsort(profile[inner], kind="stable")[:CUT_CANDIDATES]]
+        candidates = [raster_to_mnist(ink[:, c0:c1], detect_polarity=False)]
+        for cut in cuts:
+            candidates += [raster_to_mnist(ink[:, c0:cut], detect_polarity=False),
+                           raster_to_mnist(ink[:, cut:c1], detect_polarity=False)]
+        if any(c is None for c in candidates):
+            out.append((c0, c1))
+            continue
+        tops = np.asarray(predictor(np.stack(candidates))).reshape(-1, 10).max(axis=1)
+        scores = tops[1::2] * tops[2::2]
+        best = int(np.argmax(scores))
+        if tops[0] < CUT_UNSURE and scores[best] * MERGE_PRIOR > tops[0]:
+            spans[:0] = [(c0, int(cuts[best])), (int(cuts[best]), c1)]
+        else:
+            out.append((c0, c1))
+    return sorted(out)
