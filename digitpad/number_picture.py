@@ -85,12 +85,11 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
     boxes = np.array([[sl[1].start, sl[0].start, sl[1].stop - 1, sl[0].stop - 1]
                       for sl in slices], dtype=np.float64)
     height = line_height(boxes)
-    side = CUT_WIDTH * height  # the widest a digit is: strokes widened to a digit's pen
     gaps = _blob_gaps(labels, count, boxes, PART_GAP * height) / height
 
     def image_of(pieces: list[int]) -> np.ndarray:
         mask = np.isin(labels, np.asarray(pieces) + 1)
-        return raster_to_mnist(np.where(mask, ink, 0.0), detect_polarity=False, digit_side=side)
+        return raster_to_mnist(np.where(mask, ink, 0.0), detect_polarity=False)
 
     def judge(a: list[int], b: list[int]) -> bool:
         return read_better_together(predictor(np.stack([image_of(a + b), image_of(a),
@@ -106,7 +105,7 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
         for c0, c1 in _cut_touching(own, height, predictor):
             part = own[:, c0:c1]
             rows = np.flatnonzero(part.any(axis=1))
-            image = raster_to_mnist(part, detect_polarity=False, digit_side=side)
+            image = raster_to_mnist(part, detect_polarity=False)
             if image is None:
                 continue
             box = (float(x0 + c0), float(y0 + rows[0]), float(x0 + c1 - 1), float(y0 + rows[-1]))
@@ -137,13 +136,10 @@ def _cut_touching(ink: np.ndarray, height: float,
             out.append((c0, c1))
             continue
         cuts = c0 + inner[np.argsort(profile[inner], kind="stable")[:CUT_CANDIDATES]]
-        side = CUT_WIDTH * height  # the widest a digit is: widened to a digit's pen
-        candidates = [raster_to_mnist(ink[:, c0:c1], detect_polarity=False, digit_side=side)]
+        candidates = [raster_to_mnist(ink[:, c0:c1], detect_polarity=False)]
         for cut in cuts:
-            candidates += [raster_to_mnist(ink[:, c0:cut], detect_polarity=False,
-                                           digit_side=side),
-                           raster_to_mnist(ink[:, cut:c1], detect_polarity=False,
-                                           digit_side=side)]
+            candidates += [raster_to_mnist(ink[:, c0:cut], detect_polarity=False),
+                           raster_to_mnist(ink[:, cut:c1], detect_polarity=False)]
         if any(c is None for c in candidates):
             out.append((c0, c1))
             continue

@@ -268,12 +268,11 @@ def resample_area(image: np.ndarray, scale: float, offset: tuple[float, float],
     return rows @ image @ cols.T
 
 
-def raster_to_mnist(gray: np.ndarray, *, detect_polarity: bool = True,
-                    digit_side: float | None = None) -> np.ndarray | None:
+def raster_to_mnist(gray: np.ndarray, *, detect_polarity: bool = True) -> np.ndarray | None:
     """A greyscale picture of a digit -> 28x28 MNIST-style image, or None if it has no ink.
 
     Crops to the ink, fits it into 20x20 keeping aspect ratio with area averaging, and
-    centres it by centre of mass. ``digit_side``: see :func:`widen_thin_strokes`.
+    centres it by centre of mass.
     """
     if detect_polarity:
         from digitpad.photo import photo_ink
@@ -285,7 +284,7 @@ def raster_to_mnist(gray: np.ndarray, *, detect_polarity: bool = True,
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if len(rows) == 0:
         return None
-    ink = widen_thin_strokes(ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], digit_side)
+    ink = widen_thin_strokes(ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1])
     scale = BOX / max(ink.shape)
     # Centre the box first, then correct so the centre of mass lands on MNIST's.
     offset = (CENTRE + 0.5 - ink.shape[0] * scale / 2, CENTRE + 0.5 - ink.shape[1] * scale / 2)
@@ -305,16 +304,14 @@ def mean_width(ink: np.ndarray) -> float | None:
     return float(ink.sum()) / line if line else None
 
 
-def widen_thin_strokes(ink: np.ndarray, digit_side: float | None = None) -> np.ndarray:
+def widen_thin_strokes(ink: np.ndarray) -> np.ndarray:
     """Cropped ``ink`` whose strokes, once its box is fitted to the 20x20 one, would be
     thinner than :data:`MIN_PICTURE_WIDTH`, grown to it and cropped again: each paper pixel
     near the ink takes the nearest ink's value faded by its distance (a sub-pixel,
     anti-aliased dilation). A fine pen on paper then reads like the canvas's pen, which the
     network was trained on; a wide one is left as it is. A big picture is measured and
     widened at :data:`WIDEN_SIDE` pixels (the maximum of each block, so no stroke fades): the
-    28x28 cannot show more, and a 2,000-pixel one costs ten times less. ``digit_side`` (in
-    pixels) caps the side taken as one digit's: a blob of two touching digits is widened to
-    a digit's pen, not to a pen twice as wide (which makes it read surer as one digit)."""
+    28x28 cannot show more, and a 2,000-pixel one costs ten times less."""
     from scipy import ndimage
 
     step = max(1, max(ink.shape) // WIDEN_SIDE)
@@ -326,8 +323,7 @@ def widen_thin_strokes(ink: np.ndarray, digit_side: float | None = None) -> np.n
     width = mean_width(work)
     if width is None:
         return ink
-    side = max(work.shape) if digit_side is None else min(max(work.shape), digit_side / step)
-    grow = (MIN_PICTURE_WIDTH * side / BOX - width) / 2  # work pixels a side
+    grow = (MIN_PICTURE_WIDTH * max(work.shape) / BOX - width) / 2  # work pixels a side
     if grow <= 0.05:
         return ink
     pad = int(np.ceil(grow)) + 1

@@ -214,36 +214,6 @@ def test_a_wide_pen_is_left_as_it_is():
     np.testing.assert_array_equal(widen_thin_strokes(crop), crop)
 
 
-def test_touching_digits_are_widened_to_one_digits_pen():
-    """Two touching digits in a picture are one ink blob, twice as wide as a digit. Widened as
-    if the blob were one digit, its fine pen would grow to twice a digit's (and the network
-    read it surer as one digit, so it was cut less often); told a digit's side, it grows to
-    one digit's pen, as each digit alone does."""
-    import shapes
-
-    from digitpad.preprocess import BOX, INK_THRESHOLD, MIN_PICTURE_WIDTH, WIDEN_SIDE
-
-    def pen_at_mid_height(ink: np.ndarray) -> int:
-        """The width of the first stroke crossed along the middle row: the 0's left side."""
-        row = ink[ink.shape[0] // 2] >= INK_THRESHOLD
-        start = int(np.argmax(row))
-        return int(np.argmin(row[start:]))
-
-    pair = [s * [1.5, 1.0] for s in shapes.ZERO] + [s * [1.5, 1.0] + [80, 0]
-                                                    for s in shapes.ZERO]
-    picture = render_strokes([s + 10 for s in pair], (125, 210), 2.0)
-    crop = picture[np.ix_(picture.any(axis=1), picture.any(axis=0))]
-    height, width = crop.shape
-    assert width > 1.5 * height and width < 2 * WIDEN_SIDE  # widened at its own size
-    digit_pen = MIN_PICTURE_WIDTH * height / BOX
-    assert pen_at_mid_height(widen_thin_strokes(crop)) > 1.3 * digit_pen
-    assert abs(pen_at_mid_height(widen_thin_strokes(crop, digit_side=height)) - digit_pen) \
-        <= 0.2 * digit_pen
-    # A side larger than the blob changes nothing: a lone digit is widened as before.
-    np.testing.assert_array_equal(widen_thin_strokes(crop, digit_side=2 * width),
-                                  widen_thin_strokes(crop))
-
-
 def test_a_big_picture_becomes_the_image_a_small_one_does():
     """Big pictures are measured and widened at a working size: the same digit, 250 or
     2,000 pixels tall, becomes the same 28x28."""

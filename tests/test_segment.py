@@ -134,29 +134,6 @@ def test_touching_digits_in_a_picture_are_cut_apart(predictor):
     assert left.box[2] < right.box[0] + 1  # ...cut into two digits side by side
 
 
-def test_a_picture_of_touching_digits_is_widened_as_digits_not_as_one(predictor, monkeypatch):
-    """Every image the picture reader makes (the blob, the two sides of each cut, the digits)
-    widens thin strokes to the pen of a digit of the line, not of the blob (see
-    test_preprocess.test_touching_digits_are_widened_to_one_digits_pen)."""
-    from digitpad import number_picture
-    from digitpad.preprocess import raster_to_mnist
-
-    sides = []
-
-    def recording(gray, **options):
-        sides.append(options.get("digit_side"))
-        return raster_to_mnist(gray, **options)
-
-    monkeypatch.setattr(number_picture, "raster_to_mnist", recording)
-    strokes = [s * [1.3, 1.0] + [20, 20] for s in FOUR] + [
-        s * [1.3, 1.0] + [85, 20] for s in FIVE]
-    ink = render_strokes(strokes, (160, 240), 4.0)
-    reading = read_number_image(255 - 230 * ink, predictor)
-    height = reading.digits[0].box[3] - reading.digits[0].box[1]
-    assert len(sides) >= 3 and None not in sides
-    assert all(abs(side - number_picture.CUT_WIDTH * height) <= 0.2 * height for side in sides)
-
-
 def test_each_digit_of_a_number_is_read_from_its_own_pen_path_too(predictor):
     """With a pen-path network each digit's own strokes become its path, and each digit's
     reading combines both views; the number's grouping does not change."""
