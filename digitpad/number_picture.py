@@ -3,8 +3,8 @@ drawing's rule (:func:`digitpad.segment.group_pieces`), each digit read from its
 
 In a picture, touching digits are one ink blob, so a blob wider than a digit may be cut
 where its ink is thinnest, if the network reads the two sides better than the whole. Pure
-numpy and scipy, no Qt; thresholds chosen with ``bench/bench_numbers.py`` and
-``bench/bench_photos.py`` on the ``train`` split.
+numpy and scipy, no Qt; the thresholds were chosen with ``bench/bench_numbers.py`` (as
+:mod:`digitpad.segment`'s were).
 """
 
 from __future__ import annotations

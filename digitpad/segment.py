@@ -103,19 +103,13 @@ def line_height(boxes: np.ndarray, pen_width: float = 0.0) -> float:
     return max(float(np.median(tall)) if len(tall) else 0.0, line, pen_width, 1e-9)
 
 
-def _x_overlap(a: np.ndarray, b: np.ndarray, pad: float) -> float:
-    """How much of the narrower box's width (padded by half a pen each side) the other covers."""
+def _x_overlap(a: np.ndarray, b: np.ndarray, pad: float, of: Callable = min) -> float:
+    """How much of the narrower box's width (``of=max``: the wider's; padded by half a pen
+    each side) the other covers. A slash across a 0 covers most of the wider one too, a digit
+    written into its neighbour only an edge."""
     lo, hi = max(a[0], b[0]) - pad, min(a[2], b[2]) + pad
-    narrower = min(a[2] - a[0], b[2] - b[0]) + 2 * pad
-    return max(0.0, hi - lo) / max(narrower, 1e-9)
-
-
-def _x_cover(a: np.ndarray, b: np.ndarray, pad: float) -> float:
-    """How much of the wider box's width (padded) the other covers: a slash across a 0 covers
-    all of it, a digit written into its neighbour only an edge."""
-    lo, hi = max(a[0], b[0]) - pad, min(a[2], b[2]) + pad
-    wider = max(a[2] - a[0], b[2] - b[0]) + 2 * pad
-    return max(0.0, hi - lo) / max(wider, 1e-9)
+    width = of(a[2] - a[0], b[2] - b[0]) + 2 * pad
+    return max(0.0, hi - lo) / max(width, 1e-9)
 
 
 def _y_overlap(a: np.ndarray, b: np.ndarray) -> float:
@@ -132,7 +126,7 @@ def _box_distance(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def closest_approach(point_sets: list[np.ndarray], boxes: np.ndarray,
-                      reach: float) -> np.ndarray:
+                     reach: float) -> np.ndarray:
     """(n, n) smallest distance between the point sets; pairs whose boxes are farther apart
     than ``reach`` get their box distance (cheaper, and too far to matter)."""
     n = len(point_sets)
@@ -200,7 +194,7 @@ def group_pieces(boxes: np.ndarray, gaps: np.ndarray, height: float, pad: float 
         if (share >= STACK_OVERLAP and gap <= STACK_GAP) or \
                 (share >= ABOVE_OVERLAP and _y_overlap(box_a, box_b) <= ABOVE_Y):
             return 1, gap - share
-        if gap <= CROSS_GAP and _x_cover(box_a, box_b, pad) >= COVER_OVERLAP:
+        if gap <= CROSS_GAP and _x_overlap(box_a, box_b, pad, of=max) >= COVER_OVERLAP:
             return 1, gap - share
         if share >= CROSS_OVERLAP and gap <= CROSS_GAP and judge is not None:
             return 2, gap - share
