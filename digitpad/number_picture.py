@@ -28,6 +28,10 @@ from digitpad.segment import (
 )
 
 SPECK_SHARE = 0.02  # a picture's ink blob under this share of the biggest one is dirt
+# ... and so is a group of blobs under this share of the line height both ways: a speck or a
+# crumb of a shadow's edge too far from every digit to be part of one (a digit's own bar or
+# flag is close enough to join it). Read, it was a sure "1" beside the digit.
+SPECK_SIZE = 0.25
 CUT_WIDTH = 1.2  # a blob wider than this many line heights may hold touching digits
 CUT_MIN_PART = 0.15  # each side of a cut at least this share of the line height wide
 CUT_CANDIDATES = 5  # the thinnest columns tried as cuts
@@ -95,7 +99,9 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
         return read_better_together(predictor(np.stack([image_of(a + b), image_of(a),
                                                          image_of(b)])))
 
-    groups = group_pieces(boxes, gaps, height, 0.0, judge)
+    groups = [g for g in group_pieces(boxes, gaps, height, 0.0, judge)
+              if max(np.ptp(boxes[g][:, [0, 2]]), np.ptp(boxes[g][:, [1, 3]]))
+              >= SPECK_SIZE * height]
     digits = []
     for group in groups:
         mask = np.isin(labels, np.asarray(group) + 1)
@@ -110,6 +116,8 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
                 continue
             box = (float(x0 + c0), float(y0 + rows[0]), float(x0 + c1 - 1), float(y0 + rows[-1]))
             digits.append((group, box, image))
+    if not digits:  # only specks (a blank page's dirt): nothing to read
+        return None
     probabilities = np.asarray(predictor(np.stack([d[2] for d in digits])),
                                dtype=np.float64).reshape(-1, 10)
     return NumberReading(tuple(DigitReading(tuple(group), box, image, probs)

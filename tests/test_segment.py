@@ -119,6 +119,19 @@ def test_a_picture_of_a_number_is_read(predictor):
     assert read_number_image(np.full((50, 50), 255.0), predictor) is None
 
 
+def test_a_speck_far_from_the_digits_of_a_picture_is_not_read_as_a_digit(predictor):
+    # Dust, or a crumb of a shadow's edge, well away from the ink: read, it became a "1".
+    speck = [line((-60, 110), (-57, 104), steps=3)]
+    strokes = [s + [90, 30] for s in [*SEVEN, SEVEN_BAR, *speck]]
+    ink = render_strokes(strokes, (180, 220), PEN)
+    assert ink[120:, :50].max() > 0.9  # the speck is there, dark and apart
+    reading = read_number_image(255 - 230 * ink, predictor)
+    assert reading.text == "7"
+    # A dot alone is still ink: the line's height is its own.
+    assert read_number_image(255 - 230 * render_strokes([s + [90, 30] for s in speck],
+                                                         (180, 220), PEN), predictor) is not None
+
+
 def test_touching_digits_in_a_picture_are_cut_apart(predictor):
     # A wide 4 whose bar runs into a wide 5: one ink blob in the picture, read as one unsure
     # digit unless it is cut.
