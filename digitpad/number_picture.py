@@ -99,14 +99,13 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
         return read_better_together(predictor(np.stack([image_of(a + b), image_of(a),
                                                          image_of(b)])))
 
-    groups = [g for g in group_pieces(boxes, gaps, height, 0.0, judge)
-              if max(np.ptp(boxes[g][:, [0, 2]]), np.ptp(boxes[g][:, [1, 3]]))
-              >= SPECK_SIZE * height]
     digits = []
-    for group in groups:
-        mask = np.isin(labels, np.asarray(group) + 1)
+    for group in group_pieces(boxes, gaps, height, 0.0, judge):
         x0, y0 = int(boxes[group, 0].min()), int(boxes[group, 1].min())
         x1, y1 = int(boxes[group, 2].max()), int(boxes[group, 3].max())
+        if max(x1 - x0, y1 - y0) < SPECK_SIZE * height:
+            continue  # a speck: dirt, not a digit
+        mask = np.isin(labels, np.asarray(group) + 1)
         own = np.where(mask, ink, 0.0)[y0:y1 + 1, x0:x1 + 1]
         for c0, c1 in _cut_touching(own, height, predictor):
             part = own[:, c0:c1]
