@@ -32,35 +32,59 @@ MIN_SIZE_IN_PENS = 2.0  # extent / pen width
 def turning(strokes: Sequence[np.ndarray], size: float) -> float:
     """Total absolute turning of the pen in full turns, on strokes resampled every
     ``size`` / 12 (so a mouse's jitter does not count as turning); all strokes at once."""
-    parts = as_strokes(strokes)
-    if not parts:
-        return 0.0
-    points, count = resample_all(parts, size / 12)
-    owner = np.repeat(np.arange(len(count)), count)
+    return float(turnings([as_strokes(strokes)], np.array([size]))[0])
+
+
+def turnings(drawings: Sequence[list[np.ndarray]], sizes: np.ndarray) -> np.ndarray:
+    """:func:`turning` of each drawing (its strokes as float arrays, none empty) at its size,
+    all resampled at once: the digits of a number cost little more than one."""
+    strokes = [stroke for parts in drawings for stroke in parts]
+    if not strokes:
+        return np.zeros(len(drawings))
+    owner = np.repeat(np.arange(len(drawings)), [len(parts) for parts in drawings])
+    points, count = resample_all(strokes, np.asarray(sizes, dtype=np.float64)[owner] / 12)
+    stroke = np.repeat(np.arange(len(count)), count)
     steps = np.diff(points, axis=0)
-    keep = (owner[1:] == owner[:-1]) & (np.hypot(*steps.T) > 0)  # within a stroke, moving
-    steps, step_owner = steps[keep], owner[1:][keep]
+    moving = (steps * steps).sum(axis=1) > 0
+    keep = (stroke[1:] == stroke[:-1]) & moving  # within a stroke, moving
+    steps, step_stroke = steps[keep], stroke[1:][keep]
     angles = np.arctan2(steps[:, 1], steps[:, 0])
     bends = (np.diff(angles) + np.pi) % (2 * np.pi) - np.pi
-    same = step_owner[1:] == step_owner[:-1]
-    return float(np.abs(bends[same]).sum()) / (2 * np.pi)
+    same = step_stroke[1:] == step_stroke[:-1]
+    total = np.bincount(owner[step_stroke[1:][same]], np.abs(bends[same]),
+                        minlength=len(drawings))
+    return total / (2 * np.pi)
 
 
 def doubt(strokes: Sequence[Sequence[Sequence[float]]], pen_width: float = 0.0) -> str | None:
     """Why this drawing may not be a digit ("a dot", "too flat", "too tangled"), or None."""
-    parts = as_strokes(strokes)
-    if not parts:
-        return None
-    points = np.concatenate(parts)
-    width, height = np.ptp(points, axis=0)
-    size = float(max(width, height))
-    if size <= MIN_SIZE_IN_PENS * pen_width:
-        return "a dot"
-    if width > MAX_WIDTH_RATIO * max(height, pen_width):
-        return "too flat"
-    if turning(parts, size) > MAX_TURNS:
-        return "too tangled"
-    return None
+    return doubts([strokes], pen_width)[0]
+
+
+def doubts(drawings: Sequence[Sequence[Sequence[Sequence[float]]]], pen_width: float = 0.0,
+           ) -> list[str | None]:
+    """:func:`doubt` of each drawing (the digits of a number), their turning measured at
+    once."""
+    parts = [as_strokes(strokes) for strokes in drawings]
+    out: list[str | None] = [None] * len(parts)
+    tangled = []  # drawings whose turning decides
+    for k, strokes in enumerate(parts):
+        if not strokes:
+            continue
+        width, height = np.ptp(np.concatenate(strokes), axis=0)
+        size = float(max(width, height))
+        if size <= MIN_SIZE_IN_PENS * pen_width:
+            out[k] = "a dot"
+        elif width > MAX_WIDTH_RATIO * max(height, pen_width):
+            out[k] = "too flat"
+        else:
+            tangled.append((k, size))
+    if tangled:
+        turns = turnings([parts[k] for k, _ in tangled], np.array([size for _, size in tangled]))
+        for (k, _), turn in zip(tangled, turns, strict=True):
+            if turn > MAX_TURNS:
+                out[k] = "too tangled"
+    return out
 
 
 def is_unsure(confidence: float) -> bool:

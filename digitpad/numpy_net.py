@@ -10,8 +10,9 @@ straight from a ``.keras`` file's HDF5 (see :func:`digitpad.model_file.read_laye
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -93,21 +94,45 @@ def _conv2d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, padding: str,
     kh, kw = kernel.shape[:2]
     if padding == "same":
         x = _pad_same(x, (kh, kw))
-    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2))
-    windows = windows[:, ::stride, ::stride]
-    # windows: (N, H', W', C, kh, kw); contract (C, kh, kw) with the kernel as one matmul.
-    n, h, w, c = windows.shape[:4]
-    cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * h * w, kh * kw * c)
-    out = cols @ kernel.reshape(kh * kw * c, -1) + bias
-    return out.reshape(n, h, w, -1)
+    n, height, width, channels = x.shape
+    if channels == 1:
+        # The picture itself: every window's values gathered in one take (twice as fast as
+        # the strided copy below, which is faster for many channels).
+        cols = np.take(x.reshape(n, -1), _windows(height, width, kh, kw, stride), axis=1)
+    else:
+        windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(1, 2))
+        windows = windows[:, ::stride, ::stride]  # (N, H', W', C, kh, kw)
+        cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(*windows.shape[:3], -1)
+    # The windows' (kh, kw, C) values contracted with the kernel as one 2-D matmul (a
+    # batched one, over rows of windows, is several times slower).
+    out = cols.reshape(-1, kh * kw * channels) @ kernel.reshape(kh * kw * channels, -1)
+    out += bias
+    return out.reshape(*cols.shape[:3], -1)
+
+
+@functools.lru_cache(maxsize=32)
+def _windows(height: int, width: int, kh: int, kw: int, stride: int) -> np.ndarray:
+    """Where each window's pixels lie in a flattened one-channel (H, W) input: (H', W',
+    kh * kw) indices in the kernel's order (read only: shared)."""
+    rows = np.arange(0, height - kh + 1, stride)
+    cols = np.arange(0, width - kw + 1, stride)
+    within = (np.arange(kh)[:, None] * width + np.arange(kw)[None, :]).ravel()
+    index = (rows[:, None] * width + cols[None, :])[:, :, None] + within
+    index.flags.writeable = False
+    return index
 
 
 def _max_pool(x: np.ndarray, pool: int) -> np.ndarray:
-    """Non-overlapping max pooling with Keras's default 'valid' padding (edges dropped)."""
-    n, h, w, c = x.shape
-    h2, w2 = h // pool, w // pool
-    x = x[:, :h2 * pool, :w2 * pool].reshape(n, h2, pool, w2, pool, c)
-    return x.max(axis=(2, 4))
+    """Non-overlapping max pooling with Keras's default 'valid' padding (edges dropped): the
+    maximum of the pool's strided slices (a reduction over two inner axes is several times
+    slower)."""
+    h2, w2 = x.shape[1] // pool * pool, x.shape[2] // pool * pool
+    out = x[:, 0:h2:pool, 0:w2:pool].copy()
+    for dy in range(pool):
+        for dx in range(pool):
+            if dy or dx:
+                np.maximum(out, x[:, dy:h2:pool, dx:w2:pool], out=out)
+    return out
 
 
 def _conv1d(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, padding: str) -> np.ndarray:
@@ -186,6 +211,32 @@ def forward(layers: Sequence[NumpyLayer], x: np.ndarray) -> np.ndarray:
     for layer in layers:
         x = layer(x)
     return x
+
+
+def fused(layers: Sequence[NumpyLayer]) -> list[NumpyLayer]:
+    """The same network in fewer steps, for reading: a batch normalisation is folded into the
+    convolution or dense layer before it (its scale into the kernel, its shift into the
+    bias), an activation layer becomes that layer's activation, and layers that do nothing
+    at inference are dropped. Outputs equal the layers' within float32 rounding; the pen-path
+    network reads in two thirds of the time."""
+    out: list[NumpyLayer] = []
+    for layer in layers:
+        if layer.kind in PASS_THROUGH:
+            continue
+        last = out[-1] if out else None
+        linear = last is not None and last.kind in ("Dense", "Conv2D", "Conv1D") and \
+            last.activation == "linear"
+        if linear and layer.kind == "BatchNormalization":
+            gamma, beta, mean, var = (w.astype(np.float64) for w in layer.weights)
+            scale = gamma / np.sqrt(var + layer.options["epsilon"])
+            kernel, bias = (w.astype(np.float64) for w in last.weights)
+            out[-1] = replace(last, weights=[(kernel * scale).astype(np.float32),
+                                             ((bias - mean) * scale + beta).astype(np.float32)])
+        elif linear and layer.kind == "Activation":
+            out[-1] = replace(last, activation=layer.activation)
+        else:
+            out.append(layer)
+    return out
 
 
 def activations(layers: Sequence[NumpyLayer], x: np.ndarray) -> list[np.ndarray]:

@@ -11,6 +11,7 @@ pen instead of shrinking a canvas raster (which makes thin, faint digits).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,7 +63,8 @@ def resample_all(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
     owner = np.repeat(np.arange(len(lengths)), lengths)
     first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     last = first + lengths - 1
-    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    moves = np.diff(points, axis=0)  # a square root: np.hypot is several times slower
+    arc = np.concatenate([[0.0], np.cumsum(np.sqrt((moves * moves).sum(axis=1)))])
     arc = arc - arc[first][owner]  # from 0 in each stroke (the jump between strokes drops)
     total = arc[last]
     # A click stays one point; a stroke no longer than one step keeps its two ends; any
@@ -84,12 +86,11 @@ def _segments(strokes: list[Stroke] | tuple[np.ndarray, np.ndarray],
     """Start and end points of every segment of the resampled strokes (a click: a segment
     of length 0), and the stroke each belongs to."""
     points, count = resample_all(strokes, spacing)
-    ends = np.cumsum(count)
-    starts = np.ones(len(points), dtype=bool)
-    starts[ends - 1] = False  # a stroke's last point starts no segment...
-    starts[(ends - 1)[count == 1]] = True  # ...unless it is its only one
-    follow = np.flatnonzero(starts) + 1
-    follow[np.isin(follow - 1, (ends - 1)[count == 1])] -= 1
+    last = np.zeros(len(points), dtype=bool)
+    last[np.cumsum(count) - 1] = True
+    click = np.repeat(count == 1, count)  # the only point of its stroke
+    starts = ~last | click  # a stroke's last point starts no segment, unless it is a click
+    follow = np.flatnonzero(starts) + 1 - click[starts]
     stroke = np.repeat(np.arange(len(count)), count)
     return points[starts], points[follow], stroke[starts]
 
@@ -123,32 +124,57 @@ def _spacing(width: float | np.ndarray, spacing: float | None) -> float | np.nda
     return spacing if spacing is not None else np.maximum(0.7, width / 4.0)
 
 
+@functools.lru_cache(maxsize=8)
+def _window(side: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The columns and rows of a square window's pixels, (side * side, 1) each, as floats
+    and as whole numbers (read only: they are shared)."""
+    cols, rows = np.tile(np.arange(side), side)[:, None], np.repeat(np.arange(side), side)[:, None]
+    grids = (cols.astype(np.float64), rows.astype(np.float64), cols, rows)
+    for grid in grids:
+        grid.flags.writeable = False
+    return grids
+
+
 def draw_segments(a: np.ndarray, b: np.ndarray, shape: tuple[int, int],
                   width: float | np.ndarray, spacing: float,
                   owner: np.ndarray | None = None, count: int = 1) -> np.ndarray:
     """Segments from ``a`` to ``b`` (each (S, 2) as (x, y), at most ``spacing`` long) drawn
     as :func:`render_strokes` draws them: a drawing moved as a whole need not be resampled.
     With ``owner`` (the image each segment is drawn in), ``count`` images (count, *shape)
-    drawn at once; ``width``: the pen's, or each segment's."""
+    drawn at once; ``width``: the pen's, or each segment's.
+
+    Every digit read is drawn twice (see :func:`strokes_to_mnist_many`), so this is written
+    for speed: the pixels of every window are laid out (window pixel, segment), so numpy's
+    inner loops run along the segments, in place, with a square root rather than
+    ``np.hypot`` (several times slower) and no ``np.clip`` (slow on small arrays).
+    """
     radius = np.asarray(width, dtype=np.float64) / 2.0
-    reach = int(np.ceil(spacing + 2 * float(radius.max(initial=0.0)) + 2))
+    side = int(np.ceil(spacing + 2 * float(radius.max(initial=0.0)) + 2)) + 1
     edge = radius[:, None] if radius.ndim else radius  # against (S, 2)
-    base = np.floor(np.minimum(a, b) - edge - 0.5).astype(np.int64)  # (S, 2) as (x, y)
-    radius = radius[:, None, None] if radius.ndim else radius  # against (S, K, K)
-    offsets = np.arange(reach + 1)
-    px = base[:, 0, None, None] + offsets[None, None, :]  # (S, 1, K)
-    py = base[:, 1, None, None] + offsets[None, :, None]  # (S, K, 1)
-    d = (b - a)[:, None, None, :]
-    length2 = np.maximum((d**2).sum(axis=-1), 1e-12)
-    relx, rely = px - a[:, 0, None, None], py - a[:, 1, None, None]
-    t = np.clip((relx * d[..., 0] + rely * d[..., 1]) / length2, 0.0, 1.0)
-    dist = np.hypot(relx - t * d[..., 0], rely - t * d[..., 1])
-    coverage = np.clip(radius + 0.5 - dist, 0.0, 1.0)
-    px, py = np.broadcast_to(px, coverage.shape), np.broadcast_to(py, coverage.shape)
-    inside = (coverage > 0) & (px >= 0) & (px < shape[1]) & (py >= 0) & (py < shape[0])
+    base = np.floor(np.minimum(a, b) - edge - 0.5)  # each window's first pixel, (S, 2) as (x, y)
+    across, down, across_px, down_px = _window(side)
+    start = base - a
+    relx, rely = across + start[:, 0], down + start[:, 1]  # (K*K, S): pixel - segment start
+    d = b - a
+    t = relx * d[:, 0]
+    t += rely * d[:, 1]
+    t /= np.maximum((d * d).sum(axis=1), 1e-12)
+    np.minimum(np.maximum(t, 0.0, out=t), 1.0, out=t)  # the closest point of the segment
+    relx -= t * d[:, 0]
+    rely -= t * d[:, 1]
+    relx *= relx
+    rely *= rely
+    relx += rely
+    coverage = np.subtract(radius + 0.5, np.sqrt(relx, out=relx), out=relx)
+    np.minimum(coverage, 1.0, out=coverage)
+    corner = base.astype(np.int64)
+    px = across_px + corner[:, 0]
+    py = down_px + corner[:, 1]
+    # Seen unsigned, a pixel left of or above the image is far beyond it: one test each way.
+    inside = (px.view(np.uint64) < shape[1]) & (py.view(np.uint64) < shape[0]) & (coverage > 0)
     index = py * shape[1] + px
     if owner is not None:
-        index = index + owner[:, None, None] * (shape[0] * shape[1])
+        index += owner * (shape[0] * shape[1])
     image = np.zeros(count * shape[0] * shape[1])
     np.maximum.at(image, index[inside], coverage[inside])
     return image.reshape(shape if owner is None else (count, *shape))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitpad.certainty import doubt
+from digitpad.certainty import doubts
 from digitpad.pen_path import features, paths_of
 from digitpad.preprocess import as_strokes, resample_all, strokes_to_mnist_many
 from digitpad.two_views import combine
@@ -291,9 +291,10 @@ def read_number(strokes: Sequence[Sequence[Sequence[float]]],
         along = np.asarray(path_predictor(paths), dtype=np.float64).reshape(-1, 10)
         reading, own = combine(probabilities, along), probabilities
     digits = []
-    for k, (group, part, image) in enumerate(zip(groups, parts, images, strict=True)):
+    for k, (group, part, image, why) in enumerate(zip(groups, parts, images,
+                                                      doubts(parts, pen_width), strict=True)):
         points = np.concatenate(part)
         box = (*points.min(axis=0).tolist(), *points.max(axis=0).tolist())
-        digits.append(DigitReading(tuple(group), tuple(box), image, reading[k],
-                                   doubt(part, pen_width), paths[k], own[k], along[k]))
+        digits.append(DigitReading(tuple(group), tuple(box), image, reading[k], why,
+                                   paths[k], own[k], along[k]))
     return NumberReading(tuple(digits))

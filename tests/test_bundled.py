@@ -98,3 +98,19 @@ def test_both_views_read_real_handwriting_better_than_the_picture_alone():
     wrong_alone = sum(alone.read(drawings[i]).digit != labels[i] for i in chosen)
     wrong_both = sum(both.read(drawings[i]).digit != labels[i] for i in chosen)
     assert wrong_both < wrong_alone
+
+
+def test_a_wheel_installs_every_bundled_model_and_the_icon():
+    """A non-editable install finds its models in ``<prefix>/share/digitpad`` (see
+    ``paths.asset_path``): pyproject's data-files must list every file the app loads from
+    assets/, or that install reads without the pen path (it once lacked it)."""
+    from pathlib import Path
+
+    from digitpad.session import BUNDLED, PEN_PATH_MODEL
+
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in Python 3.11 and later")
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    installed = pyproject["tool"]["setuptools"]["data-files"]["share/digitpad"]
+    for name in [*BUNDLED, PEN_PATH_MODEL, "icon.png"]:
+        assert f"assets/{name}" in installed
+        assert asset_path(name).is_file()

@@ -107,3 +107,37 @@ def test_pen_path_network_numpy_equals_keras(tmp_path):
     assert predictor.architecture == PEN_PATH
     np.testing.assert_allclose(predictor(x), np.asarray(model(x, training=False)), atol=1e-5)
     assert predictor(x[0]).shape == (10,)
+
+
+def test_strided_convolutions_pooling_and_folded_batch_norms_read_as_keras(tmp_path):
+    """Every path of the numpy convolution (a one-channel picture gathered by index, many
+    channels by a strided view, each with a stride), pooling that drops an edge, and batch
+    norms folded into the layer before them (a dense one too) give Keras's outputs."""
+    import keras
+
+    keras.utils.set_random_seed(2)
+    model = keras.Sequential([
+        keras.Input(shape=(784,)), keras.layers.Reshape((28, 28, 1)),
+        keras.layers.Conv2D(5, 3, strides=2), keras.layers.BatchNormalization(),
+        keras.layers.Activation("relu"), keras.layers.MaxPooling2D(3),
+        keras.layers.Conv2D(7, 2, strides=2, activation="relu"), keras.layers.Flatten(),
+        keras.layers.Dense(12), keras.layers.BatchNormalization(),
+        keras.layers.Activation("tanh"), keras.layers.Dense(10, activation="softmax")])
+    model.compile(loss="categorical_crossentropy")
+    x = np.random.default_rng(2).random((64, 784)).astype(np.float32)
+    model.fit(x, np.eye(10)[np.arange(64) % 10], epochs=2, verbose=0)  # move BN statistics
+    save_model(model, tmp_path / "m.keras", {})
+    predictor = load_predictor(tmp_path / "m.keras")
+    assert isinstance(predictor, NumpyPredictor)
+    np.testing.assert_allclose(predictor(x.reshape(64, 28, 28)),
+                               np.asarray(model(x, training=False)), atol=1e-5)
+
+
+def test_reading_runs_numpy_blas_on_one_thread():
+    """Once a model is loaded, numpy's BLAS keeps one thread: a reading is small matrices,
+    and a second thread waiting on a core busy with training made numbers read 5x slower."""
+    from threadpoolctl import threadpool_info
+
+    load_predictor(asset_path("model.keras"))
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert blas and all(lib["num_threads"] == 1 for lib in blas)

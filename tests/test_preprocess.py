@@ -224,3 +224,29 @@ def test_a_big_picture_becomes_the_image_a_small_one_does():
     a = raster_to_mnist(small, detect_polarity=False)
     b = raster_to_mnist(big, detect_polarity=False)
     assert np.corrcoef(a.ravel(), b.ravel())[0, 1] >= 0.95
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 12), st.floats(0.5, 6.0), st.integers(0, 2**31 - 1))
+def test_segments_are_drawn_with_the_exact_coverage_of_the_nearest_segment(n, width, seed):
+    """Every pixel's ink is clip(radius + 0.5 - distance to the nearest segment, 0, 1), as
+    a pixel-by-pixel reference computes it: segments inside, across the edge and outside the
+    image, clicks (zero length) and, with ``owner``, several images at once."""
+    from digitpad.preprocess import draw_segments
+
+    rng = np.random.default_rng(seed)
+    shape = (17, 23)
+    a = rng.uniform(-6, 28, (n, 2))
+    b = a + rng.uniform(-1.0, 1.0, (n, 2)) * (rng.random((n, 1)) < 0.8)  # some clicks
+    owner = rng.integers(0, 2, n)
+    drawn = draw_segments(a, b, shape, width, 1.5, owner, 2)
+    rows, cols = np.mgrid[0:shape[0], 0:shape[1]]
+    pixels = np.stack([cols.ravel(), rows.ravel()], axis=1).astype(np.float64)
+    for image in range(2):
+        nearest = np.full(len(pixels), np.inf)
+        for start, end in zip(a[owner == image], b[owner == image], strict=True):
+            d = end - start
+            t = np.clip((pixels - start) @ d / max(d @ d, 1e-12), 0, 1)
+            nearest = np.minimum(nearest, np.hypot(*(pixels - start - t[:, None] * d).T))
+        expected = np.clip(width / 2 + 0.5 - nearest, 0, 1).reshape(shape)
+        np.testing.assert_allclose(drawn[image], expected, atol=1e-9)
