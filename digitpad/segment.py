@@ -119,24 +119,18 @@ def _y_overlap(a: np.ndarray, b: np.ndarray) -> float:
     return max(0.0, hi - lo) / max(min(a[3] - a[1], b[3] - b[1]), 1e-9)
 
 
-def _box_distance(a: np.ndarray, b: np.ndarray) -> float:
-    dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
-    dy = max(0.0, max(a[1], b[1]) - min(a[3], b[3]))
-    return float(np.hypot(dx, dy))
-
-
 def closest_approach(point_sets: list[np.ndarray], boxes: np.ndarray,
                      reach: float) -> np.ndarray:
     """(n, n) smallest distance between the point sets; pairs whose boxes are farther apart
     than ``reach`` get their box distance (cheaper, and too far to matter)."""
-    n = len(point_sets)
-    out = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i + 1, n):
-            out[i, j] = out[j, i] = _box_distance(boxes[i], boxes[j])
-            if out[i, j] <= reach:
-                diff = point_sets[i][:, None, :] - point_sets[j][None, :, :]
-                out[i, j] = out[j, i] = float(np.sqrt((diff**2).sum(axis=-1).min()))
+    boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    gap = np.maximum(np.maximum(boxes[:, None, :2], boxes[None, :, :2])
+                     - np.minimum(boxes[:, None, 2:], boxes[None, :, 2:]), 0.0)
+    out = np.sqrt((gap * gap).sum(axis=-1))  # between the boxes: all pairs at once
+    for i, j in zip(*np.nonzero(np.triu(out <= reach, 1)), strict=True):
+        diff = point_sets[i][:, None, :] - point_sets[j][None, :, :]
+        out[i, j] = out[j, i] = float(np.sqrt((diff**2).sum(axis=-1).min()))
+    np.fill_diagonal(out, 0.0)
     return out
 
 
