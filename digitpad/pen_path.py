@@ -82,13 +82,45 @@ def path_features(strokes: Sequence[Sequence[Sequence[float]]]) -> np.ndarray | 
 def paths_of(drawings: Sequence[Sequence[Sequence[Sequence[float]]]],
              ) -> tuple[np.ndarray, np.ndarray]:
     """Resampled points (N, POINTS, 2) and pen flags (N, POINTS) for many drawings (an empty
-    drawing gives a dot at the origin)."""
+    drawing gives a dot at the origin), as :func:`resample_path` makes each: all at once,
+    so the digits of a number cost little more than one."""
     xy = np.zeros((len(drawings), POINTS, 2))
     down = np.ones((len(drawings), POINTS), dtype=bool)
-    for i, strokes in enumerate(drawings):
-        sampled = resample_path(strokes)
-        if sampled is not None:
-            xy[i], down[i] = sampled
+    parts = [as_strokes(strokes) for strokes in drawings]
+    present = [i for i, p in enumerate(parts) if p]
+    if not present:
+        return xy, down
+    paths = [np.concatenate(parts[i]) for i in present]
+    sizes = np.array([len(p) for p in paths])
+    path = np.concatenate(paths)
+    owner = np.repeat(np.arange(len(present)), sizes)
+    # Segment k joins point k to k + 1 within a drawing; pen-up when it leaves a stroke's end.
+    moves = np.diff(path, axis=0)
+    lengths = np.sqrt((moves * moves).sum(axis=1))
+    inside = owner[1:] == owner[:-1]
+    lengths[~inside] = 0.0
+    pen_down = np.ones(len(path), dtype=bool)
+    pen_down[np.cumsum([len(s) for i in present for s in parts[i]]) - 1] = False
+    first = np.cumsum(sizes) - sizes
+    along = np.concatenate([[0.0], np.cumsum(lengths)])
+    along -= along[first][owner]  # from 0 in each drawing
+    total = along[first + sizes - 1]
+    wanted = np.linspace(0.0, total, POINTS, axis=1)  # (n, POINTS)
+    # The segment holding each wanted point: the last of its drawing starting at or before
+    # it. Searched as (drawing, distance) pairs, which complex numbers order exactly so.
+    key = owner + 1j * along
+    query = np.arange(len(present))[:, None] + 1j * wanted
+    segment = np.clip(np.searchsorted(key, query, side="right") - 1, first[:, None],
+                      np.maximum(first + sizes - 2, first)[:, None])
+    step = np.append(lengths, 0.0)[segment]
+    share = np.clip((wanted - along[segment]) / np.maximum(step, 1e-12), 0.0, 1.0)
+    follow = np.minimum(segment + 1, len(path) - 1)
+    sampled = path[segment] + share[..., None] * (path[follow] - path[segment])
+    flags = pen_down[segment]
+    dot = total <= 0.0  # every point in one place, the pen down
+    sampled[dot] = path[first[dot]][:, None, :]
+    flags[dot] = True
+    xy[present], down[present] = sampled, flags
     return xy, down
 
 

@@ -99,3 +99,22 @@ def test_strokes_rewritten_in_another_order_direction_or_count():
     one = rewrite_strokes(xy, down, np.random.default_rng(5), reorder=0.5, reverse=0.5)
     two = rewrite_strokes(xy, down, np.random.default_rng(5), reorder=0.5, reverse=0.5)
     assert np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
+
+
+def test_many_drawings_resample_at_once_as_each_alone():
+    """A number's digits are resampled in one pass (``paths_of``): each gets the points and
+    pen flags it gets alone (``resample_path``): clicks, repeated points, pen-up jumps,
+    zero-length strokes, empty drawings and dots among ordinary ones."""
+    from digitpad.pen_path import resample_path
+
+    rng = np.random.default_rng(4)
+    drawings = [SEVEN, [], [[(3, 3)]], [[(1, 1)], [(1, 1)]], [[(0, 0), (0, 0), (3, 4)]],
+                [[(1, 1)], [(5, 1), (5, 1)]], CROSSED, [[(2, 2), (2, 2)], [(9, 0), (9, 7)]]]
+    drawings += [[np.cumsum(rng.normal(0, 3, (rng.integers(1, 30), 2)), axis=0) * 40 + 500
+                  for _ in range(rng.integers(1, 4))] for _ in range(40)]
+    xy, down = paths_of(drawings)
+    for k, drawing in enumerate(drawings):
+        alone = resample_path(drawing)
+        expected = alone if alone is not None else (np.zeros((POINTS, 2)), np.ones(POINTS, bool))
+        np.testing.assert_allclose(xy[k], expected[0], atol=1e-9)
+        np.testing.assert_array_equal(down[k], expected[1])
