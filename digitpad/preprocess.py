@@ -149,7 +149,9 @@ def draw_segments(a: np.ndarray, b: np.ndarray, shape: tuple[int, int],
     ``np.hypot`` (several times slower) and no ``np.clip`` (slow on small arrays).
     """
     radius = np.asarray(width, dtype=np.float64) / 2.0
-    side = int(np.ceil(spacing + 2 * float(radius.max(initial=0.0)) + 2)) + 1
+    # Ink reaches radius + 0.5 past a segment: at most ceil(spacing + 2 radius + 1) pixels
+    # past its window's first one (floor(x) - floor(y) <= ceil(x - y)).
+    side = int(np.ceil(spacing + 2 * float(radius.max(initial=0.0)) + 1)) + 1
     edge = radius[:, None] if radius.ndim else radius  # against (S, 2)
     base = np.floor(np.minimum(a, b) - edge - 0.5)  # each window's first pixel, (S, 2) as (x, y)
     across, down, across_px, down_px = _window(side)
