@@ -128,8 +128,10 @@ def closest_approach(point_sets: list[np.ndarray], boxes: np.ndarray,
                      - np.minimum(boxes[:, None, 2:], boxes[None, :, 2:]), 0.0)
     out = np.sqrt((gap * gap).sum(axis=-1))  # between the boxes: all pairs at once
     for i, j in zip(*np.nonzero(np.triu(out <= reach, 1)), strict=True):
-        diff = point_sets[i][:, None, :] - point_sets[j][None, :, :]
-        out[i, j] = out[j, i] = float(np.sqrt((diff**2).sum(axis=-1).min()))
+        a, b = point_sets[i], point_sets[j]
+        across = a[:, None, 0] - b[None, :, 0]  # x and y apart: a sum over a last axis of
+        down = a[:, None, 1] - b[None, :, 1]  # two is several times slower
+        out[i, j] = out[j, i] = float(np.sqrt((across * across + down * down).min()))
     np.fill_diagonal(out, 0.0)
     return out
 
