@@ -183,6 +183,38 @@ def choose_rule(pen, epochs: int | None) -> None:
           np.round(fit_bias(seen, along, labels, PATH_WEIGHT), 2).tolist())
 
 
+def draw_mistakes(out: Path, drawings: list, labels: np.ndarray, picture: np.ndarray,
+                  path: np.ndarray, combined: np.ndarray, columns: int = 9) -> None:
+    """Every digit the combined reading gets wrong, as written (each stroke's start ringed),
+    under it "label>combined p<picture> q<path>": what is left to read, and what is not a
+    reading's fault (a digit labelled 1 that is written as a 2)."""
+    from PIL import Image, ImageDraw
+
+    from digitpad.preprocess import render_strokes
+
+    tiles = []
+    for k in np.flatnonzero(combined.argmax(1) != labels):
+        points = np.concatenate(drawings[k])
+        low, scale = points.min(axis=0), 100 / max(float(np.ptp(points, axis=0).max()), 1e-9)
+        placed = [(s - low) * scale + 10 for s in drawings[k]]
+        ink = render_strokes(placed, (132, 120), 3.0)
+        tile = Image.fromarray((255 - 255 * ink).astype(np.uint8)).convert("RGB")
+        pen = ImageDraw.Draw(tile)
+        for stroke in placed:
+            x, y = stroke[0]
+            pen.ellipse([x - 3, y - 3, x + 3, y + 3], outline=(0, 110, 230))
+        pen.text((3, 119), f"{labels[k]}>{combined[k].argmax()} p{picture[k].argmax()} "
+                           f"q{path[k].argmax()}", fill=(200, 0, 0))
+        tiles.append(np.asarray(tile))
+    if not tiles:
+        return
+    count = len(tiles)
+    tiles += [np.full_like(tiles[0], 255)] * (-len(tiles) % columns)
+    rows = [np.hstack(tiles[i:i + columns]) for i in range(0, len(tiles), columns)]
+    Image.fromarray(np.vstack(rows)).save(out)
+    print(f"{count} mistakes drawn into {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pen-file", type=Path, default=PEN_FILE,
@@ -193,6 +225,8 @@ def main() -> None:
                         help="--choose-weight/--choose-rule: each network trains this many "
                              "epochs (a trial)")
     parser.add_argument("--weight", type=float, default=PATH_WEIGHT)
+    parser.add_argument("--mistakes", type=Path, default=None,
+                        help="draw every digit the combined reading gets wrong into this PNG")
     args = parser.parse_args()
     pen = load_pen_images()
     picture = load_predictor(asset_path("model-convnet.keras"))
@@ -241,6 +275,10 @@ def main() -> None:
             times.append(time.perf_counter() - start)
         print(f"strokes -> probabilities, {label}: median {np.median(times) * 1000:.2f} ms, "
               f"95th percentile {np.percentile(times, 95) * 1000:.2f} ms a digit")
+    if args.mistakes is not None:
+        probs = {"picture": picture(images / np.float32(255)), "path": path(paths)}
+        draw_mistakes(args.mistakes, pen.stroke_lists("test"), labels, probs["picture"],
+                      probs["path"], combine(probs["picture"], probs["path"], args.weight))
     start = time.perf_counter()
     paths_of(pen.stroke_lists("test"))
     print(f"paths of {len(labels)} digits: {time.perf_counter() - start:.2f} s")
