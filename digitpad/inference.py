@@ -60,9 +60,10 @@ def one_blas_thread() -> None:
 
     A reading multiplies small matrices (one to a few dozen inputs), where a second BLAS
     thread only waits for a core that training or the window is using: with one core busy a
-    6-digit number read 5x slower (10 ms in the picture network alone, 2 ms on one thread),
-    and even 10,000 test digits read faster on one thread. Set once rather than around each
-    call: changing the count while another thread is inside BLAS is not safe.
+    6-digit number read 5x slower (10 ms in the picture network alone, 2 ms on one thread).
+    10,000 test digits read as fast on one thread (idle) or faster (a core busy). Set once
+    rather than around each call: changing the count while another thread is inside BLAS is
+    not safe.
     """
     from threadpoolctl import threadpool_limits
 

@@ -36,26 +36,10 @@ def resample_path(strokes: Sequence[Sequence[Sequence[float]]],
                   points: int = POINTS) -> tuple[np.ndarray, np.ndarray] | None:
     """``points`` (k, 2) evenly spaced along the strokes joined by their pen-up jumps, and
     for each whether the pen was down on the segment it lies on; None without any point."""
-    pieces = as_strokes(strokes)
-    if not pieces:
+    if not as_strokes(strokes):
         return None
-    path = np.concatenate(pieces).astype(np.float64)
-    # Segment i joins path[i] to path[i + 1]: pen-up when it leaves the end of a stroke.
-    ends = np.cumsum([len(p) for p in pieces])[:-1] - 1
-    down = np.ones(max(len(path) - 1, 0), dtype=bool)
-    down[ends] = False
-    moves = np.diff(path, axis=0)
-    lengths = np.sqrt((moves * moves).sum(axis=1))  # np.hypot is several times slower
-    total = float(lengths.sum())
-    if total <= 0.0:  # a dot: every point in one place, the pen down
-        return np.repeat(path[:1], points, axis=0), np.ones(points, dtype=bool)
-    along = np.concatenate([[0.0], np.cumsum(lengths)])
-    wanted = np.linspace(0.0, total, points)
-    segment = np.clip(np.searchsorted(along, wanted, side="right") - 1, 0, len(lengths) - 1)
-    # Zero-length segments never hold a wanted point (searchsorted skips past them).
-    share = (wanted - along[segment]) / np.maximum(lengths[segment], 1e-12)
-    xy = path[segment] + np.clip(share, 0.0, 1.0)[:, None] * (path[segment + 1] - path[segment])
-    return xy, down[segment]
+    xy, down = paths_of([strokes], points)
+    return xy[0], down[0]
 
 
 def normalise(xy: np.ndarray) -> np.ndarray:
@@ -79,13 +63,15 @@ def path_features(strokes: Sequence[Sequence[Sequence[float]]]) -> np.ndarray | 
     return None if sampled is None else features(*sampled)
 
 
-def paths_of(drawings: Sequence[Sequence[Sequence[Sequence[float]]]],
+def paths_of(drawings: Sequence[Sequence[Sequence[Sequence[float]]]], points: int = POINTS,
              ) -> tuple[np.ndarray, np.ndarray]:
-    """Resampled points (N, POINTS, 2) and pen flags (N, POINTS) for many drawings (an empty
-    drawing gives a dot at the origin), as :func:`resample_path` makes each: all at once,
-    so the digits of a number cost little more than one."""
-    xy = np.zeros((len(drawings), POINTS, 2))
-    down = np.ones((len(drawings), POINTS), dtype=bool)
+    """Resampled points (N, points, 2) and pen flags (N, points) for many drawings, all at
+    once (the digits of a number cost little more than one): each drawing's strokes joined
+    by their pen-up jumps, ``points`` evenly spaced along them by arc length, and for each
+    whether the pen was down on the segment it lies on. An empty drawing gives a dot at the
+    origin; a drawing without length, ``points`` copies of its point, the pen down."""
+    xy = np.zeros((len(drawings), points, 2))
+    down = np.ones((len(drawings), points), dtype=bool)
     parts = [as_strokes(strokes) for strokes in drawings]
     present = [i for i, p in enumerate(parts) if p]
     if not present:
@@ -105,7 +91,7 @@ def paths_of(drawings: Sequence[Sequence[Sequence[Sequence[float]]]],
     along = np.concatenate([[0.0], np.cumsum(lengths)])
     along -= along[first][owner]  # from 0 in each drawing
     total = along[first + sizes - 1]
-    wanted = np.linspace(0.0, total, POINTS, axis=1)  # (n, POINTS)
+    wanted = np.linspace(0.0, total, points, axis=1)  # (n, points)
     # The segment holding each wanted point: the last of its drawing starting at or before
     # it. Searched as (drawing, distance) pairs, which complex numbers order exactly so.
     key = owner + 1j * along
@@ -117,7 +103,7 @@ def paths_of(drawings: Sequence[Sequence[Sequence[Sequence[float]]]],
     follow = np.minimum(segment + 1, len(path) - 1)
     sampled = path[segment] + share[..., None] * (path[follow] - path[segment])
     flags = pen_down[segment]
-    dot = total <= 0.0  # every point in one place, the pen down
+    dot = total <= 0.0  # no length: every point in one place, the pen down
     sampled[dot] = path[first[dot]][:, None, :]
     flags[dot] = True
     xy[present], down[present] = sampled, flags

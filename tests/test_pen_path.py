@@ -101,10 +101,30 @@ def test_strokes_rewritten_in_another_order_direction_or_count():
     assert np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
 
 
+def _resampled_alone(strokes, points: int = POINTS):
+    """The path of one drawing made the plain way (a search per drawing), to check the
+    one-pass ``paths_of`` against."""
+    pieces = [np.asarray(p, dtype=np.float64).reshape(-1, 2) for p in strokes]
+    pieces = [p for p in pieces if len(p)]
+    if not pieces:
+        return np.zeros((points, 2)), np.ones(points, dtype=bool)
+    path = np.concatenate(pieces)
+    down = np.ones(len(path) - 1, dtype=bool)
+    down[np.cumsum([len(p) for p in pieces])[:-1] - 1] = False
+    lengths = np.hypot(*np.diff(path, axis=0).T)
+    if lengths.sum() <= 0:
+        return np.repeat(path[:1], points, axis=0), np.ones(points, dtype=bool)
+    along = np.concatenate([[0.0], np.cumsum(lengths)])
+    wanted = np.linspace(0.0, along[-1], points)
+    segment = np.clip(np.searchsorted(along, wanted, side="right") - 1, 0, len(lengths) - 1)
+    share = np.clip((wanted - along[segment]) / np.maximum(lengths[segment], 1e-12), 0, 1)
+    return path[segment] + share[:, None] * (path[segment + 1] - path[segment]), down[segment]
+
+
 def test_many_drawings_resample_at_once_as_each_alone():
     """A number's digits are resampled in one pass (``paths_of``): each gets the points and
-    pen flags it gets alone (``resample_path``): clicks, repeated points, pen-up jumps,
-    zero-length strokes, empty drawings and dots among ordinary ones."""
+    pen flags a search over its own path gives: clicks, repeated points, pen-up jumps,
+    zero-length strokes, empty drawings and dots among ordinary ones, any number of points."""
     from digitpad.pen_path import resample_path
 
     rng = np.random.default_rng(4)
@@ -112,9 +132,11 @@ def test_many_drawings_resample_at_once_as_each_alone():
                 [[(1, 1)], [(5, 1), (5, 1)]], CROSSED, [[(2, 2), (2, 2)], [(9, 0), (9, 7)]]]
     drawings += [[np.cumsum(rng.normal(0, 3, (rng.integers(1, 30), 2)), axis=0) * 40 + 500
                   for _ in range(rng.integers(1, 4))] for _ in range(40)]
-    xy, down = paths_of(drawings)
-    for k, drawing in enumerate(drawings):
-        alone = resample_path(drawing)
-        expected = alone if alone is not None else (np.zeros((POINTS, 2)), np.ones(POINTS, bool))
-        np.testing.assert_allclose(xy[k], expected[0], atol=1e-9)
-        np.testing.assert_array_equal(down[k], expected[1])
+    for points in (POINTS, 17):
+        xy, down = paths_of(drawings, points)
+        for k, drawing in enumerate(drawings):
+            expected_xy, expected_down = _resampled_alone(drawing, points)
+            np.testing.assert_allclose(xy[k], expected_xy, atol=1e-9)
+            np.testing.assert_array_equal(down[k], expected_down)
+    assert resample_path([]) is None
+    np.testing.assert_array_equal(resample_path(CROSSED)[1], paths_of([CROSSED])[1][0])
