@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from digitpad.photo import photo_ink
+from digitpad.photo import LOW, photo_ink
 from digitpad.preprocess import INK_THRESHOLD, raster_to_mnist
 from digitpad.segment import (
     MAX_PIECES,
@@ -36,6 +36,10 @@ CUT_WIDTH = 1.2  # a blob wider than this many line heights may hold touching di
 CUT_MIN_PART = 0.15  # each side of a cut at least this share of the line height wide
 CUT_CANDIDATES = 5  # the thinnest columns tried as cuts
 CUT_UNSURE = 0.7  # only a blob not read as one sure digit is cut
+# A photo's ink is also found joining weak ink only down to this hysteresis score (usual:
+# photo.LOW): held-out train sites photographed under *photo*, 17 -> 14 mistakes in 1,000,
+# clean pictures 10 -> 10 (the stricter reading alone: 17 and 11).
+STRICT_LOW = 0.55
 
 
 def _blob_gaps(labels: np.ndarray, count: int, boxes: np.ndarray, reach: float) -> np.ndarray:
@@ -62,10 +66,27 @@ def read_number_image(gray: np.ndarray, predictor: Callable[[np.ndarray], np.nda
     group's own ink (not a neighbour's reaching into its box) is read through the one-digit
     raster preprocessing. Boxes are in the picture's pixels. ``single`` reads the whole
     picture as one digit, exactly as :func:`~digitpad.preprocess.raster_to_mnist` does.
+
+    A photo's ink (``detect_polarity``) is found twice, joining weak ink as usual and more
+    strictly (:data:`STRICT_LOW`), and the reading whose least sure digit is surer is kept:
+    the usual reading joins a shadow edge's noise to a stroke now and then, which the strict
+    one leaves out, and the network is less sure of a digit with ink that is not its own.
     """
+    if not detect_polarity:
+        return _read_ink(np.asarray(gray, dtype=np.float64), predictor, single)
+    readings = [_read_ink(photo_ink(gray, low), predictor, single) for low in (LOW, STRICT_LOW)]
+    return max((r for r in readings if r is not None), key=_least_sure, default=None)
+
+
+def _least_sure(reading: NumberReading) -> float:
+    return min(float(digit.probabilities.max()) for digit in reading.digits)
+
+
+def _read_ink(ink: np.ndarray, predictor: Callable[[np.ndarray], np.ndarray],
+              single: bool) -> NumberReading | None:
+    """:func:`read_number_image` of white ink on black in [0, 1]."""
     from scipy import ndimage
 
-    ink = photo_ink(gray) if detect_polarity else np.asarray(gray, dtype=np.float64)
     ink = np.where(ink >= INK_THRESHOLD, ink, 0.0)
     if single:
         image = raster_to_mnist(ink, detect_polarity=False)

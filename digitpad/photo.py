@@ -101,7 +101,7 @@ def _along_line(image: np.ndarray, length: int, axis: int, slope: int, grow, shr
     return shrink(grown, length, axis=0, mode="constant", cval=outside)[rows, cols]
 
 
-def _ink_mask(gray: np.ndarray, size: int, dark_ink: bool, noise: float,
+def _ink_mask(gray: np.ndarray, size: int, dark_ink: bool, noise: float, low: float = LOW,
               ) -> tuple[np.ndarray, np.ndarray]:
     """The ink's share of the paper's brightness (light multiplies, so ink in a shadow is as
     strong as ink in the sun), and which pixels are ink: hysteresis on the weaker of two
@@ -132,7 +132,7 @@ def _ink_mask(gray: np.ndarray, size: int, dark_ink: bool, noise: float,
     line_paper, line_departure = _paper_and_ink(gray, size, dark_ink, along_lines=True)
     line_headroom = line_paper if dark_ink else 1.0 - line_paper
     line_share = np.clip(line_departure / np.maximum(line_headroom, 0.02), 0.0, 1.0)
-    weak = np.minimum(line_share / level, _above_noise(line_departure, noise)) >= LOW
+    weak = np.minimum(line_share / level, _above_noise(line_departure, noise)) >= low
     return np.maximum(share, np.where(weak, line_share, 0.0)), _grow(seeds >= 1.0, weak)
 
 
@@ -222,8 +222,9 @@ def dark_ink(gray: np.ndarray) -> bool:
     return bool(darker >= lighter)
 
 
-def photo_ink(gray: np.ndarray) -> np.ndarray:
-    """White ink on black in [0, 1], the same size as ``gray`` (any range: 0-1 or 0-255)."""
+def photo_ink(gray: np.ndarray, low: float = LOW) -> np.ndarray:
+    """White ink on black in [0, 1], the same size as ``gray`` (any range: 0-1 or 0-255);
+    ``low``: the hysteresis's weak-ink score (higher: less weak ink joined)."""
     gray = np.asarray(gray, dtype=np.float64)
     if gray.size == 0:
         return gray
@@ -234,16 +235,16 @@ def photo_ink(gray: np.ndarray) -> np.ndarray:
     small = ndimage.gaussian_filter(small, 0.8)
     noise = noise_sigma(small)
     dark = dark_ink(small)
-    _, mask = _ink_mask(small, _closing_size(small.shape, None), dark, noise)
+    _, mask = _ink_mask(small, _closing_size(small.shape, None), dark, noise, low)
     width = stroke_width(mask)
     if width is not None:
-        share, mask = _ink_mask(small, _closing_size(small.shape, width), dark, noise)
+        share, mask = _ink_mask(small, _closing_size(small.shape, width), dark, noise, low)
         # The first pass's pieces carry noise and shadow edges, which thin the measure:
         # measured again on the cleaner second pass, a wider pen is read again.
         again = stroke_width(mask)
         if again is not None and again > REMEASURE * width:
             width = again
-            share, mask = _ink_mask(small, _closing_size(small.shape, width), dark, noise)
+            share, mask = _ink_mask(small, _closing_size(small.shape, width), dark, noise, low)
         mask = _drop_blots(mask, width)
     else:
         share, mask = np.zeros_like(small), np.zeros(small.shape, dtype=bool)

@@ -146,3 +146,25 @@ def test_a_big_photo_is_read_at_a_working_size_and_returned_whole():
     assert ink.shape == picture.shape
     recall, litter = recall_and_litter(ink, cover)
     assert recall >= 0.95 and litter <= 0.002
+
+
+def test_a_photo_is_read_from_the_surer_of_its_usual_and_strict_ink():
+    """A shadow's edge joined to a 0's stroke made the usual ink read "04"; the strict ink
+    (weak ink joined less) reads a sure 0, so the 0 is what ``classify`` says. Where the
+    strict ink is the worse reading (a 1 it reads as an unsure 3), the usual one is kept."""
+    from shapes import ZERO
+
+    from digitpad.inference import load_predictor
+    from digitpad.number_picture import STRICT_LOW, read_number_image
+    from digitpad.paths import asset_path
+
+    predictor = load_predictor(asset_path("model-convnet.keras"))
+    zero, _ = photographed(ZERO, 21)
+    assert read_number_image(photo_ink(zero), predictor, detect_polarity=False).text == "04"
+    strict = read_number_image(photo_ink(zero, STRICT_LOW), predictor, detect_polarity=False)
+    assert strict.text == "0"
+    assert read_number_image(zero, predictor).text == "0"
+    one, _ = photographed(ONE, 34)
+    assert read_number_image(photo_ink(one, STRICT_LOW), predictor,
+                             detect_polarity=False).text != "1"
+    assert read_number_image(one, predictor).text == "1"
