@@ -242,6 +242,8 @@ def main() -> None:
     paths = prepare_inputs(pen_paths(pen, "test")[0])
     sites = pen.sites("test")
     reports = evaluate_both(picture, path, images, paths, labels, sites, args.weight)
+    probs = {"picture": picture(images / np.float32(255)), "path": path(paths)}
+    probs["combined"] = combine(probs["picture"], probs["path"], args.weight)
     writers = None
     if args.pen_file.is_file():
         strokes = read_pen_strokes(args.pen_file)
@@ -253,8 +255,6 @@ def main() -> None:
     for name, report in reports.items():
         worst = "-"
         if writers is not None:
-            probs = {"picture": picture(images / np.float32(255)), "path": path(paths)}
-            probs["combined"] = combine(probs["picture"], probs["path"], args.weight)
             right = probs[name].argmax(1) == labels
             scores = {w: right[writers == w].mean() for w in np.unique(writers)}
             low = min(scores, key=scores.get)
@@ -286,9 +286,8 @@ def main() -> None:
               f"{len(drawings)}; round medians {min(m for m, _ in medians):.2f}–"
               f"{max(m for m, _ in medians):.2f} ms)")
     if args.mistakes is not None:
-        probs = {"picture": picture(images / np.float32(255)), "path": path(paths)}
         draw_mistakes(args.mistakes, pen.stroke_lists("test"), labels, probs["picture"],
-                      probs["path"], combine(probs["picture"], probs["path"], args.weight))
+                      probs["path"], probs["combined"])
     start = time.perf_counter()
     paths_of(pen.stroke_lists("test"))
     print(f"paths of {len(labels)} digits: {time.perf_counter() - start:.2f} s")

@@ -34,6 +34,19 @@ def test_bundled_models_numpy_equals_keras(name, digits):
     assert predictor(digits[0]).shape == (10,)
 
 
+def assert_numpy_reads_as_keras(model, x, tmp_path, epochs: int = 1,
+                                 shape: tuple[int, ...] | None = None) -> None:
+    """Train ``model`` a little on ``x`` (so batch norms' statistics move), save it, and read
+    ``x`` (given to the predictor in ``shape``) through numpy as Keras reads it."""
+    model.compile(loss="categorical_crossentropy")
+    model.fit(x, np.eye(10)[np.arange(len(x)) % 10], epochs=epochs, verbose=0)
+    save_model(model, tmp_path / "m.keras", {})
+    predictor = load_predictor(tmp_path / "m.keras")
+    assert isinstance(predictor, NumpyPredictor)
+    np.testing.assert_allclose(predictor(x if shape is None else x.reshape(shape)),
+                               np.asarray(model(x, training=False)), atol=1e-5)
+
+
 def test_every_supported_layer_kind(tmp_path):
     """'same' padding, batch norm, dropout and tanh as well as the bundled kinds."""
     import keras
@@ -45,14 +58,8 @@ def test_every_supported_layer_kind(tmp_path):
         keras.layers.BatchNormalization(), keras.layers.MaxPooling2D(2),
         keras.layers.Conv2D(6, 3, activation="relu"), keras.layers.Flatten(),
         keras.layers.Dropout(0.3), keras.layers.Dense(10, activation="softmax")])
-    model.compile(loss="categorical_crossentropy")
     x = np.random.default_rng(0).random((64, 784)).astype(np.float32)
-    model.fit(x, np.eye(10)[np.arange(64) % 10], epochs=1, verbose=0)  # move BN statistics
-    save_model(model, tmp_path / "m.keras", {})
-    predictor = load_predictor(tmp_path / "m.keras")
-    assert isinstance(predictor, NumpyPredictor)
-    np.testing.assert_allclose(predictor(x.reshape(64, 28, 28)),
-                               np.asarray(model(x, training=False)), atol=1e-5)
+    assert_numpy_reads_as_keras(model, x, tmp_path, shape=(64, 28, 28))
 
 
 def test_convolutions_without_bias_and_activation_layers(tmp_path):
@@ -69,13 +76,8 @@ def test_convolutions_without_bias_and_activation_layers(tmp_path):
         keras.layers.BatchNormalization(), keras.layers.Activation("relu"),
         keras.layers.Flatten(), keras.layers.Dense(10, use_bias=False),
         keras.layers.Activation("softmax")])
-    model.compile(loss="categorical_crossentropy")
     x = np.random.default_rng(0).normal(size=(64, POINTS, FEATURES)).astype(np.float32)
-    model.fit(x, np.eye(10)[np.arange(64) % 10], epochs=2, verbose=0)  # move BN statistics
-    save_model(model, tmp_path / "m.keras", {})
-    predictor = load_predictor(tmp_path / "m.keras")
-    assert isinstance(predictor, NumpyPredictor)
-    np.testing.assert_allclose(predictor(x), np.asarray(model(x, training=False)), atol=1e-5)
+    assert_numpy_reads_as_keras(model, x, tmp_path, epochs=2)
 
 
 def test_unsupported_layer_falls_back_to_keras(tmp_path):
@@ -123,14 +125,8 @@ def test_strided_convolutions_pooling_and_folded_batch_norms_read_as_keras(tmp_p
         keras.layers.Conv2D(7, 2, strides=2, activation="relu"), keras.layers.Flatten(),
         keras.layers.Dense(12), keras.layers.BatchNormalization(),
         keras.layers.Activation("tanh"), keras.layers.Dense(10, activation="softmax")])
-    model.compile(loss="categorical_crossentropy")
     x = np.random.default_rng(2).random((64, 784)).astype(np.float32)
-    model.fit(x, np.eye(10)[np.arange(64) % 10], epochs=2, verbose=0)  # move BN statistics
-    save_model(model, tmp_path / "m.keras", {})
-    predictor = load_predictor(tmp_path / "m.keras")
-    assert isinstance(predictor, NumpyPredictor)
-    np.testing.assert_allclose(predictor(x.reshape(64, 28, 28)),
-                               np.asarray(model(x, training=False)), atol=1e-5)
+    assert_numpy_reads_as_keras(model, x, tmp_path, epochs=2, shape=(64, 28, 28))
 
 
 def test_reading_runs_numpy_blas_on_one_thread():
