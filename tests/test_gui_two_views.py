@@ -164,3 +164,31 @@ def test_a_damaged_kept_pen_path_network_is_named_and_the_bundled_one_reads(qtbo
     assert win.read_with.path_model == asset_path(PEN_PATH_MODEL)
     assert win.read_with.reading_both
     win.close()
+
+
+def test_a_fine_tune_started_while_the_pen_path_network_is_read_tunes_it_too(qtbot):
+    """At launch the pen-path network is read in the background: a fine-tune started before
+    it is read still tunes the file that will read beside the picture (CI once lost it)."""
+    import shutil
+
+    from digitpad._qt.read_with import ReadWith
+    from digitpad.paths import asset_path
+    from digitpad.session import PEN_PATH_MODEL, path_models_dir
+
+    bundled = asset_path(PEN_PATH_MODEL)
+    win = make_window(qtbot, network=None)  # whichever of the two was read first
+    assert win.training_panel.path_model_in_use == bundled
+    win.close()
+    read_with = ReadWith()
+    qtbot.addWidget(read_with)
+    read_with.load()  # its answer is queued for the event loop: nothing is read yet
+    assert read_with.path_predictor is None and read_with.file_to_tune == bundled
+    path_models_dir().mkdir(parents=True)
+    tuned = path_models_dir() / "pen-path-mine.keras"
+    shutil.copy(bundled, tuned)
+    read_with.follow({"pen_path_model": tuned.name})  # a model tuned with its own
+    assert read_with.file_to_tune == tuned
+    qtbot.waitUntil(lambda: read_with.path_predictor is not None, timeout=10_000)
+    assert read_with.path_model == tuned == read_with.file_to_tune
+    read_with.combo.setCurrentIndex(read_with.combo.findData("picture"))
+    assert read_with.file_to_tune is None  # the picture alone: nothing tuned beside it

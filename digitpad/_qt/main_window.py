@@ -130,8 +130,8 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.aboutToQuit.connect(self._on_about_to_quit)
         self.statusBar().showMessage("Loading model…")
+        self.read_with.load()  # first: a fine-tune started before it is read tunes it too
         self.models.load(model_path)
-        self.read_with.load()
 
     # ---- what other tools and the tests read ----------------------------------------------
     @property
@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
                                              active.predictor,
                                              layers if isinstance(layers, str) else None)
         self.read_with.follow(active.metadata)
+        self.training_panel.path_model_in_use = self.read_with.file_to_tune
         if not self.training_panel.is_training:  # a run's snapshots stay on the canvas
             self.reading.set_predictor(active.predictor, self._model_text())
         if self.evaluation_window is not None:  # evaluates the new model if it is open
@@ -192,8 +193,7 @@ class MainWindow(QMainWindow):
     def _on_read_with_changed(self, predictor: object) -> None:
         """A fine-tune tunes the pen-path network too when it reads beside the picture; a
         pen-path run is compared with the one in use."""
-        self.training_panel.path_model_in_use = (self.read_with.path_model
-                                                 if predictor is not None else None)
+        self.training_panel.path_model_in_use = self.read_with.file_to_tune
         self.training_panel.current_path_predictor = self.read_with.path_predictor
 
     @Slot(str)

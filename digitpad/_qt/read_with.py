@@ -90,8 +90,10 @@ class ReadWith(QWidget):
         layout.addWidget(self.combo, 1)
         self.combo.activated.connect(self._on_activated)
         self._task: Task | None = None
+        self._loading = False
 
     def load(self) -> None:
+        self._loading = True
         self._task = Task(_load)
         self._task.returned.connect(self._on_loaded)
         self._task.start()
@@ -107,6 +109,7 @@ class ReadWith(QWidget):
     @Slot(object)
     def _on_loaded(self, outcome: tuple[object, str | None, tuple | None]) -> None:
         predictor, problem, kept = outcome
+        self._loading = False
         self.bundled = predictor
         if self.trained is None:
             self.trained = kept
@@ -116,6 +119,7 @@ class ReadWith(QWidget):
             self.combo.setCurrentIndex(self.combo.findData("picture"))
             self.combo.setToolTip(problem or "")
             self.status.emit(problem or "")
+            self._emit()  # nothing to read (or tune) beside the picture
             return
         self.combo.setEnabled(True)
         self._choose_network()
@@ -126,6 +130,26 @@ class ReadWith(QWidget):
         self._metadata = dict(metadata)
         if self.bundled is not None:
             self._choose_network()
+
+    @property
+    def file_to_tune(self) -> Path | None:
+        """The pen-path file a fine-tune tunes beside the picture: the one read with now, or,
+        while the networks are still being read at launch, the one that will be (a fine-tune
+        started in the first seconds tunes it too). None when reading the picture alone."""
+        if self.choice != "both":
+            return None
+        if self.path_predictor is not None:
+            return self.path_model
+        return self._expected() if self._loading else None
+
+    def _expected(self) -> Path:
+        """The file :meth:`_choose_network` will pick, found without reading any network."""
+        paired = paired_path_model(self._metadata)
+        if paired is not None:
+            return paired
+        if self.trained is not None:
+            return self.trained[0]
+        return remembered_path_model() or asset_path(PEN_PATH_MODEL)
 
     def _choose_network(self) -> None:
         predictor, path = self.bundled, asset_path(PEN_PATH_MODEL)
