@@ -1,13 +1,14 @@
-"""What the training panel says when a run ends: the figures, and whether the model is in
-use. Plain text from the run's :class:`~digitpad.training_run.RunResult`, so it is tested
-without a display."""
+"""What the training panel says about a run: what a fine-tune runs with, each epoch's
+figures, and how the run ended (its figures, whether the model is in use, why it failed).
+Plain text from the run's events and :class:`~digitpad.training_run.RunResult`, so it is
+tested without a display."""
 
 from __future__ import annotations
 
 import math
 
 from digitpad.training import overfitting_verdict
-from digitpad.training_run import RunResult
+from digitpad.training_run import FinetuneRequest, RunResult
 
 
 def _percent(value: float) -> str:
@@ -60,3 +61,42 @@ def describe_run(result: RunResult, test_losses: list[float], duration: str) -> 
     done = (stopped + f"the partly trained {made}" if result.cancelled
             else f"Finished in {duration}; the new {made}")
     return text, done
+
+
+def epoch_summary(epoch: int, epochs: int, logs: dict[str, float], test_name: str) -> str:
+    """The status line after an epoch: its loss and accuracy, and each yardstick it has."""
+    pen = (f", real handwriting {logs['pen_accuracy']:.1%}" if "pen_accuracy" in logs else "")
+    if math.isfinite(logs.get("yours_accuracy", math.nan)):
+        pen += f", your handwriting {logs['yours_accuracy']:.1%}"
+    return (f"Epoch {epoch + 1}/{epochs}: loss {logs['loss']:.4f}, accuracy "
+            f"{logs['accuracy']:.4f}, {test_name} {logs['val_accuracy']:.1%}{pen}")
+
+
+def stopped_summary(result: RunResult, where: str) -> str:
+    """The status line of a stopped run whose model was not kept: how far it got, and that
+    the previous model still reads (with the offer to keep this one, when it has weights)."""
+    if result.stopped is None:
+        return (f"Stopped after {result.epochs_completed} full epoch(s); the previous model "
+                "is still in use.")
+    pen = (f", real handwriting {result.pen_accuracy:.1%}"
+           if math.isfinite(result.pen_accuracy) else "")
+    return (f"Stopped at {where} (MNIST test {result.test_accuracy:.1%}{pen}). The previous "
+            "model is still in use; Keep what was trained reads with this one instead (the "
+            "next run drops it).")
+
+
+def failure_message(error: Exception, known: tuple[type[Exception], ...]) -> str:
+    """A failed run in words: a ``known`` error's own message, else its type and text."""
+    if isinstance(error, known) and str(error):
+        message = str(error)
+    else:
+        message = f"Training failed: {type(error).__name__}: {error}"
+    return f"{message}\nThe previous model is still in use."
+
+
+def finetune_summary(tune: FinetuneRequest) -> str:
+    """What a fine-tune runs with, shown in place of the form (whose settings it ignores)."""
+    c = tune.config
+    return (f"Fine-tuning {tune.base_name} · {c.epochs} epochs · batch {c.batch_size} · "
+            f"{c.optimizer} {c.learning_rate:g} · each sample of yours ×{c.variants}, "
+            f"mixed with {c.mnist_digits:,} MNIST digits")

@@ -185,3 +185,37 @@ def test_tuned_pen_path_networks_are_pruned_unless_a_model_names_them(monkeypatc
     session.prune_trained(keep=2)
     assert sorted(p.name for p in folder.iterdir()) == [
         "pen-path-0.keras", "pen-path-3.keras", "pen-path-4.keras"]
+
+
+def test_the_panels_words_for_an_epoch_a_stopped_run_and_a_failure():
+    """What the status line says, from plain figures: each yardstick an epoch has, how far a
+    stopped run got and whether it can be kept, a failure's own message."""
+    import math
+
+    from digitpad.run_report import epoch_summary, failure_message, stopped_summary
+    from digitpad.training_run import UnsavedModel
+
+    logs = {"loss": 0.25, "accuracy": 0.9, "val_loss": 0.3, "val_accuracy": 0.912}
+    line = epoch_summary(1, 5, logs, "MNIST test")
+    assert line.startswith("Epoch 2/5") and "MNIST test 91.2%" in line
+    assert "real handwriting" not in line and "your handwriting" not in line
+    line = epoch_summary(0, 3, {**logs, "pen_accuracy": 0.87, "yours_accuracy": 0.75},
+                         "pen test")
+    assert "pen test 91.2%" in line and "real handwriting 87.0%" in line
+    assert "your handwriting 75.0%" in line
+    assert "your handwriting" not in epoch_summary(0, 3, {**logs, "yours_accuracy": math.nan},
+                                                   "MNIST test")
+
+    stopped = RunResult(TrainConfig(), cancelled=True, epochs_completed=2, test_accuracy=0.95,
+                        pen_accuracy=0.8, stopped=UnsavedModel(None, {}))
+    text = stopped_summary(stopped, "epoch 3, batch 40")
+    assert "epoch 3, batch 40" in text and "MNIST test 95.0%" in text
+    assert "real handwriting 80.0%" in text and "Keep what was trained" in text
+    text = stopped_summary(RunResult(TrainConfig(), cancelled=True, epochs_completed=2), "x")
+    assert "after 2 full epoch(s)" in text and "Keep" not in text
+    assert "still in use" in text
+
+    known = (OSError, ValueError)
+    assert failure_message(OSError("Disk full"), known).startswith("Disk full\n")
+    text = failure_message(KeyError("w"), known)
+    assert text.startswith("Training failed: KeyError") and text.endswith("still in use.")

@@ -11,7 +11,6 @@ Inputs: :meth:`set_model_in_use` (what a fine-tune starts from), :meth:`start_tr
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -31,7 +30,13 @@ from digitpad.inference import Predictor
 from digitpad.layer_stack import buildable
 from digitpad.mnist import MnistError, remember_mnist_path
 from digitpad.model_file import ModelFileError
-from digitpad.run_report import describe_run
+from digitpad.run_report import (
+    describe_run,
+    epoch_summary,
+    failure_message,
+    finetune_summary,
+    stopped_summary,
+)
 from digitpad.samples import Sample
 from digitpad.training import TrainConfig
 from digitpad.training_run import (
@@ -269,13 +274,8 @@ class TrainingPanel(QWidget):
         self.progress.busy("starting…")
         self._set_running(True)
         self.drawer.set_open(False)
-        tune = request.finetune
-        if tune is not None:  # the form's settings are not what runs: say what does
-            c = tune.config
-            self.drawer.show_running(
-                f"Fine-tuning {tune.base_name} · {c.epochs} epochs · batch {c.batch_size} · "
-                f"{c.optimizer} {c.learning_rate:g} · each sample of yours ×{c.variants}, "
-                f"mixed with {c.mnist_digits:,} MNIST digits")
+        if request.finetune is not None:  # the form's settings are not what runs: say what does
+            self.drawer.show_running(finetune_summary(request.finetune))
         self.note("Starting…")
         if self.warmup is not None:
             self.warmup.skip()  # not started yet: the run imports TensorFlow itself
@@ -346,13 +346,8 @@ class TrainingPanel(QWidget):
         self.progress.epoch_done()
         epochs = self.progress.epochs
         if "val_loss" in logs:
-            pen = (f", real handwriting {logs['pen_accuracy']:.1%}" if "pen_accuracy" in logs
-                   else "")
-            if math.isfinite(logs.get("yours_accuracy", math.nan)):
-                pen += f", your handwriting {logs['yours_accuracy']:.1%}"
-            test = "pen test" if self._running_paths else "MNIST test"
-            self.note(f"Epoch {epoch + 1}/{epochs}: loss {logs['loss']:.4f}, accuracy "
-                      f"{logs['accuracy']:.4f}, {test} {logs['val_accuracy']:.1%}{pen}")
+            self.note(epoch_summary(epoch, epochs, logs,
+                                    "pen test" if self._running_paths else "MNIST test"))
         if event.layers is not None:
             label = f"epoch {epoch + 1}/{epochs} weights (training…)"
             (self.pathSnapshotReady if self._running_paths else self.snapshotReady).emit(
@@ -376,14 +371,7 @@ class TrainingPanel(QWidget):
             self.progress.ended(f"stopped at {where}: not kept", full=None)
             if result.stopped is not None:
                 self.recovery.offer_keep(result)
-                self.note(f"Stopped at {where} (MNIST test {result.test_accuracy:.1%}"
-                          + (f", real handwriting {result.pen_accuracy:.1%}"
-                             if math.isfinite(result.pen_accuracy) else "")
-                          + "). The previous model is still in use; Keep what was trained "
-                          "reads with this one instead (the next run drops it).")
-            else:
-                self.note(f"Stopped after {result.epochs_completed} full epoch(s); the "
-                          "previous model is still in use.")
+            self.note(stopped_summary(result, where))
             self.runEnded.emit()
             return
         if result.cancelled:
@@ -429,9 +417,7 @@ class TrainingPanel(QWidget):
         if isinstance(error, MnistError):
             self.recovery.offer_mnist()
         known = (MnistError, ModelFileError, RuntimeError, OSError, ValueError)
-        message = str(error) if isinstance(error, known) and str(error) else \
-            f"Training failed: {type(error).__name__}: {error}"
-        self.note(f"{message}\nThe previous model is still in use.", error=True)
+        self.note(failure_message(error, known), error=True)
         self.runEnded.emit()
 
     @Slot(object)
