@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import math
 
+from digitpad.mnist import MnistError
+from digitpad.model_file import ModelFileError
 from digitpad.training import overfitting_verdict
 from digitpad.training_run import FinetuneRequest, RunResult
+
+# Errors whose own message says what went wrong (a missing MNIST, a damaged model file, a
+# full disk…); any other is shown with its type, as a bug would be.
+KNOWN_ERRORS = (MnistError, ModelFileError, RuntimeError, OSError, ValueError)
 
 
 def _percent(value: float) -> str:
@@ -85,9 +91,9 @@ def stopped_summary(result: RunResult, where: str) -> str:
             "next run drops it).")
 
 
-def failure_message(error: Exception, known: tuple[type[Exception], ...]) -> str:
-    """A failed run in words: a ``known`` error's own message, else its type and text."""
-    if isinstance(error, known) and str(error):
+def failure_message(error: Exception) -> str:
+    """A failed run in words: a known error's own message, else its type and text."""
+    if isinstance(error, KNOWN_ERRORS) and str(error):
         message = str(error)
     else:
         message = f"Training failed: {type(error).__name__}: {error}"

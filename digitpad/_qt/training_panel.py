@@ -29,7 +29,6 @@ from digitpad.finetune import FinetuneConfig
 from digitpad.inference import Predictor
 from digitpad.layer_stack import buildable
 from digitpad.mnist import MnistError, remember_mnist_path
-from digitpad.model_file import ModelFileError
 from digitpad.run_report import (
     describe_run,
     epoch_summary,
@@ -416,8 +415,7 @@ class TrainingPanel(QWidget):
         self.progress.ended("failed", full=False)
         if isinstance(error, MnistError):
             self.recovery.offer_mnist()
-        known = (MnistError, ModelFileError, RuntimeError, OSError, ValueError)
-        self.note(failure_message(error, known), error=True)
+        self.note(failure_message(error), error=True)
         self.runEnded.emit()
 
     @Slot(object)
